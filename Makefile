@@ -1,0 +1,28 @@
+# uring-dmabuf: top-level build and test entry points.
+#
+#   make            build the module (for KDIR or every installed header set),
+#                   the library and the CLI
+#   make deps       install build/test dependencies, fetch kernels, chroots
+#   make test       unit tests + VM tests on the whole kernel matrix
+#   make vmtest     VM tests only (KERNELS="6.12 7.2" for a subset)
+#   make check      static checks (uapi header, checkpatch, -Werror, W=1)
+
+TOP := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+BUILD ?= $(TOP)/build
+VERSION := $(shell cat $(TOP)/VERSION)
+
+CC ?= cc
+WARN := -Wall -Wextra -Werror
+override CFLAGS += -O2 -g $(WARN) -I$(TOP)/include
+
+.PHONY: all deps test vmtest vmshell check clean
+all:
+
+include $(TOP)/module/module.mk
+include $(TOP)/tests/vm/vm.mk
+-include $(TOP)/tests/vm/progs/progs.mk
+-include $(TOP)/tests/kmod/kmod.mk
+
+clean:
+	rm -rf $(BUILD)
+	$(MAKE) -C $(TOP)/module clean-local
