@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The importing device: a bare struct device with no bus, made per check
+ * with the DMA limits the test asks for. Without a bus no IOMMU ever claims
+ * it, so its mappings are dma-direct and a DMA address is a physical one.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/atomic.h>
+#include <linux/dma-mapping.h>
+#include <linux/slab.h>
+
+#include "importer.h"
+
+struct importer_dev {
+	struct device dev;
+	u64 dma_mask;
+	struct device_dma_parameters dma_parms;
+};
+
+static void importer_dev_release(struct device *dev)
+{
+	kfree(container_of(dev, struct importer_dev, dev));
+}
+
+struct device *importer_dev_create(struct device *parent,
+				   const struct importer_check *chk)
+{
+	static atomic_t seq = ATOMIC_INIT(0);
+	struct importer_dev *idev;
+	struct device *dev;
+	int ret;
+
+	idev = kzalloc(sizeof(*idev), GFP_KERNEL);
+	if (!idev)
+		return ERR_PTR(-ENOMEM);
+	dev = &idev->dev;
+	device_initialize(dev);
+	dev->parent = parent;
+	dev->release = importer_dev_release;
+
+	if (!(chk->flags & IMPORTER_CHECK_NO_DMA_MASK)) {
+		idev->dma_mask = DMA_BIT_MASK(64);
+		dev->dma_mask = &idev->dma_mask;
+		dev->coherent_dma_mask = DMA_BIT_MASK(64);
+	}
+	/* Without dma_parms the kernel's defaults apply (64 KiB, no boundary). */
+	if (chk->max_seg_size || chk->seg_boundary_mask) {
+		idev->dma_parms.max_segment_size = chk->max_seg_size;
+		idev->dma_parms.segment_boundary_mask = chk->seg_boundary_mask;
+		dev->dma_parms = &idev->dma_parms;
+	}
+
+	ret = dev_set_name(dev, "importer%d", atomic_inc_return(&seq));
+	if (ret)
+		goto err_put_dev;
+	ret = device_add(dev);
+	if (ret)
+		goto err_put_dev;
+	return dev;
+
+err_put_dev:
+	put_device(dev);
+	return ERR_PTR(ret);
+}
+
+void importer_dev_destroy(struct device *dev)
+{
+	device_unregister(dev);
+}
