@@ -1,0 +1,607 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Shared helpers of the guest test programs (see common.h). */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/memfd.h>
+
+#include "common.h"
+
+#ifndef MAP_HUGE_2MB
+#define MAP_HUGE_2MB (21 << MAP_HUGE_SHIFT)
+#endif
+#ifndef MAP_HUGE_1GB
+#define MAP_HUGE_1GB (30 << MAP_HUGE_SHIFT)
+#endif
+
+static int failed;
+static struct pins start;
+
+/* --- results --------------------------------------------------------- */
+
+static void vline(const char *prefix, const char *fmt, va_list ap,
+		  const char *suffix)
+{
+	fputs(prefix, stdout);
+	vprintf(fmt, ap);
+	fputs(suffix, stdout);
+	fputc('\n', stdout);
+}
+
+void t_init(void)
+{
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	pins_get(&start);
+}
+
+int t_ok(int cond, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vline(cond ? "ok " : "not ok ", fmt, ap, "");
+	va_end(ap);
+	if (!cond)
+		failed = 1;
+	return cond;
+}
+
+void t_diag(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vline("# ", fmt, ap, "");
+	va_end(ap);
+}
+
+void t_skip(const char *reason, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fputs("ok ", stdout);
+	vprintf(fmt, ap);
+	printf(" # SKIP %s\n", reason);
+	va_end(ap);
+}
+
+void t_skip_all(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vline("# SKIP ", fmt, ap, "");
+	va_end(ap);
+	exit(77);
+}
+
+void t_fail_quietly(void)
+{
+	failed = 1;
+}
+
+int t_finish(void)
+{
+	struct pins now;
+
+	/* The program's own leaks show here even if every check passed. */
+	if (!t_ok(!pins_wait_back(&start, &now),
+		  "end of program: pins and module counters at their start values"))
+		pins_diag(&start, &now);
+	return failed ? 1 : 0;
+}
+
+const char *errname(int err)
+{
+	const char *name = strerrorname_np(err);
+
+	return name ? name : "E?";
+}
+
+int t_errno(long ret, int want, const char *fmt, ...)
+{
+	int good = ret == -want;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vline(good ? "ok " : "not ok ", fmt, ap, "");
+	va_end(ap);
+	if (!good) {
+		failed = 1;
+		if (ret < 0)
+			t_diag("got %s (%ld), want %s", errname(-ret), ret,
+			       errname(want));
+		else
+			t_diag("got success (%ld), want %s", ret, errname(want));
+	}
+	return good;
+}
+
+pid_t t_fork(void)
+{
+	pid_t pid;
+
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid < 0) {
+		t_ok(0, "fork");
+		t_diag("fork: %s", strerror(errno));
+	}
+	return pid;
+}
+
+int t_child(pid_t pid, const char *fmt, ...)
+{
+	int status = 0, good;
+	va_list ap;
+
+	if (pid < 0)
+		return 0;
+	if (waitpid(pid, &status, 0) != pid)
+		status = -1;
+	good = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+	va_start(ap, fmt);
+	vline(good ? "ok " : "not ok ", fmt, ap, "");
+	va_end(ap);
+	if (!good) {
+		failed = 1;
+		if (WIFEXITED(status))
+			t_diag("child exited with %d", WEXITSTATUS(status));
+		else if (WIFSIGNALED(status))
+			t_diag("child killed by signal %d", WTERMSIG(status));
+		else
+			t_diag("waitpid failed: %s", strerror(errno));
+	}
+	return good;
+}
+
+/* --- the device ------------------------------------------------------- */
+
+int dev_open(void)
+{
+	int fd = open(URING_DMABUF_DEVICE, O_RDWR | O_CLOEXEC);
+
+	if (fd < 0)
+		t_skip_all("cannot open %s: %s (module not loaded?)",
+			   URING_DMABUF_DEVICE, strerror(errno));
+	return fd;
+}
+
+long ioctl_ret(int fd, unsigned long req, void *arg)
+{
+	long ret = ioctl(fd, req, arg);
+
+	return ret < 0 ? -errno : ret;
+}
+
+int ud_create(int dev, const struct uring_dmabuf_range *ranges,
+	      unsigned int nr, unsigned int flags, uint64_t *bytes)
+{
+	struct uring_dmabuf_create c;
+	long ret;
+
+	memset(&c, 0, sizeof(c));
+	c.size = sizeof(c);
+	c.flags = flags;
+	c.ranges = (uintptr_t)ranges;
+	c.nr_ranges = nr;
+	c.fd = -1;
+	ret = ioctl_ret(dev, URING_DMABUF_IOC_CREATE, &c);
+	if (ret < 0)
+		return ret;
+	if (bytes)
+		*bytes = c.bytes;
+	return c.fd;
+}
+
+int ud_create1(int dev, const void *addr, size_t len, unsigned int flags)
+{
+	struct uring_dmabuf_range r = { .addr = (uintptr_t)addr, .len = len };
+
+	return ud_create(dev, &r, 1, flags, NULL);
+}
+
+int ud_info(int dev, int fd, struct uring_dmabuf_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	info->size = sizeof(*info);
+	info->fd = fd;
+	return ioctl_ret(dev, URING_DMABUF_IOC_INFO, info);
+}
+
+int ud_version(int dev, struct uring_dmabuf_version *ver)
+{
+	memset(ver, 0, sizeof(*ver));
+	ver->size = sizeof(*ver);
+	return ioctl_ret(dev, URING_DMABUF_IOC_VERSION, ver);
+}
+
+/* --- files ------------------------------------------------------------- */
+
+int read_text(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, size - 1);
+	if (n < 0)
+		n = -errno;
+	else
+		buf[n] = '\0';
+	close(fd);
+	return n;
+}
+
+int read_ull(const char *path, unsigned long long *val)
+{
+	char buf[64], *end;
+	int n = read_text(path, buf, sizeof(buf));
+
+	if (n < 0)
+		return n;
+	errno = 0;
+	*val = strtoull(buf, &end, 10);
+	if (errno || end == buf)
+		return -EINVAL;
+	return 0;
+}
+
+int write_text(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, text, strlen(text));
+	n = n < 0 ? -errno : 0;
+	close(fd);
+	return n;
+}
+
+/* Value after "name" at the start of a line of a /proc file, or -1. */
+static long long proc_field(const char *path, const char *name)
+{
+	long long val = -1;
+	size_t len = strlen(name);
+	char line[256];
+	FILE *f = fopen(path, "re");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, name, len)) {
+			val = strtoll(line + len, NULL, 10);
+			break;
+		}
+	}
+	fclose(f);
+	return val;
+}
+
+long long smaps_kb(const void *addr, const char *field)
+{
+	unsigned long a = (unsigned long)addr, lo, hi;
+	long long val = -1;
+	size_t len = strlen(field);
+	char line[512];
+	int inside = 0;
+	FILE *f = fopen("/proc/self/smaps", "re");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		/* Field lines never parse as "hex-hex" (e.g. "AnonHuge..."). */
+		if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2) {
+			inside = a >= lo && a < hi;
+			continue;
+		}
+		if (inside && !strncmp(line, field, len)) {
+			val = strtoll(line + len, NULL, 10);
+			break;
+		}
+	}
+	fclose(f);
+	return val;
+}
+
+/* --- pins and counters ------------------------------------------------- */
+
+long long vmpin_kb(void)
+{
+	return proc_field("/proc/self/status", "VmPin:");
+}
+
+int count_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d)))
+		if (e->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n;
+}
+
+int fd_cloexec(int fd)
+{
+	int flags = fcntl(fd, F_GETFD);
+
+	return flags >= 0 && (flags & FD_CLOEXEC);
+}
+
+static long long mod_counter(const char *name)
+{
+	char path[128];
+	unsigned long long v;
+
+	snprintf(path, sizeof(path), SYSFS_CLASS "%s", name);
+	return read_ull(path, &v) ? -1 : (long long)v;
+}
+
+void pins_get(struct pins *p)
+{
+	/* Fold the per-cpu vmstat deltas so the two counters are exact. */
+	write_text("/proc/sys/vm/stat_refresh", "1");
+	p->gup = proc_field("/proc/vmstat", "nr_foll_pin_acquired ") -
+		 proc_field("/proc/vmstat", "nr_foll_pin_released ");
+	p->vmpin_kb = vmpin_kb();
+	p->mod_bytes = mod_counter("pinned_bytes");
+	p->mod_buffers = mod_counter("buffers");
+	p->fds = count_fds();
+}
+
+static int pins_equal(const struct pins *a, const struct pins *b)
+{
+	return a->gup == b->gup && a->vmpin_kb == b->vmpin_kb &&
+	       a->mod_bytes == b->mod_bytes &&
+	       a->mod_buffers == b->mod_buffers && a->fds == b->fds;
+}
+
+int pins_wait_back(const struct pins *base, struct pins *now)
+{
+	struct timespec ts = { 0, 50 * 1000 * 1000 };
+	int i;
+
+	/* Releases may finish in task work or a workqueue: allow ~2 s. */
+	for (i = 0; i < 40; i++) {
+		pins_get(now);
+		if (pins_equal(base, now))
+			return 0;
+		nanosleep(&ts, NULL);
+	}
+	return -1;
+}
+
+void pins_diag(const struct pins *base, const struct pins *now)
+{
+	if (base->gup != now->gup)
+		t_diag("foll pins outstanding: %lld before, %lld now",
+		       base->gup, now->gup);
+	if (base->vmpin_kb != now->vmpin_kb)
+		t_diag("VmPin: %lld kB before, %lld kB now", base->vmpin_kb,
+		       now->vmpin_kb);
+	if (base->mod_bytes != now->mod_bytes)
+		t_diag("module pinned_bytes: %lld before, %lld now",
+		       base->mod_bytes, now->mod_bytes);
+	if (base->mod_buffers != now->mod_buffers)
+		t_diag("module buffers: %lld before, %lld now",
+		       base->mod_buffers, now->mod_buffers);
+	if (base->fds != now->fds)
+		t_diag("open fds: %d before, %d now", base->fds, now->fds);
+}
+
+int t_err_clean(long ret, int want, const struct pins *base,
+		const char *fmt, ...)
+{
+	struct pins now;
+	int clean, good;
+	va_list ap;
+
+	if (ret >= 0)
+		close(ret);	/* an unexpected fd: do not leak it further */
+	clean = !pins_wait_back(base, &now);
+	good = ret == -want && clean;
+	va_start(ap, fmt);
+	vline(good ? "ok " : "not ok ", fmt, ap, "");
+	va_end(ap);
+	if (good)
+		return 1;
+	failed = 1;
+	if (ret != -want) {
+		if (ret < 0)
+			t_diag("got %s (%ld), want %s", errname(-ret), ret,
+			       errname(want));
+		else
+			t_diag("got success (fd %ld), want %s", ret,
+			       errname(want));
+	}
+	if (!clean)
+		pins_diag(base, &now);
+	return 0;
+}
+
+int t_pins_back(const struct pins *base, const char *fmt, ...)
+{
+	struct pins now;
+	int good = !pins_wait_back(base, &now);
+	va_list ap;
+
+	va_start(ap, fmt);
+	vline(good ? "ok " : "not ok ", fmt, ap, "");
+	va_end(ap);
+	if (!good) {
+		failed = 1;
+		pins_diag(base, &now);
+	}
+	return good;
+}
+
+/* --- memory ------------------------------------------------------------ */
+
+const char *mem_kind_name(enum mem_kind kind)
+{
+	switch (kind) {
+	case MEM_ANON:		return "anonymous 4 KiB";
+	case MEM_THP:		return "THP";
+	case MEM_HUGE_2M:	return "hugetlb 2 MiB";
+	case MEM_HUGE_1G:	return "hugetlb 1 GiB";
+	case MEM_MEMFD:		return "memfd (shmem)";
+	case MEM_HUGE_MEMFD:	return "hugetlb memfd";
+	}
+	return "?";
+}
+
+static int map_memfd(struct mem *m, unsigned int flags, size_t len)
+{
+	m->fd = memfd_create("uring_dmabuf_test", MFD_CLOEXEC | flags);
+	if (m->fd < 0)
+		return -errno;
+	if (ftruncate(m->fd, len)) {
+		int err = -errno;
+
+		close(m->fd);
+		m->fd = -1;
+		return err;
+	}
+	m->map = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, m->fd, 0);
+	m->map_len = len;
+	return 0;
+}
+
+int mem_alloc(struct mem *m, enum mem_kind kind, size_t len)
+{
+	int anon = MAP_PRIVATE | MAP_ANONYMOUS, prot = PROT_READ | PROT_WRITE;
+	int err;
+
+	memset(m, 0, sizeof(*m));
+	m->kind = kind;
+	m->fd = -1;
+	m->len = len;
+	m->map_len = len;
+	switch (kind) {
+	case MEM_ANON:
+		m->map = mmap(NULL, len, prot, anon, -1, 0);
+		break;
+	case MEM_THP:
+		/* Over-allocate so a 2 MiB aligned start exists. */
+		m->map_len = len + SZ_2M;
+		m->map = mmap(NULL, m->map_len, prot, anon, -1, 0);
+		break;
+	case MEM_HUGE_2M:
+		m->map = mmap(NULL, len, prot, anon | MAP_HUGETLB | MAP_HUGE_2MB,
+			      -1, 0);
+		break;
+	case MEM_HUGE_1G:
+		m->map = mmap(NULL, len, prot, anon | MAP_HUGETLB | MAP_HUGE_1GB,
+			      -1, 0);
+		break;
+	case MEM_MEMFD:
+		err = map_memfd(m, 0, len);
+		if (err)
+			return err;
+		break;
+	case MEM_HUGE_MEMFD:
+		err = map_memfd(m, MFD_HUGETLB | MFD_HUGE_2MB, len);
+		if (err)
+			return err;
+		break;
+	}
+	if (m->map == MAP_FAILED) {
+		err = -errno;
+		if (m->fd >= 0)
+			close(m->fd);
+		m->fd = -1;
+		m->map = NULL;
+		return err;
+	}
+	m->p = m->map;
+	if (kind == MEM_THP) {
+		m->p = (unsigned char *)(((uintptr_t)m->map + SZ_2M - 1) &
+					 ~(SZ_2M - 1));
+		if (madvise(m->p, len, MADV_HUGEPAGE))
+			t_diag("madvise(MADV_HUGEPAGE): %s", strerror(errno));
+	}
+	return 0;
+}
+
+void mem_free(struct mem *m)
+{
+	if (m->map)
+		munmap(m->map, m->map_len);
+	if (m->fd >= 0)
+		close(m->fd);
+	m->map = NULL;
+	m->p = NULL;
+	m->fd = -1;
+}
+
+static uint64_t pattern_word(uint64_t seed, uint64_t off)
+{
+	uint64_t x = (seed + 1) * 0x9e3779b97f4a7c15ULL ^ off;
+
+	return x ^ (x >> 29);
+}
+
+void pattern_fill(void *p, size_t len, uint64_t seed, uint64_t off)
+{
+	uint64_t *w = p;
+	size_t i;
+
+	for (i = 0; i < len / 8; i++)
+		w[i] = pattern_word(seed, off + i * 8);
+}
+
+long long pattern_check(const void *p, size_t len, uint64_t seed, uint64_t off)
+{
+	const uint64_t *w = p;
+	size_t i;
+
+	for (i = 0; i < len / 8; i++)
+		if (w[i] != pattern_word(seed, off + i * 8))
+			return i * 8;
+	return -1;
+}
+
+void pattern_fill_sparse(void *p, size_t len, uint64_t seed, size_t stride)
+{
+	size_t off;
+
+	for (off = 0; off < len; off += stride)
+		*(uint64_t *)((char *)p + off) = pattern_word(seed, off);
+}
+
+long long pattern_check_sparse(const void *p, size_t len, uint64_t seed,
+			       size_t stride)
+{
+	size_t off;
+
+	for (off = 0; off < len; off += stride)
+		if (*(const uint64_t *)((const char *)p + off) !=
+		    pattern_word(seed, off))
+			return off;
+	return -1;
+}
+
+void *dmabuf_map(int fd, size_t len, int prot, off_t off)
+{
+	return mmap(NULL, len, prot, MAP_SHARED, fd, off);
+}
