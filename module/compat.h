@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Every kernel-version shim of the module, force-included into each file
+ * (Kbuild: -include). The code is written against the newest kernel; this
+ * header maps older kernels onto it. Features are detected from the
+ * kernel's headers by probe.sh (distro kernels carry backports), never by
+ * LINUX_VERSION_CODE.
+ */
+#ifndef URING_DMABUF_COMPAT_H
+#define URING_DMABUF_COMPAT_H
+
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/uio.h>
+#include <linux/version.h>
+
+/* The floor: the dma-buf locking and GUP APIs used here start with 6.1. */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 1, 0)
+#error "uring_dmabuf needs Linux 6.1 or newer"
+#endif
+
+/*
+ * MODULE_IMPORT_NS() took a bare token before 6.13 and a string literal
+ * since. This spelling expands identically under both.
+ */
+#define uring_dmabuf_import_ns_dma_buf() MODULE_INFO(import_ns, "DMA_BUF")
+
+/* vm_flags became read-only behind vm_flags_set()/_clear() in 6.3. */
+#ifndef URING_DMABUF_HAVE_VM_FLAGS_SET
+static inline void vm_flags_clear(struct vm_area_struct *vma,
+				  unsigned long flags)
+{
+	vma->vm_flags &= ~flags;
+}
+#endif
+
+/* ITER_SOURCE/ITER_DEST replaced WRITE/READ for iterators in 6.1-rc. */
+#ifndef URING_DMABUF_HAVE_ITER_DEST
+#define ITER_SOURCE 1
+#define ITER_DEST 0
+#endif
+
+/* struct io_uring_cmd moved to its own header in 6.6 or so. */
+#ifdef URING_DMABUF_HAVE_IO_URING_CMD_H
+#include <linux/io_uring/cmd.h>
+#else
+#include <linux/io_uring.h>
+#endif
+
+/* 6.4 replaced io_uring_cmd.cmd with the SQE and an accessor. */
+static inline const void *
+uring_dmabuf_cmd_payload(const struct io_uring_cmd *ioucmd)
+{
+#ifdef URING_DMABUF_HAVE_IO_URING_SQE_CMD
+	return io_uring_sqe_cmd(ioucmd->sqe);
+#else
+	return ioucmd->cmd;
+#endif
+}
+
+/*
+ * 6.15 added issue_flags (the buffer is looked up at issue time, under the
+ * ring's submit lock) and made the command argument typed.
+ */
+static inline int uring_dmabuf_import_fixed(u64 ubuf, unsigned long len,
+					    int rw, struct iov_iter *iter,
+					    struct io_uring_cmd *ioucmd,
+					    unsigned int issue_flags)
+{
+#ifdef URING_DMABUF_HAVE_IMPORT_FIXED_ISSUE_FLAGS
+	return io_uring_cmd_import_fixed(ubuf, len, rw, iter, ioucmd,
+					 issue_flags);
+#else
+	return io_uring_cmd_import_fixed(ubuf, len, rw, iter, ioucmd);
+#endif
+}
+
+#endif /* URING_DMABUF_COMPAT_H */

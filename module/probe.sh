@@ -1,0 +1,30 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Detect kernel features from the headers of the kernel we build for, and
+# print them as -D flags for compat.h. Distro kernels backport, so headers
+# are the truth, not the version number.
+# Usage: probe.sh SRCTREE
+src=${1:?usage: probe.sh SRCTREE}
+inc=$src/include/linux
+
+have() {
+	echo "-DURING_DMABUF_HAVE_$1"
+}
+
+# The declaration of io_uring_cmd_import_fixed, joined onto one line.
+import_fixed_decl() {
+	sed -n '/^int io_uring_cmd_import_fixed(/,/;/p' "$1" | tr -d '\n\t'
+}
+
+grep -qs 'static inline void vm_flags_set' "$inc/mm.h" && have VM_FLAGS_SET
+grep -qs 'ITER_DEST' "$inc/uio.h" && have ITER_DEST
+
+cmd_h=$inc/io_uring/cmd.h
+if [ -f "$cmd_h" ]; then
+	have IO_URING_CMD_H
+else
+	cmd_h=$inc/io_uring.h
+fi
+grep -qs 'io_uring_sqe_cmd' "$cmd_h" && have IO_URING_SQE_CMD
+import_fixed_decl "$cmd_h" | grep -q 'issue_flags' && have IMPORT_FIXED_ISSUE_FLAGS
+exit 0
