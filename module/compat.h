@@ -15,7 +15,7 @@
 #include <linux/version.h>
 
 /* The floor: the dma-buf locking and GUP APIs used here start with 6.1. */
-#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 1, 0)
+#if KERNEL_VERSION(6, 1, 0) > LINUX_VERSION_CODE
 #error "uring_dmabuf needs Linux 6.1 or newer"
 #endif
 

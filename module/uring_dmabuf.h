@@ -50,7 +50,7 @@ struct uring_dmabuf_buffer {
 	u64 node_mask;
 	u32 create_flags;
 	struct mm_struct *mm;
-	struct mutex lock;
+	struct mutex lock; /* protects attachments and their mappings */
 	struct list_head attachments;
 	unsigned int nr_attachments;
 };
