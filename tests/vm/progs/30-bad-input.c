@@ -1,0 +1,382 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Every malformed CREATE gets its documented errno, pins nothing, charges
+ * nothing and leaks no fd. Each case checks all of that in one line.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "common.h"
+
+#define LEN (16 * PAGE_SZ)
+
+static int dev;
+static unsigned char *good;	/* LEN bytes of populated anonymous memory */
+static struct pins base;
+
+static long create_raw(void *arg)
+{
+	return ioctl_ret(dev, URING_DMABUF_IOC_CREATE, arg);
+}
+
+/* Create with one range; returns the fd (closed by t_err_clean) or -errno. */
+static long create1(uint64_t addr, uint64_t len, unsigned int flags)
+{
+	struct uring_dmabuf_range r = { addr, len };
+
+	return ud_create(dev, &r, 1, flags, NULL);
+}
+
+static void expect1(uint64_t addr, uint64_t len, unsigned int flags, int err,
+		    const char *what)
+{
+	t_err_clean(create1(addr, len, flags), err, &base, "%s fails with %s",
+		    what, errname(err));
+}
+
+static void test_ranges_shape(void)
+{
+	uint64_t g = (uintptr_t)good;
+
+	expect1(g + 8, PAGE_SZ, 0, EINVAL, "unaligned addr");
+	expect1(g, PAGE_SZ + 8, 0, EINVAL, "unaligned len");
+	expect1(g, 100, 0, EINVAL, "len smaller than a page");
+	expect1(g, 0, 0, EINVAL, "zero len");
+	expect1(0xfffffffffffff000ULL, 0x2000, 0, EINVAL,
+		"addr+len wrapping around (0xfffffffffffff000 + 0x2000)");
+	expect1(g, 0xfffffffffffff000ULL, 0, EINVAL,
+		"len that wraps addr around");
+}
+
+static void test_struct(void)
+{
+	struct uring_dmabuf_range r = { (uintptr_t)good, LEN };
+	union {
+		struct uring_dmabuf_create c;
+		unsigned char raw[sizeof(struct uring_dmabuf_create) + 16];
+	} big;
+	struct uring_dmabuf_create c;
+
+	memset(&c, 0, sizeof(c));
+	c.size = sizeof(c);
+	c.ranges = (uintptr_t)&r;
+	c.nr_ranges = 0;
+	t_err_clean(create_raw(&c), EINVAL, &base,
+		    "nr_ranges 0 fails with EINVAL");
+
+	c.nr_ranges = 1;
+	c.flags = 1U << 2;
+	t_err_clean(create_raw(&c), EINVAL, &base,
+		    "unknown flags bit 2 fails with EINVAL");
+	c.flags = 1U << 31;
+	t_err_clean(create_raw(&c), EINVAL, &base,
+		    "unknown flags bit 31 fails with EINVAL");
+	c.flags = 0;
+
+	c.size = URING_DMABUF_CREATE_SIZE_VER0 - 8;
+	t_err_clean(create_raw(&c), EINVAL, &base,
+		    "size smaller than VER0 fails with EINVAL");
+	c.size = 0;
+	t_err_clean(create_raw(&c), EINVAL, &base, "size 0 fails with EINVAL");
+	c.size = sizeof(c);
+
+	memset(&big, 0, sizeof(big));
+	big.c = c;
+	big.c.size = sizeof(big);
+	big.raw[sizeof(big) - 1] = 1;
+	t_err_clean(create_raw(&big), EINVAL, &base,
+		    "non-zero tail in an oversized struct fails with EINVAL");
+
+	/* The same oversized struct with a zero tail is accepted. */
+	big.raw[sizeof(big) - 1] = 0;
+	big.c.flags = URING_DMABUF_CREATE_CLOEXEC;
+	if (t_ok(create_raw(&big) == 0 && big.c.fd >= 0 && big.c.bytes == LEN,
+		 "oversized struct with a zero tail succeeds"))
+		close(big.c.fd);
+	t_pins_back(&base, "oversized struct: close releases every pin");
+
+	t_err_clean(create_raw((void *)16), EFAULT, &base,
+		    "unreadable struct fails with EFAULT");
+	c.ranges = 16;
+	t_err_clean(create_raw(&c), EFAULT, &base,
+		    "unreadable ranges pointer fails with EFAULT");
+
+	t_err_clean(ioctl_ret(dev, _IO(URING_DMABUF_IOC_MAGIC, 0x1f), &c),
+		    ENOTTY, &base, "unknown ioctl number 0x1f fails with ENOTTY");
+	t_err_clean(ioctl_ret(dev, _IOWR('x', 1, int), &c), ENOTTY, &base,
+		    "foreign ioctl number fails with ENOTTY");
+}
+
+static void test_max_ranges(void)
+{
+	struct uring_dmabuf_range *r;
+	unsigned long long max;
+	unsigned int i;
+	long fd;
+
+	if (read_ull(SYSFS_PARAM "max_ranges", &max) || max > (1U << 24)) {
+		t_ok(0, "parameter max_ranges readable and sane");
+		return;
+	}
+	r = calloc(max + 1, sizeof(*r));
+	if (!r)
+		return;
+	/* Valid ranges, so only their number is wrong. */
+	for (i = 0; i <= max; i++) {
+		r[i].addr = (uintptr_t)good;
+		r[i].len = PAGE_SZ;
+	}
+	t_err_clean(ud_create(dev, r, max + 1, 0, NULL), E2BIG, &base,
+		    "nr_ranges max_ranges+1 (%llu) fails with E2BIG", max + 1);
+	if (max <= 4096) {
+		fd = ud_create(dev, r, max, URING_DMABUF_CREATE_CLOEXEC, NULL);
+		if (!t_ok(fd >= 0, "nr_ranges exactly max_ranges (%llu) succeeds",
+			  max))
+			t_diag("create: %s", errname(-fd));
+		else
+			close(fd);
+		t_pins_back(&base, "max_ranges ranges: close releases every pin");
+	} else {
+		t_skip("max_ranges too large to pin one page that often",
+		       "nr_ranges exactly max_ranges succeeds");
+	}
+	free(r);
+}
+
+static void test_memory_kinds(void)
+{
+	unsigned char *p;
+
+	/* Unmapped: map and unmap, so the address is surely free. */
+	p = mmap(NULL, LEN, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	munmap(p, LEN);
+	expect1((uintptr_t)p, LEN, 0, EFAULT, "unmapped memory");
+	expect1((uintptr_t)p, LEN, URING_DMABUF_CREATE_READONLY, EFAULT,
+		"unmapped memory with READONLY");
+
+	p = mmap(NULL, LEN, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	expect1((uintptr_t)p, LEN, 0, EFAULT, "PROT_NONE memory");
+	expect1((uintptr_t)p, LEN, URING_DMABUF_CREATE_READONLY, EFAULT,
+		"PROT_NONE memory with READONLY");
+	munmap(p, LEN);
+
+	p = mmap(NULL, LEN, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE,
+		 -1, 0);
+	expect1((uintptr_t)p, LEN, 0, EFAULT,
+		"read-only memory without READONLY");
+	munmap(p, LEN);
+
+	/* First pages fine, then a hole: the pinned head must be undone. */
+	p = mmap(NULL, LEN, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	munmap(p + LEN / 2, PAGE_SZ);
+	expect1((uintptr_t)p, LEN, 0, EFAULT,
+		"range with a hole after 8 good pages");
+	munmap(p, LEN);
+}
+
+/* A hole deep into a large range and in a later range: unwinding works. */
+static void test_late_faults(void)
+{
+	const size_t len = 8 * MIB;
+	struct uring_dmabuf_range r[2];
+	unsigned char *p;
+
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	if (p == MAP_FAILED) {
+		t_ok(0, "mmap 8 MiB");
+		return;
+	}
+	munmap(p + len - 2 * PAGE_SZ, PAGE_SZ);
+	expect1((uintptr_t)p, len, 0, EFAULT,
+		"8 MiB range with a hole one page before its end");
+
+	r[0].addr = (uintptr_t)good;
+	r[0].len = LEN;
+	r[1].addr = (uintptr_t)p;
+	r[1].len = len;
+	t_err_clean(ud_create(dev, r, 2, 0, NULL), EFAULT, &base,
+		    "good first range, second range with a hole fails with "
+		    "EFAULT");
+	r[1] = r[0];
+	r[0].addr = (uintptr_t)p + len - PAGE_SZ;
+	r[0].len = PAGE_SZ;
+	r[1].addr = (uintptr_t)p + len - 2 * PAGE_SZ;
+	r[1].len = PAGE_SZ;
+	t_err_clean(ud_create(dev, r, 2, 0, NULL), EFAULT, &base,
+		    "good first range, second range unmapped fails with EFAULT");
+	munmap(p, len);
+}
+
+/* [vvar] is VM_IO: never pinnable, even read-only. */
+static void test_vm_io(void)
+{
+	unsigned long lo = 0, hi = 0;
+	char line[256];
+	FILE *f = fopen("/proc/self/maps", "re");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (strstr(line, "[vvar]") &&
+		    sscanf(line, "%lx-%lx", &lo, &hi) == 2)
+			break;
+	if (f)
+		fclose(f);
+	if (!hi) {
+		t_skip("no [vvar] mapping", "VM_IO memory ([vvar]) with READONLY");
+		return;
+	}
+	expect1(lo, PAGE_SZ, URING_DMABUF_CREATE_READONLY, EFAULT,
+		"VM_IO memory ([vvar]) with READONLY");
+}
+
+static void test_ext4_shared(void)
+{
+	const char *dir = getenv("URING_DMABUF_TEST_EXT4");
+	char path[512];
+	unsigned char *p;
+	int fd;
+
+	if (!dir || !*dir) {
+		t_skip("URING_DMABUF_TEST_EXT4 not set",
+		       "shared mapping of an ext4 file");
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/uring_dmabuf_bad_input", dir);
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0 || ftruncate(fd, LEN)) {
+		t_ok(0, "create a file in %s", dir);
+		t_diag("%s: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	unlink(path);
+	p = mmap(NULL, LEN, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE,
+		 fd, 0);
+	if (p == MAP_FAILED) {
+		t_ok(0, "mmap the ext4 file");
+		close(fd);
+		return;
+	}
+	memset(p, 0x77, LEN);
+	pins_get(&base);	/* the file fd is part of the baseline */
+	expect1((uintptr_t)p, LEN, 0, EOPNOTSUPP,
+		"MAP_SHARED read-write mapping of an ext4 file");
+	munmap(p, LEN);
+
+	/* A private file mapping is copied on write: anonymous pages. */
+	p = mmap(NULL, LEN, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+	if (p != MAP_FAILED) {
+		long ret = create1((uintptr_t)p, LEN, URING_DMABUF_CREATE_CLOEXEC);
+
+		if (!t_ok(ret >= 0, "MAP_PRIVATE mapping of an ext4 file succeeds"))
+			t_diag("create: %s", errname(-ret));
+		else
+			close(ret);
+		t_pins_back(&base, "MAP_PRIVATE ext4: close releases every pin");
+		munmap(p, LEN);
+	}
+	close(fd);
+	pins_get(&base);
+}
+
+/* A tmpfs file is shmem, not page cache with writeback: it may be pinned. */
+static void test_tmpfs_shared(void)
+{
+	unsigned char *p;
+	long ret;
+	int fd = open("/tmp", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+
+	if (fd < 0 || ftruncate(fd, LEN)) {
+		t_ok(0, "tmpfile in /tmp");
+		t_diag("%s", strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	p = mmap(NULL, LEN, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	pins_get(&base);
+	ret = create1((uintptr_t)p, LEN, URING_DMABUF_CREATE_CLOEXEC);
+	if (!t_ok(ret >= 0, "MAP_SHARED mapping of a tmpfs file succeeds"))
+		t_diag("create: %s", errname(-ret));
+	else
+		close(ret);
+	t_pins_back(&base, "tmpfs file: close releases every pin");
+	munmap(p, LEN);
+	close(fd);
+	pins_get(&base);
+}
+
+static void test_max_pinned(void)
+{
+	const char *path = SYSFS_PARAM "max_pinned_mb";
+	unsigned long long old;
+	unsigned char *p;
+	char text[32];
+	int err;
+
+	if (read_ull(path, &old)) {
+		t_ok(0, "parameter max_pinned_mb readable");
+		return;
+	}
+	/* 8 MiB cap, 16 MiB request; put the old value back after. */
+	err = write_text(path, "8");
+	if (err) {
+		if (old && old <= 64) {
+			t_diag("max_pinned_mb is read-only (%s), using its "
+			       "value %llu", errname(-err), old);
+		} else {
+			t_skip("max_pinned_mb is read-only and 0 or large",
+			       "create over max_pinned_mb fails with ENOMEM");
+			return;
+		}
+	}
+	{
+		unsigned long long cap = err ? old : 8;
+		size_t len = (cap + 8) * MIB;
+
+		p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		expect1((uintptr_t)p, len, 0, ENOMEM,
+			"create over max_pinned_mb");
+		munmap(p, len);
+	}
+	if (!err) {
+		snprintf(text, sizeof(text), "%llu", old);
+		t_ok(write_text(path, text) == 0,
+		     "restore max_pinned_mb to %llu", old);
+	}
+}
+
+int main(void)
+{
+	t_init();
+	dev = dev_open();
+	good = mmap(NULL, LEN, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	if (good == MAP_FAILED)
+		t_skip_all("mmap: %s", strerror(errno));
+	pins_get(&base);
+
+	test_ranges_shape();
+	test_struct();
+	test_max_ranges();
+	test_memory_kinds();
+	test_late_faults();
+	test_vm_io();
+	test_tmpfs_shared();
+	test_ext4_shared();
+	test_max_pinned();
+
+	munmap(good, LEN);
+	close(dev);
+	return t_finish();
+}
