@@ -91,6 +91,11 @@ void t_fail_quietly(void)
 	failed = 1;
 }
 
+int t_failed(void)
+{
+	return failed;
+}
+
 int t_finish(void)
 {
 	struct pins now;
@@ -381,8 +386,11 @@ int pins_wait_back(const struct pins *base, struct pins *now)
 	struct timespec ts = { 0, 50 * 1000 * 1000 };
 	int i;
 
-	/* Releases may finish in task work or a workqueue: allow ~2 s. */
-	for (i = 0; i < 40; i++) {
+	/*
+	 * Releases may finish in task work or a workqueue (io_uring frees a
+	 * ring's buffers from one): allow ~5 s.
+	 */
+	for (i = 0; i < 100; i++) {
 		pins_get(now);
 		if (pins_equal(base, now))
 			return 0;

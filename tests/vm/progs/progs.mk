@@ -20,7 +20,7 @@ PROGS_BINS := $(addprefix $(PROGS_OUT)/,$(PROGS_NAMES))
 .PHONY: progs
 progs: $(PROGS_BINS)
 
-$(PROGS_OBJ)/%.o: $(PROGS_DIR)/%.c $(PROGS_DIR)/common.h $(TOP)/include/uapi/linux/uring_dmabuf.h
+$(PROGS_OBJ)/%.o: $(PROGS_DIR)/%.c $(wildcard $(PROGS_DIR)/*.h) $(TOP)/include/uapi/linux/uring_dmabuf.h
 	@mkdir -p $(@D)
 	$(CC) $(PROGS_CFLAGS) -c -o $@ $<
 

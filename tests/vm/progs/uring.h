@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * io_uring helpers for the fixed-buffer tests, on bookworm's liburing 2.3:
+ * a URING_DMABUF_CMD_CREATE_FIXED SQE filled by hand.
+ */
+#ifndef URING_DMABUF_TEST_URING_H
+#define URING_DMABUF_TEST_URING_H
+
+#include <errno.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <liburing.h>
+
+#include "common.h"
+
+/* The SQE fields the command uses, where the uapi puts them. */
+_Static_assert(offsetof(struct io_uring_sqe, cmd_op) == 8, "cmd_op");
+_Static_assert(offsetof(struct io_uring_sqe, uring_cmd_flags) == 28,
+	       "uring_cmd_flags");
+_Static_assert(offsetof(struct io_uring_sqe, buf_index) == 40, "buf_index");
+_Static_assert(offsetof(struct io_uring_sqe, addr3) == 48, "cmd area");
+_Static_assert(sizeof(struct uring_dmabuf_cmd_fixed) == 16, "cmd payload");
+
+#define SQE_CMD_OFFSET 48
+
+/*
+ * Submits one CREATE_FIXED-style command and waits for it: returns
+ * cqe->res (the dma-buf fd or -errno), or the submit error.
+ */
+static inline int uring_create_fixed(struct io_uring *ring, int dev,
+				     uint32_t cmd_op, uint32_t cmd_flags,
+				     uint16_t buf_index, uint64_t addr,
+				     uint64_t len)
+{
+	struct uring_dmabuf_cmd_fixed cmd = { .addr = addr, .len = len };
+	struct io_uring_sqe *sqe = io_uring_get_sqe(ring);
+	struct io_uring_cqe *cqe;
+	int ret;
+
+	if (!sqe)
+		return -EBUSY;
+	memset(sqe, 0, sizeof(*sqe));
+	sqe->opcode = IORING_OP_URING_CMD;
+	sqe->fd = dev;
+	sqe->cmd_op = cmd_op;
+	sqe->uring_cmd_flags = cmd_flags;
+	sqe->buf_index = buf_index;
+	sqe->user_data = 0xdb40;
+	memcpy((unsigned char *)sqe + SQE_CMD_OFFSET, &cmd, sizeof(cmd));
+	ret = io_uring_submit(ring);
+	if (ret < 0)
+		return ret;
+	ret = io_uring_wait_cqe(ring, &cqe);
+	if (ret < 0)
+		return ret;
+	ret = cqe->res;
+	io_uring_cqe_seen(ring, cqe);
+	return ret;
+}
+
+/* A ring, or skip the whole program saying why there is none. */
+static inline void uring_init_or_skip(struct io_uring *ring, unsigned int flags)
+{
+	int ret = io_uring_queue_init(8, ring, flags);
+
+	if (ret < 0)
+		t_skip_all("io_uring_queue_init: %s", errname(-ret));
+}
+
+#endif /* URING_DMABUF_TEST_URING_H */
