@@ -19,6 +19,9 @@ override CFLAGS += -O2 -g $(WARN) -I$(TOP)/include
 all:
 
 include $(TOP)/module/module.mk
+include $(TOP)/lib/lib.mk
+-include $(TOP)/tools/tools.mk
+-include $(TOP)/tests/unit/unit.mk
 include $(TOP)/tests/vm/vm.mk
 -include $(TOP)/tests/vm/progs/progs.mk
 -include $(TOP)/tests/kmod/kmod.mk

@@ -1,0 +1,178 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * liburing-dmabuf: turn io_uring registered buffers or ordinary memory into
+ * dma-bufs (through the uring_dmabuf kernel module), bind them to NIC RX
+ * queues for devmem TCP, and receive into them.
+ *
+ * Every function returning int returns 0 (or a non-negative value where
+ * documented) on success and a negative errno on failure. errno is not the
+ * error channel (as in liburing).
+ */
+#ifndef LIBURING_DMABUF_H
+#define LIBURING_DMABUF_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+#include <liburing_dmabuf/uring_dmabuf.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define URING_DMABUF_LIB_MAJOR 0
+#define URING_DMABUF_LIB_MINOR 1
+#define URING_DMABUF_LIB_PATCH 0
+
+/* True if the library this code runs against is at least MAJOR.MINOR. */
+#define URING_DMABUF_CHECK_VERSION(major, minor)			\
+	(uring_dmabuf_lib_major() > (major) ||				\
+	 (uring_dmabuf_lib_major() == (major) &&			\
+	  uring_dmabuf_lib_minor() >= (minor)))
+
+int uring_dmabuf_lib_major(void);
+int uring_dmabuf_lib_minor(void);
+
+/* ---- the device and its buffers ---------------------------------------- */
+
+int uring_dmabuf_open(void);
+int uring_dmabuf_version(int dev_fd, struct uring_dmabuf_version *out);
+int uring_dmabuf_create(int dev_fd, const struct iovec *iov, unsigned int nr,
+			unsigned int flags);
+int uring_dmabuf_info(int dev_fd, int dmabuf_fd, struct uring_dmabuf_info *out);
+
+/* ---- io_uring registered buffers ---------------------------------------- */
+
+struct io_uring;
+struct io_uring_sqe;
+
+void uring_dmabuf_prep_create_fixed(struct io_uring_sqe *sqe, int dev_fd,
+				    void *addr, size_t len,
+				    unsigned int buf_index);
+void uring_dmabuf_prep_create_fixed_ro(struct io_uring_sqe *sqe, int dev_fd,
+				       void *addr, size_t len,
+				       unsigned int buf_index);
+int uring_dmabuf_create_fixed(struct io_uring *ring, int dev_fd, void *addr,
+			      size_t len, unsigned int buf_index,
+			      unsigned int flags);
+
+/* ---- netlink: errors ----------------------------------------------------- */
+
+/**
+ * struct uring_dmabuf_nl_error - what the kernel said about a failed request
+ * @code: negative errno of the request (0 if it succeeded)
+ * @msg: the kernel's extended ack message, "" if it gave none
+ * @attr: the attribute type the kernel pointed at, -1 if none
+ */
+struct uring_dmabuf_nl_error {
+	int code;
+	int attr;
+	char msg[256];
+};
+
+/* ---- RX binding (devmem TCP) -------------------------------------------- */
+
+struct uring_dmabuf_binding;
+
+/**
+ * struct uring_dmabuf_bind_params - what NETDEV_CMD_BIND_RX binds
+ * @ifindex: the NIC
+ * @dmabuf_fd: the dma-buf (any exporter; this library's or another)
+ * @queues: RX queue ids
+ * @nr_queues: entries in @queues, at least 1
+ * @rx_page_size: bytes per RX buffer the NIC may use (kernels that offer
+ *	NETDEV_A_DMABUF_RX_PAGE_SIZE, 7.3+); 0 for the default (page size)
+ */
+struct uring_dmabuf_bind_params {
+	unsigned int ifindex;
+	int dmabuf_fd;
+	const unsigned int *queues;
+	unsigned int nr_queues;
+	unsigned int rx_page_size;
+};
+
+int uring_dmabuf_bind_rx(const struct uring_dmabuf_bind_params *params,
+			 struct uring_dmabuf_binding **out,
+			 struct uring_dmabuf_nl_error *err);
+unsigned int uring_dmabuf_binding_id(const struct uring_dmabuf_binding *b);
+int uring_dmabuf_binding_socket(const struct uring_dmabuf_binding *b);
+void uring_dmabuf_unbind(struct uring_dmabuf_binding *b);
+
+/* Kernel support: 1 if the netdev family has the command, 0 if not. */
+#define URING_DMABUF_NL_BIND_RX 13
+#define URING_DMABUF_NL_BIND_TX 15
+int uring_dmabuf_netdev_has_cmd(unsigned int cmd);
+
+/**
+ * struct uring_dmabuf_queue - one queue of a NIC (NETDEV_CMD_QUEUE_GET)
+ * @id: queue id
+ * @type: 0 RX, 1 TX
+ * @napi_id: NAPI instance, 0 if unknown
+ * @dmabuf_id: binding id of the dma-buf bound to it, 0 if none
+ */
+struct uring_dmabuf_queue {
+	unsigned int id;
+	unsigned int type;
+	unsigned int napi_id;
+	unsigned int dmabuf_id;
+};
+
+int uring_dmabuf_queues(unsigned int ifindex, struct uring_dmabuf_queue *out,
+			unsigned int max, struct uring_dmabuf_nl_error *err);
+
+/* ---- devmem TCP receive ------------------------------------------------- */
+
+/**
+ * struct uring_dmabuf_frag - one received fragment
+ * @offset: byte offset in the bound dma-buf (dmabuf frags), 0 for linear
+ * @len: bytes
+ * @token: to give back with uring_dmabuf_tokens_add() (dmabuf frags)
+ * @dmabuf_id: binding id the frag belongs to (dmabuf frags)
+ * @linear: 1 if the bytes were copied into the iovec of recvmsg() instead
+ *	(SCM_DEVMEM_LINEAR: not steered to a bound queue, or headers)
+ */
+struct uring_dmabuf_frag {
+	uint64_t offset;
+	uint32_t len;
+	uint32_t token;
+	uint32_t dmabuf_id;
+	int linear;
+};
+
+/* The recvmsg() flag asking for devmem frags. */
+#define URING_DMABUF_MSG_SOCK_DEVMEM 0x2000000
+
+/* Walks the devmem control messages of one recvmsg(MSG_SOCK_DEVMEM). */
+struct uring_dmabuf_frag_iter {
+	const struct msghdr *msg;
+	const struct cmsghdr *next;
+};
+
+void uring_dmabuf_frags_begin(struct uring_dmabuf_frag_iter *it,
+			      const struct msghdr *msg);
+int uring_dmabuf_frags_next(struct uring_dmabuf_frag_iter *it,
+			    struct uring_dmabuf_frag *frag);
+
+/* Gives tokens back (SO_DEVMEM_DONTNEED), merged into ranges, in batches. */
+#define URING_DMABUF_TOKEN_BATCH 128
+struct uring_dmabuf_tokens {
+	int sock;
+	unsigned int nr;
+	unsigned int nr_frags;
+	struct {
+		uint32_t start;
+		uint32_t count;
+	} range[URING_DMABUF_TOKEN_BATCH];
+};
+
+void uring_dmabuf_tokens_init(struct uring_dmabuf_tokens *t, int sock);
+int uring_dmabuf_tokens_add(struct uring_dmabuf_tokens *t, uint32_t token);
+int uring_dmabuf_tokens_flush(struct uring_dmabuf_tokens *t);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* LIBURING_DMABUF_H */

@@ -1,0 +1,326 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Talking to the kernel's netdev generic netlink family over libnl-genl-3:
+ * NETDEV_CMD_BIND_RX (a binding lives exactly as long as the socket that
+ * made it) and NETDEV_CMD_QUEUE_GET.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <linux/netlink.h>
+#include <netlink/genl/genl.h>
+#include <netlink/msg.h>
+#include <netlink/netlink.h>
+#include <netlink/socket.h>
+
+#include "private.h"
+
+#ifndef SOL_NETLINK
+#define SOL_NETLINK 270
+#endif
+
+struct uring_dmabuf_binding {
+	struct nl_sock *sk;
+	unsigned int id;
+};
+
+/* One request in flight: its replies, its ack and its error. */
+struct request {
+	int (*on_reply)(const struct nlmsghdr *hdr, void *arg);
+	void *arg;
+	int reply_err;
+	int done;
+	struct uring_dmabuf_nl_error *err;
+};
+
+static int on_valid(struct nl_msg *msg, void *arg)
+{
+	struct request *req = arg;
+	int ret;
+
+	if (!req->on_reply)
+		return NL_OK;
+	ret = req->on_reply(nlmsg_hdr(msg), req->arg);
+	if (ret < 0 && !req->reply_err)
+		req->reply_err = ret;
+	return NL_OK;
+}
+
+static int on_done(struct nl_msg *msg, void *arg)
+{
+	const struct nlmsghdr *hdr = nlmsg_hdr(msg);
+	struct request *req = arg;
+
+	/* A dump that failed midway says so in its NLMSG_DONE. */
+	if (hdr->nlmsg_type == NLMSG_DONE &&
+	    hdr->nlmsg_len >= NLMSG_HDRLEN + sizeof(int)) {
+		int code = *(const int *)NLMSG_DATA(hdr);
+
+		if (code < 0 && !req->err->code)
+			req->err->code = code;
+	}
+	req->done = 1;
+	return NL_STOP;
+}
+
+static int on_error(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
+{
+	struct request *req = arg;
+	const struct nlmsghdr *hdr =
+		(const struct nlmsghdr *)((const char *)e - NLMSG_HDRLEN);
+
+	(void)nla;
+	urd_parse_nlerr(hdr, req->err);
+	req->done = 1;
+	return NL_STOP;
+}
+
+static int open_socket(struct nl_sock **out)
+{
+	int one = 1;
+	struct nl_sock *sk = nl_socket_alloc();
+
+	if (!sk)
+		return -ENOMEM;
+	if (genl_connect(sk)) {
+		nl_socket_free(sk);
+		return -EPROTONOSUPPORT;
+	}
+	/* Ask for the extended ack, and no echo of our request in errors. */
+	setsockopt(nl_socket_get_fd(sk), SOL_NETLINK, NETLINK_EXT_ACK,
+		   &one, sizeof(one));
+	setsockopt(nl_socket_get_fd(sk), SOL_NETLINK, NETLINK_CAP_ACK,
+		   &one, sizeof(one));
+	*out = sk;
+	return 0;
+}
+
+/* Sends @msg (consumed) and runs its replies through @on_reply. */
+static int transact(struct nl_sock *sk, struct nl_msg *msg,
+		    int (*on_reply)(const struct nlmsghdr *, void *), void *arg,
+		    struct uring_dmabuf_nl_error *err)
+{
+	struct uring_dmabuf_nl_error local;
+	struct request req = {
+		.on_reply = on_reply,
+		.arg = arg,
+		.err = err ? err : &local,
+	};
+	struct nl_cb *cb;
+	int ret;
+
+	memset(req.err, 0, sizeof(*req.err));
+	req.err->attr = -1;
+	cb = nl_cb_clone(nl_socket_get_cb(sk));
+	if (!cb) {
+		nlmsg_free(msg);
+		return -ENOMEM;
+	}
+	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, on_valid, &req);
+	nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, on_done, &req);
+	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, on_done, &req);
+	nl_cb_err(cb, NL_CB_CUSTOM, on_error, &req);
+
+	ret = nl_send_auto(sk, msg);
+	nlmsg_free(msg);
+	if (ret < 0) {
+		ret = -EIO;
+		goto out;
+	}
+	while (!req.done) {
+		ret = nl_recvmsgs(sk, cb);
+		if (ret < 0 && !req.done) {
+			ret = -EIO;
+			goto out;
+		}
+	}
+	ret = req.err->code ? req.err->code : req.reply_err;
+out:
+	if (ret && !req.err->code)
+		req.err->code = ret;
+	nl_cb_put(cb);
+	return ret;
+}
+
+struct family_query {
+	int id;
+	unsigned int cmd;
+	int has_cmd;
+};
+
+static int on_family(const struct nlmsghdr *hdr, void *arg)
+{
+	struct family_query *q = arg;
+
+	return urd_parse_family(hdr, &q->id, q->cmd, &q->has_cmd);
+}
+
+/* The netdev family's id, or -EOPNOTSUPP if the kernel lacks @cmd. */
+static int resolve_netdev(struct nl_sock *sk, unsigned int cmd)
+{
+	struct family_query q = { .id = -1, .cmd = cmd };
+	struct nl_msg *msg = nlmsg_alloc();
+	int ret;
+
+	if (!msg)
+		return -ENOMEM;
+	ret = urd_put_getfamily(msg, NETDEV_FAMILY_NAME);
+	if (ret) {
+		nlmsg_free(msg);
+		return ret;
+	}
+	ret = transact(sk, msg, on_family, &q, NULL);
+	if (ret == -ENOENT)
+		return -EOPNOTSUPP;	/* no netdev family at all (< 6.5) */
+	if (ret)
+		return ret;
+	return q.has_cmd ? q.id : -EOPNOTSUPP;
+}
+
+int uring_dmabuf_netdev_has_cmd(unsigned int cmd)
+{
+	struct nl_sock *sk;
+	int ret = open_socket(&sk);
+
+	if (ret)
+		return ret;
+	ret = resolve_netdev(sk, cmd);
+	nl_socket_free(sk);
+	if (ret == -EOPNOTSUPP)
+		return 0;
+	return ret < 0 ? ret : 1;
+}
+
+static int on_bind_reply(const struct nlmsghdr *hdr, void *arg)
+{
+	return urd_parse_bind_reply(hdr, arg);
+}
+
+int uring_dmabuf_bind_rx(const struct uring_dmabuf_bind_params *params,
+			 struct uring_dmabuf_binding **out,
+			 struct uring_dmabuf_nl_error *err)
+{
+	struct uring_dmabuf_binding *b;
+	struct nl_msg *msg;
+	int family, ret;
+
+	if (err) {
+		memset(err, 0, sizeof(*err));
+		err->attr = -1;
+	}
+	if (!params || !out || !params->queues || !params->nr_queues ||
+	    !params->ifindex || params->dmabuf_fd < 0)
+		return -EINVAL;
+	b = calloc(1, sizeof(*b));
+	if (!b)
+		return -ENOMEM;
+	ret = open_socket(&b->sk);
+	if (ret)
+		goto err_free;
+	family = resolve_netdev(b->sk, NETDEV_CMD_BIND_RX);
+	if (family < 0) {
+		ret = family;
+		if (err && ret == -EOPNOTSUPP) {
+			err->code = ret;
+			strcpy(err->msg, "kernel has no NETDEV_CMD_BIND_RX (devmem TCP needs Linux 6.12+)");
+		}
+		goto err_close;
+	}
+	msg = nlmsg_alloc();
+	if (!msg) {
+		ret = -ENOMEM;
+		goto err_close;
+	}
+	ret = urd_put_bind_rx(msg, family, params);
+	if (ret) {
+		nlmsg_free(msg);
+		goto err_close;
+	}
+	ret = transact(b->sk, msg, on_bind_reply, &b->id, err);
+	if (ret)
+		goto err_close;
+	*out = b;
+	return 0;
+
+err_close:
+	nl_socket_free(b->sk);
+err_free:
+	free(b);
+	return ret;
+}
+
+unsigned int uring_dmabuf_binding_id(const struct uring_dmabuf_binding *b)
+{
+	return b ? b->id : 0;
+}
+
+int uring_dmabuf_binding_socket(const struct uring_dmabuf_binding *b)
+{
+	return b ? nl_socket_get_fd(b->sk) : -EINVAL;
+}
+
+/* Closing the socket is the unbind: the kernel has no unbind command. */
+void uring_dmabuf_unbind(struct uring_dmabuf_binding *b)
+{
+	if (!b)
+		return;
+	nl_socket_free(b->sk);
+	free(b);
+}
+
+struct queue_list {
+	struct uring_dmabuf_queue *out;
+	unsigned int max;
+	unsigned int nr;
+};
+
+static int on_queue(const struct nlmsghdr *hdr, void *arg)
+{
+	struct queue_list *l = arg;
+	struct uring_dmabuf_queue q;
+	int ret = urd_parse_queue(hdr, &q);
+
+	if (ret)
+		return ret;
+	if (l->nr < l->max)
+		l->out[l->nr] = q;
+	l->nr++;
+	return 0;
+}
+
+/* Returns the number of queues (may exceed @max; only @max are stored). */
+int uring_dmabuf_queues(unsigned int ifindex, struct uring_dmabuf_queue *out,
+			unsigned int max, struct uring_dmabuf_nl_error *err)
+{
+	struct queue_list l = { .out = out, .max = out ? max : 0 };
+	struct nl_sock *sk;
+	struct nl_msg *msg;
+	int family, ret;
+
+	if (!ifindex)
+		return -EINVAL;
+	ret = open_socket(&sk);
+	if (ret)
+		return ret;
+	family = resolve_netdev(sk, NETDEV_CMD_QUEUE_GET);
+	if (family < 0) {
+		ret = family;
+		goto out;
+	}
+	msg = nlmsg_alloc();
+	if (!msg) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	ret = urd_put_queue_dump(msg, family, ifindex);
+	if (ret) {
+		nlmsg_free(msg);
+		goto out;
+	}
+	ret = transact(sk, msg, on_queue, &l, err);
+out:
+	nl_socket_free(sk);
+	return ret ? ret : (int)l.nr;
+}

@@ -1,0 +1,175 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Generic netlink messages of the netdev family and the control family:
+ * building requests and parsing replies, acks and extended acks. No I/O
+ * here, so the unit tests can check every byte.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <linux/genetlink.h>
+#include <linux/netlink.h>
+#include <netlink/attr.h>
+#include <netlink/genl/genl.h>
+#include <netlink/msg.h>
+
+#include "private.h"
+
+static int put_header(struct nl_msg *msg, int family, int flags, uint8_t cmd)
+{
+	return genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, family, 0, flags,
+			   cmd, 1) ? 0 : -ENOMEM;
+}
+
+/* Every queue is sent as {id, type}: the kernel requires both. */
+int urd_put_bind_rx(struct nl_msg *msg, int family,
+		    const struct uring_dmabuf_bind_params *p)
+{
+	struct nlattr *queues;
+	unsigned int i;
+
+	if (put_header(msg, family, 0, NETDEV_CMD_BIND_RX) ||
+	    nla_put_u32(msg, NETDEV_A_DMABUF_IFINDEX, p->ifindex) ||
+	    nla_put_u32(msg, NETDEV_A_DMABUF_FD, (uint32_t)p->dmabuf_fd))
+		return -ENOMEM;
+	for (i = 0; i < p->nr_queues; i++) {
+		queues = nla_nest_start(msg, NLA_F_NESTED | NETDEV_A_DMABUF_QUEUES);
+		if (!queues ||
+		    nla_put_u32(msg, NETDEV_A_QUEUE_ID, p->queues[i]) ||
+		    nla_put_u32(msg, NETDEV_A_QUEUE_TYPE, NETDEV_QUEUE_TYPE_RX))
+			return -ENOMEM;
+		nla_nest_end(msg, queues);
+	}
+	if (p->rx_page_size &&
+	    nla_put_u32(msg, NETDEV_A_DMABUF_RX_PAGE_SIZE, p->rx_page_size))
+		return -ENOMEM;
+	return 0;
+}
+
+int urd_put_queue_dump(struct nl_msg *msg, int family, unsigned int ifindex)
+{
+	if (put_header(msg, family, NLM_F_DUMP, NETDEV_CMD_QUEUE_GET) ||
+	    nla_put_u32(msg, NETDEV_A_QUEUE_IFINDEX, ifindex))
+		return -ENOMEM;
+	return 0;
+}
+
+int urd_put_getfamily(struct nl_msg *msg, const char *name)
+{
+	if (put_header(msg, GENL_ID_CTRL, 0, CTRL_CMD_GETFAMILY) ||
+	    nla_put_string(msg, CTRL_ATTR_FAMILY_NAME, name))
+		return -ENOMEM;
+	return 0;
+}
+
+/* The attribute at byte @offs of our request, or -1. */
+static int attr_at(const struct nlmsghdr *req, uint32_t offs)
+{
+	const struct nlattr *nla;
+
+	if (!req || offs < NLMSG_HDRLEN + GENL_HDRLEN ||
+	    offs + NLA_HDRLEN > req->nlmsg_len)
+		return -1;
+	nla = (const struct nlattr *)((const char *)req + offs);
+	return nla->nla_type & NLA_TYPE_MASK;
+}
+
+/*
+ * An NLMSG_ERROR message: the real errno (libnl's NLE_* codes lose it),
+ * and the extended ack: message, offending attribute (by offset into the
+ * request, which is echoed unless the socket asked for capped acks) or
+ * missing attribute.
+ */
+void urd_parse_nlerr(const struct nlmsghdr *hdr,
+		     struct uring_dmabuf_nl_error *err)
+{
+	const struct nlmsgerr *e = NLMSG_DATA(hdr);
+	const struct nlattr *tb[NLMSGERR_ATTR_MAX + 1] = { 0 };
+	size_t payload = sizeof(*e);
+	const char *p = (const char *)hdr;
+	int len;
+
+	memset(err, 0, sizeof(*err));
+	err->attr = -1;
+	if (hdr->nlmsg_len < NLMSG_HDRLEN + sizeof(*e)) {
+		err->code = -EPROTO;
+		return;
+	}
+	err->code = e->error;
+	if (!(hdr->nlmsg_flags & NLM_F_ACK_TLVS))
+		return;
+	if (!(hdr->nlmsg_flags & NLM_F_CAPPED))
+		payload += e->msg.nlmsg_len - NLMSG_HDRLEN;
+	len = (int)hdr->nlmsg_len - NLMSG_HDRLEN - (int)NLMSG_ALIGN(payload);
+	if (len <= 0)
+		return;
+	if (nla_parse((struct nlattr **)tb, NLMSGERR_ATTR_MAX,
+		      (struct nlattr *)(p + NLMSG_HDRLEN + NLMSG_ALIGN(payload)),
+		      len, NULL))
+		return;
+	if (tb[NLMSGERR_ATTR_MSG])
+		snprintf(err->msg, sizeof(err->msg), "%.*s",
+			 (int)strnlen(nla_data(tb[NLMSGERR_ATTR_MSG]),
+				      (size_t)nla_len(tb[NLMSGERR_ATTR_MSG])),
+			 (const char *)nla_data(tb[NLMSGERR_ATTR_MSG]));
+	if (tb[NLMSGERR_ATTR_MISS_TYPE])
+		err->attr = (int)nla_get_u32((struct nlattr *)tb[NLMSGERR_ATTR_MISS_TYPE]);
+	else if (tb[NLMSGERR_ATTR_OFFS] && !(hdr->nlmsg_flags & NLM_F_CAPPED))
+		err->attr = attr_at(&e->msg,
+				    nla_get_u32((struct nlattr *)tb[NLMSGERR_ATTR_OFFS]));
+}
+
+/* A CTRL_CMD_NEWFAMILY reply: the family id and whether it has @cmd. */
+int urd_parse_family(const struct nlmsghdr *hdr, int *id, unsigned int cmd,
+		     int *has_cmd)
+{
+	struct nlattr *tb[CTRL_ATTR_MAX + 1];
+	struct nlattr *op;
+	int rem;
+
+	if (genlmsg_parse((struct nlmsghdr *)hdr, 0, tb, CTRL_ATTR_MAX, NULL) ||
+	    !tb[CTRL_ATTR_FAMILY_ID])
+		return -EPROTO;
+	*id = nla_get_u16(tb[CTRL_ATTR_FAMILY_ID]);
+	*has_cmd = 0;
+	if (!tb[CTRL_ATTR_OPS])
+		return 0;
+	nla_for_each_nested(op, tb[CTRL_ATTR_OPS], rem) {
+		struct nlattr *otb[CTRL_ATTR_OP_MAX + 1];
+
+		if (nla_parse_nested(otb, CTRL_ATTR_OP_MAX, op, NULL))
+			return -EPROTO;
+		if (otb[CTRL_ATTR_OP_ID] && nla_get_u32(otb[CTRL_ATTR_OP_ID]) == cmd)
+			*has_cmd = 1;
+	}
+	return 0;
+}
+
+int urd_parse_bind_reply(const struct nlmsghdr *hdr, unsigned int *id)
+{
+	struct nlattr *tb[NETDEV_A_DMABUF_ID + 1];
+
+	if (genlmsg_parse((struct nlmsghdr *)hdr, 0, tb, NETDEV_A_DMABUF_ID,
+			  NULL) || !tb[NETDEV_A_DMABUF_ID])
+		return -EPROTO;
+	*id = nla_get_u32(tb[NETDEV_A_DMABUF_ID]);
+	return 0;
+}
+
+int urd_parse_queue(const struct nlmsghdr *hdr, struct uring_dmabuf_queue *q)
+{
+	struct nlattr *tb[NETDEV_A_QUEUE_DMABUF + 1];
+
+	if (genlmsg_parse((struct nlmsghdr *)hdr, 0, tb, NETDEV_A_QUEUE_DMABUF,
+			  NULL) || !tb[NETDEV_A_QUEUE_ID] || !tb[NETDEV_A_QUEUE_TYPE])
+		return -EPROTO;
+	memset(q, 0, sizeof(*q));
+	q->id = nla_get_u32(tb[NETDEV_A_QUEUE_ID]);
+	q->type = nla_get_u32(tb[NETDEV_A_QUEUE_TYPE]);
+	if (tb[NETDEV_A_QUEUE_NAPI_ID])
+		q->napi_id = nla_get_u32(tb[NETDEV_A_QUEUE_NAPI_ID]);
+	if (tb[NETDEV_A_QUEUE_DMABUF])
+		q->dmabuf_id = nla_get_u32(tb[NETDEV_A_QUEUE_DMABUF]);
+	return 0;
+}
