@@ -1,0 +1,39 @@
+# shellcheck shell=bash
+# Shared helpers for the VM test harness: paths, messages, locking.
+# Sourced by the other files; sets no shell options of its own.
+
+: "${TOP:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)}"
+: "${BUILD:=$TOP/build}"
+CACHE=${URING_DMABUF_CACHE:-/var/cache/uring-dmabuf}
+VMDIR=$TOP/tests/vm
+VMBUILD=$BUILD/vm
+
+log()  { printf '%s\n' "vm: $*" >&2; }
+warn() { printf '%s\n' "vm: warning: $*" >&2; }
+die()  { printf '%s\n' "vm: error: $*" >&2; exit 1; }
+
+# Run "$@" with the cache locked exclusively, so that two runs (two checkouts,
+# CI and a developer) never fetch into or build inside the same directory at once.
+with_cache_lock() {
+	mkdir -p "$CACHE"
+	(
+		flock -w 3600 9 || die "could not lock $CACHE within an hour"
+		"$@"
+	) 9>"$CACHE/.lock"
+}
+
+# A stamp file records what a cached directory was made from; a cached step is
+# redone when its stamp is missing or says something else.
+stamp_ok() { [ -f "$1" ] && [ "$(cat "$1")" = "$2" ]; }
+stamp_set() { printf '%s\n' "$2" >"$1.tmp" && mv -f "$1.tmp" "$1"; }
+
+# Refuse to delete anything that still has a mount below it (a leftover proc
+# mount inside a chroot must never meet rm -rf).
+safe_rm_rf() {
+	local d=$1
+	[ -e "$d" ] || return 0
+	if findmnt -rn -o TARGET | grep -q -- "^$(realpath "$d")\(/\|$\)"; then
+		die "refusing to remove $d: something is mounted below it"
+	fi
+	rm -rf --one-file-system -- "$d"
+}

@@ -1,0 +1,105 @@
+# shellcheck shell=bash
+# The guest: a small initramfs with busybox-static, the test programs, the
+# guest scripts, and a modules tree holding only the dependency closure of the
+# modules the tests need, decompressed so that busybox modprobe can load them.
+#
+#   initramfs_build K KVER KO_DIR OUT    writes OUT (cpio, zstd or gzip)
+
+# In-tree modules the guest needs besides ours (missing ones are only warned
+# about, except those the harness itself needs: see GUEST_MODULES_REQUIRED).
+GUEST_MODULES="vgem loop ext4 virtio_pci virtio_blk veth crc32c_generic crc32c_intel crc32c_cryptoapi"
+GUEST_MODULES_REQUIRED="ext4 virtio_blk"
+
+# Copy one module file into the guest tree at the same relative path, decompressed.
+_initramfs_copy_ko() {
+	local src=$1 dst=$2
+	mkdir -p "$(dirname "$dst")"
+	case $src in
+	*.ko.xz)  xz -dc "$src" >"${dst%.xz}" ;;
+	*.ko.zst) zstd -q -dc "$src" >"${dst%.zst}" ;;
+	*.ko.gz)  gzip -dc "$src" >"${dst%.gz}" ;;
+	*.ko)     cp "$src" "$dst" ;;
+	*) die "unknown module file $src" ;;
+	esac
+}
+
+# Print the module files (absolute, in the full tree) that NAME needs, itself
+# included; nothing for built-in modules.
+_initramfs_closure() {
+	local full=$1 kver=$2 name=$3
+	modprobe -d "$full" -S "$kver" --show-depends "$name" 2>/dev/null |
+		awk '$1 == "insmod" { print $2 }'
+}
+
+initramfs_build() {
+	local k=$1 kver=$2 ko_dir=$3 out=$4
+	local full stage mods ko name dep files f rel progs n
+	full=$(kernel_dir "$kver")/root
+	[ -d "$full/lib/modules/$kver" ] || die "$k: kernel $kver not fetched; run 'make deps' first"
+	stage=$VMBUILD/$k/initramfs
+	mods=$stage/lib/modules/$kver
+	rm -rf "$stage"
+	mkdir -p "$stage"/{bin,sbin,usr/bin,usr/sbin,etc,proc,sys,dev,tmp,root,run,mnt/ext4,tests} "$mods"
+
+	# busybox-static and one symlink per applet
+	cp /bin/busybox "$stage/bin/busybox"
+	busybox --list-full | while read -r f; do
+		[ "$f" = bin/busybox ] || ln -sf /bin/busybox "$stage/$f"
+	done
+	printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' >"$stage/etc/passwd"
+	printf 'root:x:0:\nnogroup:x:65534:\n' >"$stage/etc/group"
+	install -m 0755 "$VMDIR/guest/init" "$stage/init"
+	install -m 0755 "$VMDIR/guest/run-tests" "$stage/bin/run-tests"
+
+	# test programs: every executable file of the progs directory
+	progs=$VMBUILD/progs n=0
+	if [ -d "$progs" ]; then
+		for f in "$progs"/*; do
+			[ -f "$f" ] && [ -x "$f" ] || continue
+			cp "$f" "$stage/tests/"
+			n=$((n + 1))
+		done
+	fi
+	[ "$n" -gt 0 ] || warn "$k: no test programs in $progs ('make progs' builds them)"
+
+	# ours (from DKMS, and the test-only ones) first, then their in-tree needs
+	files=
+	for ko in "$ko_dir"/dkms/*.ko* "$ko_dir"/kmod/*.ko; do
+		[ -f "$ko" ] || continue
+		case $ko in
+		*/dkms/*) f=$mods/updates/dkms/$(basename "$ko") ;;
+		*)        f=$mods/extra/$(basename "$ko") ;;
+		esac
+		_initramfs_copy_ko "$ko" "$f"
+		f=${f%.xz}; f=${f%.zst}; f=${f%.gz}
+		for dep in $(modinfo -F depends "$f" | tr ',' ' '); do
+			files="$files $(_initramfs_closure "$full" "$kver" "$dep")"
+		done
+	done
+	for name in $GUEST_MODULES; do
+		dep=$(_initramfs_closure "$full" "$kver" "$name")
+		if [ -z "$dep" ] && ! modprobe -d "$full" -S "$kver" --show-depends "$name" >/dev/null 2>&1; then
+			case " $GUEST_MODULES_REQUIRED " in
+			*" $name "*) die "$k: kernel $kver has no module $name" ;;
+			esac
+		fi
+		files="$files $dep"
+	done
+	for f in $(printf '%s\n' $files | sort -u); do
+		rel=${f#"$full"/lib/modules/"$kver"/}
+		_initramfs_copy_ko "$f" "$mods/$rel"
+	done
+	for f in modules.builtin modules.builtin.modinfo modules.order; do
+		[ -f "$full/lib/modules/$kver/$f" ] && cp "$full/lib/modules/$kver/$f" "$mods/"
+	done
+	depmod -b "$stage" "$kver" || die "$k: depmod of the guest modules tree failed"
+
+	# zstd where the kernel can unpack it, else gzip
+	if grep -q '^CONFIG_RD_ZSTD=y' "$(kernel_dir "$kver")/config"; then
+		(cd "$stage" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet | zstd -q -T0 -10 >"$out.tmp")
+	else
+		(cd "$stage" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet | gzip -6 >"$out.tmp")
+	fi
+	mv -f "$out.tmp" "$out"
+	log "$k: initramfs $(du -h "$out" | cut -f1) with $n test program(s), $(find "$mods" -name '*.ko' | wc -l) modules"
+}

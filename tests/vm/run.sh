@@ -1,0 +1,129 @@
+#!/usr/bin/env bash
+# Entry point of the VM test harness (called by tests/vm/vm.mk).
+#
+#   run.sh prepare [KERNEL...]   resolve and fetch the kernels, make the chroots
+#                                and host headers ready (part of 'make deps')
+#   run.sh vmtest  [KERNEL...]   build, boot and test every kernel given
+#   run.sh vmshell KERNEL        boot one kernel with a shell on the console
+#
+# KERNEL is a matrix name: 6.1 6.12 7.2 7.3 (default: all of them).
+# Environment: BUILD (artifacts), URING_DMABUF_CACHE (downloads, chroots),
+# VM_TIMEOUT / VM_TEST_TIMEOUT (seconds per guest / per test program).
+set -euo pipefail
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+for f in common mirror kernels chroot dkms kmods initramfs qemu report; do
+	# shellcheck source=/dev/null
+	source "$TOP/tests/vm/lib/$f.sh"
+done
+
+# Make sure the headers of a host-built kernel are installed (the headers
+# meta-package can lag behind the image one for a moment).
+host_headers_ensure() {
+	local k=$1 kver=$2
+	[ -e "/lib/modules/$kver/build/Makefile" ] && return 0
+	log "$k: installing linux-headers-$kver on the host"
+	DEBIAN_FRONTEND=noninteractive apt-get -q -y --no-install-recommends install \
+		"$K_HEADERS_META" "linux-headers-$kver" >/dev/null ||
+		die "$k: could not install linux-headers-$kver"
+}
+
+prepare_locked() {
+	local k sets="" s kver
+	for k in "$@"; do
+		kernel_def "$k"
+		case " $sets " in *" $K_APTSET "*) ;; *) sets="$sets $K_APTSET" ;; esac
+	done
+	for s in $sets; do apt_priv_update "$s"; done
+	for k in "$@"; do
+		kernel_fetch "$k"
+		kver=$(kernel_kver "$k")
+		kernel_def "$k"
+		if [ "$K_ENV" = host ]; then
+			host_headers_ensure "$k" "$kver"
+		else
+			chroot_ensure "$K_ENV" "$kver"
+		fi
+		log "$k: ready: $kver (built on $K_ENV)"
+	done
+}
+
+# Build what kernel K's guest needs: the module through DKMS, the test-only
+# modules, the initramfs. Runs as its own process so that set -e holds.
+build_locked() {
+	local k=$1 kver out
+	kver=$(kernel_kver "$k")
+	kernel_def "$k"
+	[ -f "$(kernel_dir "$kver")/.complete" ] || die "$k: kernel $kver not fetched; run 'make deps'"
+	if [ "$K_ENV" = host ]; then
+		[ -e "/lib/modules/$kver/build/Makefile" ] || die "$k: no headers for $kver on the host; run 'make deps'"
+	else
+		[ -e "$(chroot_dir "$K_ENV")/lib/modules/$kver/build/Makefile" ] ||
+			die "$k: no headers for $kver in the $K_ENV chroot; run 'make deps'"
+	fi
+	out=$VMBUILD/$k
+	rm -rf "$out/ko"
+	mkdir -p "$out/ko"
+	log "$k: dkms build/install for $kver ($K_ENV)"
+	dkms_build_install "$k" "$kver" "$K_ENV" "$out/ko/dkms"
+	kmods_build "$k" "$kver" "$K_ENV" "$out/ko/kmod"
+	initramfs_build "$k" "$kver" "$out/ko" "$out/initramfs.img"
+}
+
+kernels_or_all() {
+	if [ $# -eq 0 ]; then echo "$KERNELS_ALL"; else echo "$*"; fi
+}
+
+cmd=${1:-}; shift || true
+case $cmd in
+prepare)
+	[ "$(id -u)" = 0 ] || die "preparing the kernels and chroots needs root"
+	# shellcheck disable=SC2046
+	with_cache_lock prepare_locked $(kernels_or_all "$@")
+	;;
+_build)
+	with_cache_lock build_locked "$1"
+	;;
+vmtest)
+	[ "$(id -u)" = 0 ] || die "vmtest runs dkms and chroot: run it as root"
+	mkdir -p "$VMBUILD"
+	exec 8>"$VMBUILD/.lock"
+	flock -n 8 || { log "another vmtest is using $VMBUILD; waiting"; flock 8; }
+	rm -f "$VMBUILD/tally" "$VMBUILD/skips"
+	for k in $(kernels_or_all "$@"); do
+		kernel_def "$k"
+		t0=$(date +%s)
+		log "== $k: build"
+		if ! "$0" _build "$k"; then
+			report_fail "$k" "could not build for this kernel (see the error above)"
+			continue
+		fi
+		kver=$(kernel_kver "$k")
+		t1=$(date +%s)
+		log "== $k: boot $kver (build took $((t1 - t0)) s)"
+		rc=0
+		qemu_boot "$k" "$kver" "$VMBUILD/$k/initramfs.img" "$VMBUILD/$k" test || rc=$?
+		if [ "$rc" != 0 ] && [ "$rc" != 124 ]; then
+			report_fail "$k" "could not boot $kver"
+			continue
+		fi
+		log "== $k: guest ran $(($(date +%s) - t1)) s"
+		report_kernel "$k" "$VMBUILD/$k" "$([ "$rc" = 124 ] && echo 1 || echo 0)" | tee "$VMBUILD/$k/report.txt"
+		if grep -q '^not ok' "$VMBUILD/$k/report.txt"; then
+			echo "# $k: console log: $VMBUILD/$k/console.log (last lines below)"
+			tail -n 15 "$VMBUILD/$k/console.log" | sed 's/^/#   /'
+		fi
+	done
+	report_summary
+	;;
+vmshell)
+	[ $# -eq 1 ] || die "usage: run.sh vmshell KERNEL (one of $KERNELS_ALL)"
+	kernel_def "$1"
+	"$0" _build "$1"
+	log "$1: booting $(kernel_kver "$1"); Ctrl-a x quits QEMU"
+	qemu_boot "$1" "$(kernel_kver "$1")" "$VMBUILD/$1/initramfs.img" "$VMBUILD/$1" shell
+	;;
+*)
+	die "usage: run.sh prepare|vmtest [KERNEL...] | vmshell KERNEL"
+	;;
+esac
