@@ -130,8 +130,10 @@ static uint64_t pattern_word(uint64_t seed, uint64_t off)
 {
 	uint64_t x = (seed + 1) * 0x9e3779b97f4a7c15ULL ^ off;
 
-	x ^= x >> 31;
-	return x * 0xbf58476d1ce4e5b9ULL;
+	/* splitmix64's finaliser: every output bit depends on every input bit */
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+	return x ^ (x >> 31);
 }
 
 static void pattern_fill(unsigned char *p, size_t len, uint64_t seed)
