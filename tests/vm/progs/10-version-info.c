@@ -192,6 +192,22 @@ static void test_info_errors(int dev, void *mem)
 	info.__reserved = 1;
 	t_errno(ioctl_ret(dev, URING_DMABUF_IOC_INFO, &info), EINVAL,
 		"INFO with __reserved != 0 fails with EINVAL");
+
+	/* Readable but not writable: the answer cannot be given. */
+	{
+		struct uring_dmabuf_info *ro = mmap(NULL, 4096,
+						    PROT_READ | PROT_WRITE,
+						    MAP_PRIVATE | MAP_ANONYMOUS,
+						    -1, 0);
+
+		memset(ro, 0, sizeof(*ro));
+		ro->size = sizeof(*ro);
+		ro->fd = fd;
+		mprotect(ro, 4096, PROT_READ);
+		t_errno(ioctl_ret(dev, URING_DMABUF_IOC_INFO, ro), EFAULT,
+			"INFO with a read-only struct fails with EFAULT");
+		munmap(ro, 4096);
+	}
 	close(fd);
 
 	memfd = memfd_create("not_a_dmabuf", MFD_CLOEXEC);

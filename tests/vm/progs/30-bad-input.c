@@ -113,6 +113,38 @@ static void test_struct(void)
 		    "foreign ioctl number fails with ENOTTY");
 }
 
+/*
+ * A struct that can be read but not written back: the buffer is built, then
+ * the fd cannot be reported, so neither fd nor pins may survive.
+ */
+static void test_unwritable_struct(void)
+{
+	struct uring_dmabuf_range *r;
+	struct uring_dmabuf_create *c;
+	unsigned char *page;
+
+	page = mmap(NULL, PAGE_SZ, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (page == MAP_FAILED) {
+		t_ok(0, "mmap a page for the struct");
+		return;
+	}
+	c = (struct uring_dmabuf_create *)page;
+	r = (struct uring_dmabuf_range *)(page + 256);
+	r->addr = (uintptr_t)good;
+	r->len = LEN;
+	c->size = sizeof(*c);
+	c->flags = URING_DMABUF_CREATE_CLOEXEC;
+	c->ranges = (uintptr_t)r;
+	c->nr_ranges = 1;
+	c->fd = -1;
+	mprotect(page, PAGE_SZ, PROT_READ);
+	t_err_clean(create_raw(c), EFAULT, &base,
+		    "read-only struct (fd cannot be written back) fails with "
+		    "EFAULT, no fd and no pins left");
+	munmap(page, PAGE_SZ);
+}
+
 static void test_max_ranges(void)
 {
 	struct uring_dmabuf_range *r;
@@ -368,6 +400,7 @@ int main(void)
 
 	test_ranges_shape();
 	test_struct();
+	test_unwritable_struct();
 	test_max_ranges();
 	test_memory_kinds();
 	test_late_faults();

@@ -210,6 +210,54 @@ static void test_anon_ring(void)
 	t_pins_back(&base, "sub-range, RO and errors: everything released");
 }
 
+/*
+ * The registered buffer's address no longer maps its pages: unmapped gives
+ * -EFAULT, other memory mapped there gives -EOPNOTSUPP (not those pages).
+ */
+static void test_remapped(void)
+{
+	const uint32_t op = URING_DMABUF_CMD_CREATE_FIXED;
+	struct io_uring ring;
+	struct pins base, mid;
+	struct mem m;
+	void *p;
+
+	pins_get(&base);
+	if (mem_alloc(&m, MEM_ANON, LEN)) {
+		t_ok(0, "allocate 1 MiB");
+		return;
+	}
+	pattern_fill(m.p, LEN, 64, 0);
+	uring_init_or_skip(&ring, 0);
+	if (register_one(&ring, &m, "1 MiB anonymous (to be unmapped)"))
+		goto out;
+	munmap(m.p, LEN);
+	pins_get(&mid);
+	t_err_clean(uring_create_fixed(&ring, dev, op, IORING_URING_CMD_FIXED,
+				       0, (uintptr_t)m.p, LEN),
+		    EFAULT, &mid,
+		    "CREATE_FIXED after munmap of the registered memory fails "
+		    "with -EFAULT");
+	p = mmap(m.p, LEN, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_POPULATE, -1, 0);
+	if (p != m.p) {
+		t_ok(0, "mmap other memory at the registered address");
+		m.map = NULL;
+		goto out;
+	}
+	pins_get(&mid);
+	t_err_clean(uring_create_fixed(&ring, dev, op, IORING_URING_CMD_FIXED,
+				       0, (uintptr_t)m.p, LEN),
+		    EOPNOTSUPP, &mid,
+		    "CREATE_FIXED with other memory now at the registered "
+		    "address fails with -EOPNOTSUPP");
+out:
+	io_uring_unregister_buffers(&ring);
+	io_uring_queue_exit(&ring);
+	mem_free(&m);
+	t_pins_back(&base, "remapped registered buffer: everything released");
+}
+
 static void test_hugetlb(void)
 {
 	const size_t len = 2 * SZ_2M;
@@ -275,6 +323,7 @@ int main(void)
 		t_skip_all("module reports no URING_DMABUF_FEAT_CREATE_FIXED");
 	test_outlives();
 	test_anon_ring();
+	test_remapped();
 	test_hugetlb();
 	close(dev);
 	return t_finish();

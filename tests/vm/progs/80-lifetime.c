@@ -99,6 +99,31 @@ static void test_dup_and_dev_close(void)
 	}
 }
 
+/* The process drops its pages; the dma-buf keeps the pinned ones. */
+static void test_dontneed(void)
+{
+	struct pins base;
+	unsigned char *map;
+	struct mem m;
+	int fd;
+
+	pins_get(&base);
+	fd = make(&m, 104);
+	if (fd < 0)
+		return;
+	map = dmabuf_map(fd, LEN, PROT_READ, 0);
+	if (t_ok(madvise(m.p, LEN, MADV_DONTNEED) == 0 && m.p[0] == 0,
+		 "MADV_DONTNEED gives the process fresh zero pages") &&
+	    map != MAP_FAILED)
+		t_ok(pattern_check(map, LEN, 104, 0) < 0,
+		     "the dma-buf still holds the old bytes after MADV_DONTNEED");
+	if (map != MAP_FAILED)
+		munmap(map, LEN);
+	close(fd);
+	mem_free(&m);
+	t_pins_back(&base, "MADV_DONTNEED case: everything released");
+}
+
 /* A child inherits the fd; the parent closes its own; the child reads. */
 static void test_inherited(void)
 {
@@ -156,6 +181,7 @@ int main(void)
 	dev = dev_open();
 	test_close_while_mapped();
 	test_dup_and_dev_close();
+	test_dontneed();
 	test_inherited();
 	test_many();
 	close(dev);

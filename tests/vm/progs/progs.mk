@@ -12,6 +12,7 @@ PROGS_OUT := $(BUILD)/vm/progs
 PROGS_OBJ := $(BUILD)/vm/progs-obj
 # bookworm's liburing 2.3, linked statically: the guest has no liburing.
 PROGS_LIBURING ?= /usr/lib/x86_64-linux-gnu/liburing.a
+# <linux/uring_dmabuf.h> as it is installed, from include/uapi.
 PROGS_CFLAGS = $(CFLAGS) -D_GNU_SOURCE -I$(TOP)/include/uapi -I$(PROGS_DIR)
 
 PROGS_NAMES := $(sort $(basename $(notdir $(wildcard $(PROGS_DIR)/[0-9][0-9]-*.c))))
