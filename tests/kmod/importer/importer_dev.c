@@ -46,9 +46,9 @@ struct device *importer_dev_create(struct device *parent,
 	}
 	/* Without dma_parms the kernel's defaults apply (64 KiB, no boundary). */
 	if (chk->max_seg_size || chk->seg_boundary_mask) {
-		idev->dma_parms.max_segment_size = chk->max_seg_size;
-		idev->dma_parms.segment_boundary_mask = chk->seg_boundary_mask;
 		dev->dma_parms = &idev->dma_parms;
+		dma_set_max_seg_size(dev, chk->max_seg_size);
+		dma_set_seg_boundary(dev, chk->seg_boundary_mask);
 	}
 
 	ret = dev_set_name(dev, "importer%d", atomic_inc_return(&seq));
