@@ -145,6 +145,22 @@ static void test_unwritable_struct(void)
 	munmap(page, PAGE_SZ);
 }
 
+/* No free fd: the buffer is built first, then must be undone entirely. */
+static void test_emfile(void)
+{
+	unsigned long old = fds_exhaust();
+	long ret;
+
+	if (!old) {
+		t_ok(0, "lower RLIMIT_NOFILE to the fds in use");
+		return;
+	}
+	ret = create1((uintptr_t)good, LEN, URING_DMABUF_CREATE_CLOEXEC);
+	fds_unlimit(old);	/* counting fds needs one */
+	t_err_clean(ret, EMFILE, &base,
+		    "no free fd fails with EMFILE, nothing pinned");
+}
+
 static void test_max_ranges(void)
 {
 	struct uring_dmabuf_range *r;
@@ -401,6 +417,7 @@ int main(void)
 	test_ranges_shape();
 	test_struct();
 	test_unwritable_struct();
+	test_emfile();
 	test_max_ranges();
 	test_memory_kinds();
 	test_late_faults();

@@ -178,6 +178,20 @@ static void test_errors(struct io_uring *ring, struct mem *m)
 	expect_cmd(ring, 0, fixed, 0, a, LEN, ENOTTY, &base,
 		   "with unknown cmd_op 0");
 
+	{
+		unsigned long old = fds_exhaust();
+		long ret;
+
+		if (old) {
+			ret = uring_create_fixed(ring, dev, op, fixed, 0, a,
+						 LEN);
+			fds_unlimit(old);
+			t_err_clean(ret, EMFILE, &base,
+				    "CREATE_FIXED with no free fd fails with "
+				    "-EMFILE");
+		}
+	}
+
 	if (io_uring_queue_init(8, &bare, 0) == 0) {
 		pins_get(&base);
 		expect_cmd(&bare, op, fixed, 0, a, LEN, EFAULT, &base,
@@ -208,6 +222,56 @@ static void test_anon_ring(void)
 	io_uring_queue_exit(&ring);
 	mem_free(&m);
 	t_pins_back(&base, "sub-range, RO and errors: everything released");
+}
+
+/* Two registered buffers: buf_index picks the second one. */
+static void test_second_index(void)
+{
+	struct io_uring ring;
+	struct iovec iov[2];
+	struct mem m[2];
+	struct pins base;
+	int fd, ret;
+
+	pins_get(&base);
+	if (mem_alloc(&m[0], MEM_ANON, LEN) || mem_alloc(&m[1], MEM_ANON, LEN)) {
+		t_ok(0, "allocate 2 x 1 MiB");
+		return;
+	}
+	pattern_fill(m[0].p, LEN, 65, 0);
+	pattern_fill(m[1].p, LEN, 66, 0);
+	iov[0].iov_base = m[0].p;
+	iov[1].iov_base = m[1].p;
+	iov[0].iov_len = iov[1].iov_len = LEN;
+	uring_init_or_skip(&ring, 0);
+	ret = io_uring_register_buffers(&ring, iov, 2);
+	if (t_ok(ret == 0, "register two fixed buffers")) {
+		fd = uring_create_fixed(&ring, dev,
+					URING_DMABUF_CMD_CREATE_FIXED,
+					IORING_URING_CMD_FIXED, 1,
+					(uintptr_t)m[1].p, LEN);
+		if (t_ok(fd >= 0, "CREATE_FIXED with buf_index 1")) {
+			check_bytes(fd, LEN, 66, 0, "buf_index 1");
+			close(fd);
+		} else {
+			t_diag("cqe->res: %s", errname(-fd));
+		}
+		fd = uring_create_fixed(&ring, dev,
+					URING_DMABUF_CMD_CREATE_FIXED,
+					IORING_URING_CMD_FIXED, 1,
+					(uintptr_t)m[0].p, LEN);
+		t_errno(fd, EFAULT, "CREATE_FIXED with buf_index 1 and the "
+			"address of buffer 0 fails with -EFAULT");
+		if (fd >= 0)
+			close(fd);
+		io_uring_unregister_buffers(&ring);
+	} else {
+		t_diag("io_uring_register_buffers: %s", errname(-ret));
+	}
+	io_uring_queue_exit(&ring);
+	mem_free(&m[0]);
+	mem_free(&m[1]);
+	t_pins_back(&base, "two buffers: everything released");
 }
 
 /*
@@ -324,6 +388,7 @@ int main(void)
 	test_outlives();
 	test_anon_ring();
 	test_remapped();
+	test_second_index();
 	test_hugetlb();
 	close(dev);
 	return t_finish();

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -344,6 +345,31 @@ int count_fds(void)
 			n++;
 	closedir(d);
 	return n;
+}
+
+unsigned long fds_exhaust(void)
+{
+	struct rlimit rl;
+	unsigned long old;
+	int lowest = open("/dev/null", O_RDONLY | O_CLOEXEC);
+
+	if (lowest < 0 || getrlimit(RLIMIT_NOFILE, &rl))
+		return 0;
+	close(lowest);
+	/* Every fd below the lowest free one is in use. */
+	old = rl.rlim_cur;
+	rl.rlim_cur = lowest;
+	return setrlimit(RLIMIT_NOFILE, &rl) ? 0 : old;
+}
+
+void fds_unlimit(unsigned long old)
+{
+	struct rlimit rl;
+
+	if (!getrlimit(RLIMIT_NOFILE, &rl)) {
+		rl.rlim_cur = old;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
 }
 
 int fd_cloexec(int fd)

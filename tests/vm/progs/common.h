@@ -87,6 +87,12 @@ int t_err_clean(long ret, int want, const struct pins *base,
 int t_pins_back(const struct pins *base, const char *fmt, ...) PRINTF(2, 3);
 
 long long vmpin_kb(void);
+/*
+ * Lowers RLIMIT_NOFILE so that no fd is free; returns the old soft limit
+ * to hand to fds_unlimit(), or 0 on failure.
+ */
+unsigned long fds_exhaust(void);
+void fds_unlimit(unsigned long old);
 int count_fds(void);
 int fd_cloexec(int fd);
 
