@@ -9,7 +9,9 @@
 #include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <liburing.h>
 
@@ -35,6 +37,7 @@ static inline int uring_create_fixed(struct io_uring *ring, int dev,
 				     uint64_t len)
 {
 	struct uring_dmabuf_cmd_fixed cmd = { .addr = addr, .len = len };
+	struct __kernel_timespec ts = { .tv_sec = 30 };
 	struct io_uring_sqe *sqe = io_uring_get_sqe(ring);
 	struct io_uring_cqe *cqe;
 	int ret;
@@ -52,7 +55,16 @@ static inline int uring_create_fixed(struct io_uring *ring, int dev,
 	ret = io_uring_submit(ring);
 	if (ret < 0)
 		return ret;
-	ret = io_uring_wait_cqe(ring, &cqe);
+	ret = io_uring_wait_cqe_timeout(ring, &cqe, &ts);
+	if (ret == -ETIME) {
+		/* Say so before the runner's kill loses this program's output. */
+		t_ok(0, "CREATE_FIXED completes (cmd_op 0x%x, buf_index %u)",
+		     cmd_op, buf_index);
+		t_diag("no CQE within %lld s: the command hangs",
+		       (long long)ts.tv_sec);
+		fflush(stdout);
+		_exit(1);
+	}
 	if (ret < 0)
 		return ret;
 	ret = cqe->res;
