@@ -1,0 +1,192 @@
+// SPDX-License-Identifier: MIT
+/*
+ * uring-dmabuf bind-rx DEV --queues LIST [...] [-- COMMAND [ARGS]]: hold the
+ * binding in the foreground, or hand it to COMMAND.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "output.h"
+#include "setup.h"
+
+const char usage_bind_rx[] =
+	"Usage: uring-dmabuf bind-rx [-j] [-p] DEV --queues LIST [--size SIZE]\n"
+	"          [--hugepages[=2M|1G] | --thp | --4k | --shmem] [--numa NODE|auto]\n"
+	"          [--uring] [--rx-page-size SIZE] [-- COMMAND [ARGS...]]\n"
+	"Allocate SIZE bytes (default 64M, THP), turn them into a dma-buf (with --uring\n"
+	"through an io_uring registered buffer), bind it to DEV's RX queues LIST\n"
+	"(3, 2-5, 1,3,8-11) and print the binding. Without COMMAND, hold the binding\n"
+	"until SIGINT/SIGTERM, then unbind. With COMMAND, run it with the binding\n"
+	"inherited and described in the environment:\n"
+	"  URING_DMABUF_FD          the dma-buf fd (mmap it to read received payload)\n"
+	"  URING_DMABUF_NL_FD       the netlink socket holding the binding\n"
+	"  URING_DMABUF_BINDING_ID  the binding id (dmabuf_id in devmem cmsgs)\n"
+	"  URING_DMABUF_SIZE        the dma-buf's size in bytes\n"
+	"  URING_DMABUF_IFNAME, URING_DMABUF_QUEUES\n"
+	"and exit with its status.\n";
+
+static void set_env_u64(const char *name, unsigned long long v)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%llu", v);
+	setenv(name, buf, 1);
+}
+
+static void keep_on_exec(int fd)
+{
+	fcntl(fd, F_SETFD, fcntl(fd, F_GETFD) & ~FD_CLOEXEC);
+}
+
+static void export_env(const struct rx_opts *o, const struct rx_setup *s)
+{
+	char queues[1024];
+	size_t len = 0;
+	unsigned int i;
+
+	queues[0] = '\0';
+	for (i = 0; i < o->nr_queues && len < sizeof(queues) - 16; i++)
+		len += snprintf(queues + len, sizeof(queues) - len, "%s%u",
+				i ? "," : "", o->queues[i]);
+	set_env_u64("URING_DMABUF_FD", (unsigned long long)s->dmabuf_fd);
+	set_env_u64("URING_DMABUF_NL_FD",
+		    (unsigned long long)uring_dmabuf_binding_socket(s->binding));
+	set_env_u64("URING_DMABUF_BINDING_ID", uring_dmabuf_binding_id(s->binding));
+	set_env_u64("URING_DMABUF_SIZE", s->info.bytes);
+	setenv("URING_DMABUF_IFNAME", o->dev, 1);
+	setenv("URING_DMABUF_QUEUES", queues, 1);
+}
+
+/* Runs COMMAND; forwards SIGINT/SIGTERM/SIGHUP to it; returns its status. */
+static int run_child(char **cmd, const struct rx_opts *o,
+		     const struct rx_setup *s, const sigset_t *old)
+{
+	sigset_t wait_set;
+	int sig, status;
+	pid_t pid;
+
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0) {
+		err_msg("fork: %s", strerror(errno));
+		return EXIT_FAIL;
+	}
+	if (!pid) {
+		sigprocmask(SIG_SETMASK, old, NULL);
+		keep_on_exec(s->dmabuf_fd);
+		keep_on_exec(uring_dmabuf_binding_socket(s->binding));
+		export_env(o, s);
+		execvp(cmd[0], cmd);
+		err_msg("cannot run %s: %s", cmd[0], strerror(errno));
+		_exit(127);
+	}
+	sigemptyset(&wait_set);
+	sigaddset(&wait_set, SIGCHLD);
+	sigaddset(&wait_set, SIGINT);
+	sigaddset(&wait_set, SIGTERM);
+	sigaddset(&wait_set, SIGHUP);
+	for (;;) {
+		if (sigwait(&wait_set, &sig))
+			continue;
+		if (sig != SIGCHLD) {
+			kill(pid, sig);
+			continue;
+		}
+		if (waitpid(pid, &status, WNOHANG) == pid)
+			break;
+	}
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return WEXITSTATUS(status);
+}
+
+static int hold(void)
+{
+	sigset_t wait_set;
+	int sig;
+
+	sigemptyset(&wait_set);
+	sigaddset(&wait_set, SIGINT);
+	sigaddset(&wait_set, SIGTERM);
+	sigaddset(&wait_set, SIGHUP);
+	fflush(stdout);
+	while (sigwait(&wait_set, &sig))
+		;
+	return EXIT_OK;
+}
+
+int cmd_bind_rx(int argc, char **argv)
+{
+	static struct option opts[32];
+	static struct rx_opts o;
+	struct rx_setup s;
+	sigset_t block, old;
+	bool exit_now = false;
+	char **cmd = NULL;
+	int i, opt, ret, status;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--")) {
+			cmd = argv + i + 1;
+			argc = i;
+			break;
+		}
+	}
+	if (cmd && !cmd[0]) {
+		err_msg("nothing after '--'");
+		return EXIT_USAGE;
+	}
+	rx_options_merge(opts, sizeof(opts) / sizeof(opts[0]), NULL);
+	rx_opts_init(&o);
+	while ((opt = getopt_long(argc, argv, COMMON_SHORT RX_OPTS_SHORT, opts, NULL)) != -1) {
+		if (common_opt(opt, usage_bind_rx, &exit_now)) {
+			if (exit_now)
+				return EXIT_OK;
+			continue;
+		}
+		ret = rx_opts_parse(&o, opt, optarg);
+		if (ret <= 0) {
+			fputs(usage_bind_rx, stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind < argc)
+		o.dev = argv[optind++];
+	if (optind < argc) {
+		err_msg("unexpected argument '%s'", argv[optind]);
+		return EXIT_USAGE;
+	}
+	if (rx_opts_check(&o, true))
+		return EXIT_USAGE;
+
+	/* Signals wait until we can tear down cleanly, at any point. */
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGHUP);
+	sigaddset(&block, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &block, &old);
+
+	ret = dmabuf_setup(&o, &s);
+	if (!ret)
+		ret = rx_bind(&o, &s);
+	if (ret) {
+		rx_teardown(&s);
+		return EXIT_FAIL;
+	}
+	out_init(cli.json, cli.pretty);
+	rx_setup_print(&o, &s);
+	out_finish();
+	status = cmd ? run_child(cmd, &o, &s, &old) : hold();
+	rx_teardown(&s);
+	return status;
+}

@@ -1,0 +1,334 @@
+// SPDX-License-Identifier: MIT
+/*
+ * uring-dmabuf recv: a devmem TCP receiver (like the kernel's ncdevmem).
+ * Payload of a bound queue lands in our dma-buf; the frags say where, and
+ * we read it from our own mapping of that memory, then give the tokens back.
+ * Without a binding it is a plain recv() copy receiver, for comparison.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "output.h"
+#include "setup.h"
+
+const char usage_recv[] =
+	"Usage: uring-dmabuf recv [-j] [-p] --port PORT [--dev DEV --queues LIST\n"
+	"          [--size SIZE] [--hugepages[=2M|1G] | --thp | --4k | --shmem]\n"
+	"          [--numa NODE|auto] [--uring]] [--verify] [--bytes N] [--require-devmem]\n"
+	"Accept one TCP connection on PORT (IPv4 and IPv6) and receive until EOF or N\n"
+	"bytes. With --dev, create a dma-buf and bind it to DEV's RX queues first;\n"
+	"run as the COMMAND of 'bind-rx', use the binding it hands down. Payload in\n"
+	"dma-buf frags is read from the buffer itself at the frag offsets. --verify\n"
+	"checks the pattern of 'uring-dmabuf send'; --require-devmem fails if any\n"
+	"payload arrived as a copy instead of in the dma-buf.\n";
+
+#define CTRL_FRAGS 1024
+#define LINEAR_BUF (1 << 16)
+
+struct stats {
+	unsigned long long bytes, dmabuf_bytes, linear_bytes;
+	unsigned long long frags, bad_bytes, tokens;
+	unsigned int foreign_id;
+};
+
+struct receiver {
+	const unsigned char *base;	/* the dma-buf's memory, NULL: plain */
+	uint64_t size;
+	unsigned int binding_id;
+	bool verify;
+	unsigned long long limit;
+	struct stats st;
+};
+
+static void check_bytes(struct receiver *r, const unsigned char *p, size_t len)
+{
+	size_t i;
+
+	if (!r->verify)
+		return;
+	for (i = 0; i < len; i++)
+		if (p[i] != pattern_byte(r->st.bytes + i))
+			r->st.bad_bytes++;
+}
+
+static int listen_on(unsigned int port)
+{
+	struct sockaddr_in6 sa = {
+		.sin6_family = AF_INET6,
+		.sin6_port = htons((uint16_t)port),
+		.sin6_addr = IN6ADDR_ANY_INIT,
+	};
+	int fd, one = 1, zero = 0;
+
+	fd = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) || listen(fd, 1)) {
+		int err = -errno;
+
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+/* One recvmsg(MSG_SOCK_DEVMEM): frags in stream order, linear bytes in @lin. */
+static int devmem_round(struct receiver *r, int fd, struct uring_dmabuf_tokens *tok)
+{
+	static unsigned char lin[LINEAR_BUF];
+	static char ctrl[CMSG_SPACE(24) * CTRL_FRAGS];
+	struct iovec iov = { lin, sizeof(lin) };
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = ctrl, .msg_controllen = sizeof(ctrl),
+	};
+	struct uring_dmabuf_frag_iter it;
+	struct uring_dmabuf_frag f;
+	size_t lin_used = 0, in_frags = 0;
+	ssize_t n;
+	int ret;
+
+	n = recvmsg(fd, &msg, URING_DMABUF_MSG_SOCK_DEVMEM);
+	if (n <= 0)
+		return n < 0 ? -errno : 0;
+	uring_dmabuf_frags_begin(&it, &msg);
+	while ((ret = uring_dmabuf_frags_next(&it, &f)) > 0) {
+		r->st.frags++;
+		in_frags += f.len;
+		if (f.linear) {
+			check_bytes(r, lin + lin_used, f.len);
+			lin_used += f.len;
+			r->st.linear_bytes += f.len;
+		} else {
+			if (f.dmabuf_id != r->binding_id)
+				r->st.foreign_id = f.dmabuf_id;
+			if (f.offset + f.len > r->size)
+				return -EPROTO;
+			check_bytes(r, r->base + f.offset, f.len);
+			r->st.dmabuf_bytes += f.len;
+			if (uring_dmabuf_tokens_add(tok, f.token) == 0)
+				r->st.tokens++;
+		}
+		r->st.bytes += f.len;
+	}
+	if (ret < 0)
+		return ret;
+	/* Readable skbs come without cmsgs: plain bytes in the iovec. */
+	if ((size_t)n > in_frags) {
+		check_bytes(r, lin + lin_used, (size_t)n - in_frags);
+		r->st.linear_bytes += (size_t)n - in_frags;
+		r->st.bytes += (size_t)n - in_frags;
+	}
+	ret = uring_dmabuf_tokens_flush(tok);
+	return ret ? ret : 1;
+}
+
+static int plain_round(struct receiver *r, int fd)
+{
+	static unsigned char buf[1 << 16];
+	ssize_t n = recv(fd, buf, sizeof(buf), 0);
+
+	if (n <= 0)
+		return n < 0 ? -errno : 0;
+	check_bytes(r, buf, (size_t)n);
+	r->st.bytes += (size_t)n;
+	r->st.linear_bytes += (size_t)n;
+	return 1;
+}
+
+static double cpu_seconds(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_utime.tv_sec + ru.ru_stime.tv_sec +
+	       (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int receive(struct receiver *r, unsigned int port)
+{
+	struct uring_dmabuf_tokens tok;
+	double t0, c0;
+	int lfd, fd, ret;
+
+	lfd = listen_on(port);
+	if (lfd < 0) {
+		err_msg("cannot listen on port %u: %s", port, strerror(-lfd));
+		return lfd;
+	}
+	out_text("listening on port %u\n", port);
+	fflush(stdout);
+	fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+	close(lfd);
+	if (fd < 0) {
+		err_msg("accept: %s", strerror(errno));
+		return -errno;
+	}
+	uring_dmabuf_tokens_init(&tok, fd);
+	t0 = now();
+	c0 = cpu_seconds();
+	do {
+		ret = r->base ? devmem_round(r, fd, &tok) : plain_round(r, fd);
+	} while (ret > 0 && (!r->limit || r->st.bytes < r->limit));
+	close(fd);
+	if (ret < 0)
+		err_msg("receive after %llu bytes: %s", r->st.bytes, strerror(-ret));
+	out_u64("bytes", "received %llu bytes", r->st.bytes);
+	out_u64("dmabuf_bytes", " (%llu in the dma-buf", r->st.dmabuf_bytes);
+	out_u64("linear_bytes", ", %llu copied)", r->st.linear_bytes);
+	out_u64("frags", " in %llu frags\n", r->st.frags);
+	out_u64("tokens_returned", "tokens returned: %llu\n", r->st.tokens);
+	out_u64("usec", "time: %llu us", (uint64_t)((now() - t0) * 1e6));
+	out_u64("cpu_usec", ", CPU %llu us\n", (uint64_t)((cpu_seconds() - c0) * 1e6));
+	if (r->verify)
+		out_u64("bad_bytes", "verify: %llu bytes differ from the pattern\n",
+			r->st.bad_bytes);
+	if (r->st.foreign_id)
+		err_msg("frags of another binding (%u) arrived", r->st.foreign_id);
+	return ret;
+}
+
+/* bind-rx -- recv: the dma-buf fd and binding come in the environment. */
+static int inherit(struct receiver *r, void **map)
+{
+	const char *fd_s = getenv("URING_DMABUF_FD");
+	const char *size_s = getenv("URING_DMABUF_SIZE");
+	const char *id_s = getenv("URING_DMABUF_BINDING_ID");
+	unsigned int fd;
+	void *p;
+
+	if (!fd_s || !size_s || !id_s)
+		return 0;
+	if (parse_u32(fd_s, &fd) || parse_size(size_s, &r->size) ||
+	    parse_u32(id_s, &r->binding_id)) {
+		err_msg("malformed URING_DMABUF_* environment");
+		return -EINVAL;
+	}
+	p = mmap(NULL, r->size, PROT_READ, MAP_SHARED, (int)fd, 0);
+	if (p == MAP_FAILED) {
+		err_msg("cannot mmap the inherited dma-buf: %s", strerror(errno));
+		return -errno;
+	}
+	*map = p;
+	r->base = p;
+	return 1;
+}
+
+int cmd_recv(int argc, char **argv)
+{
+	static const struct option extra[] = {
+		{ "port", required_argument, NULL, 'P' },
+		{ "dev", required_argument, NULL, 'd' },
+		{ "verify", no_argument, NULL, 'v' },
+		{ "bytes", required_argument, NULL, 'b' },
+		{ "require-devmem", no_argument, NULL, 'r' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static struct option opts[40];
+	static struct rx_opts o;
+	struct receiver r = { 0 };
+	struct rx_setup s = { .dev_fd = -1, .dmabuf_fd = -1 };
+	bool exit_now = false, require = false;
+	unsigned int port = 0;
+	void *map = NULL;
+	uint64_t limit;
+	int opt, ret;
+
+	rx_options_merge(opts, sizeof(opts) / sizeof(opts[0]), extra);
+	rx_opts_init(&o);
+	while ((opt = getopt_long(argc, argv, COMMON_SHORT RX_OPTS_SHORT "P:d:vb:r",
+				  opts, NULL)) != -1) {
+		if (common_opt(opt, usage_recv, &exit_now)) {
+			if (exit_now)
+				return EXIT_OK;
+			continue;
+		}
+		switch (opt) {
+		case 'P':
+			if (parse_u32(optarg, &port) || !port || port > 65535)
+				goto usage;
+			break;
+		case 'd':
+			o.dev = optarg;
+			break;
+		case 'v':
+			r.verify = true;
+			break;
+		case 'b':
+			if (parse_size(optarg, &limit))
+				goto usage;
+			r.limit = limit;
+			break;
+		case 'r':
+			require = true;
+			break;
+		default:
+			if (rx_opts_parse(&o, opt, optarg) <= 0)
+				goto usage;
+		}
+	}
+	if (!port || optind != argc || rx_opts_check(&o, false))
+		goto usage;
+
+	signal(SIGPIPE, SIG_IGN);
+	s.mem.memfd = -1;
+	if (o.dev) {
+		ret = dmabuf_setup(&o, &s);
+		if (!ret)
+			ret = rx_bind(&o, &s);
+		if (ret) {
+			rx_teardown(&s);
+			return EXIT_FAIL;
+		}
+		r.base = s.mem.addr;
+		r.size = s.info.bytes;
+		r.binding_id = uring_dmabuf_binding_id(s.binding);
+	} else if (inherit(&r, &map) < 0) {
+		return EXIT_FAIL;
+	}
+	out_init(cli.json, cli.pretty);
+	if (o.dev)
+		rx_setup_print(&o, &s);
+	out_str("mode", "mode: %s\n", r.base ? "devmem" : "copy");
+	ret = receive(&r, port);
+	out_finish();
+	if (map)
+		munmap(map, r.size);
+	rx_teardown(&s);
+	if (ret < 0 || r.st.bad_bytes || r.st.foreign_id)
+		return EXIT_FAIL;
+	if (require && (!r.base || r.st.linear_bytes)) {
+		err_msg("%llu payload bytes arrived copied, not in the dma-buf",
+			r.st.linear_bytes);
+		hint_msg("steer the flow to a bound queue: ethtool -N DEV flow-type tcp4 dst-port %u action QUEUE",
+			 port);
+		return EXIT_FAIL;
+	}
+	return EXIT_OK;
+usage:
+	fputs(usage_recv, stderr);
+	return EXIT_USAGE;
+}

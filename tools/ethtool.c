@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Header split through the ethtool generic netlink family (the ring
+ * parameters), ntuple filtering through the SIOCETHTOOL flags.
+ */
+#include <errno.h>
+#include <linux/ethtool.h>
+#include <linux/sockios.h>
+#include <net/if.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <netlink/attr.h>
+#include <netlink/genl/ctrl.h>
+#include <netlink/genl/genl.h>
+#include <netlink/msg.h>
+#include <netlink/socket.h>
+
+#include "ethtool.h"
+
+/* By value: Debian 12's uapi headers predate some of these. */
+#define ETHTOOL_GENL_NAME_STR		"ethtool"
+#define ETHTOOL_MSG_RINGS_GET_ID	15
+#define ETHTOOL_A_RINGS_HEADER_ID	1
+#define ETHTOOL_A_HEADER_DEV_NAME_ID	2
+#define ETHTOOL_A_RINGS_TCP_DATA_SPLIT_ID 11
+#define ETH_FLAG_NTUPLE_BIT		(1 << 27)
+
+static int on_rings(struct nl_msg *msg, void *arg)
+{
+	struct nlattr *tb[ETHTOOL_A_RINGS_TCP_DATA_SPLIT_ID + 1];
+	enum split_state *state = arg;
+
+	if (genlmsg_parse(nlmsg_hdr(msg), 0, tb, ETHTOOL_A_RINGS_TCP_DATA_SPLIT_ID, NULL))
+		return NL_SKIP;
+	if (tb[ETHTOOL_A_RINGS_TCP_DATA_SPLIT_ID]) {
+		switch (nla_get_u8(tb[ETHTOOL_A_RINGS_TCP_DATA_SPLIT_ID])) {
+		case 1:
+			*state = SPLIT_OFF;
+			break;
+		case 2:
+			*state = SPLIT_ON;
+			break;
+		default:
+			*state = SPLIT_UNKNOWN;
+			break;
+		}
+	}
+	return NL_OK;
+}
+
+int ethtool_tcp_data_split(const char *dev, enum split_state *state)
+{
+	struct nl_sock *sk = nl_socket_alloc();
+	struct nl_msg *msg = NULL;
+	struct nlattr *hdr;
+	int family, ret = -ENOMEM;
+
+	*state = SPLIT_UNKNOWN;
+	if (!sk)
+		return -ENOMEM;
+	if (genl_connect(sk)) {
+		ret = -EPROTONOSUPPORT;
+		goto out;
+	}
+	family = genl_ctrl_resolve(sk, ETHTOOL_GENL_NAME_STR);
+	if (family < 0) {
+		ret = -EOPNOTSUPP;
+		goto out;
+	}
+	msg = nlmsg_alloc();
+	if (!msg || !genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, family, 0, 0,
+				 ETHTOOL_MSG_RINGS_GET_ID, 1))
+		goto out;
+	hdr = nla_nest_start(msg, NLA_F_NESTED | ETHTOOL_A_RINGS_HEADER_ID);
+	if (!hdr || nla_put_string(msg, ETHTOOL_A_HEADER_DEV_NAME_ID, dev))
+		goto out;
+	nla_nest_end(msg, hdr);
+	nl_socket_modify_cb(sk, NL_CB_VALID, NL_CB_CUSTOM, on_rings, state);
+	ret = nl_send_auto(sk, msg) < 0 ? -EIO : 0;
+	if (!ret && nl_recvmsgs_default(sk) < 0)
+		ret = -EIO;
+out:
+	nlmsg_free(msg);
+	nl_socket_free(sk);
+	return ret;
+}
+
+int ethtool_ntuple(const char *dev, int *on)
+{
+	struct ethtool_value ev = { .cmd = ETHTOOL_GFLAGS };
+	struct ifreq ifr;
+	int fd, ret = 0;
+
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	memset(&ifr, 0, sizeof(ifr));
+	strncpy(ifr.ifr_name, dev, IFNAMSIZ - 1);
+	ifr.ifr_data = (void *)&ev;
+	if (ioctl(fd, SIOCETHTOOL, &ifr) < 0)
+		ret = -errno;
+	else
+		*on = !!(ev.data & ETH_FLAG_NTUPLE_BIT);
+	close(fd);
+	return ret;
+}
