@@ -25,6 +25,8 @@ include $(TOP)/lib/lib.mk
 include $(TOP)/tests/vm/vm.mk
 -include $(TOP)/tests/vm/progs/progs.mk
 -include $(TOP)/tests/kmod/kmod.mk
+-include $(TOP)/tests/vm/cli/cli.mk
+-include $(TOP)/tests/bench/bench.mk
 
 clean:
 	rm -rf $(BUILD)
