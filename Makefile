@@ -31,3 +31,27 @@ include $(TOP)/tests/vm/vm.mk
 clean:
 	rm -rf $(BUILD)
 	$(MAKE) -C $(TOP)/module clean-local
+
+check:
+	BUILD=$(BUILD) $(TOP)/scripts/check.sh
+
+# Installation: library, CLI, headers, man pages, completion, udev rule.
+# (The module installs through DKMS: make dkms-install, then dkms(8).)
+UDEVDIR ?= /usr/lib/udev/rules.d
+COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
+
+.PHONY: install install-docs
+install: install-lib install-tools install-docs
+
+install-docs:
+	for s in 3 4 8; do \
+		[ -d $(TOP)/man/man$$s ] || continue; \
+		install -d $(DESTDIR)$(MANDIR)/man$$s; \
+		install -m 0644 $(TOP)/man/man$$s/*.$$s $(DESTDIR)$(MANDIR)/man$$s/; \
+	done
+	if [ -f $(TOP)/completion/uring-dmabuf.bash ]; then \
+		install -d $(DESTDIR)$(COMPLETIONDIR); \
+		install -m 0644 $(TOP)/completion/uring-dmabuf.bash $(DESTDIR)$(COMPLETIONDIR)/uring-dmabuf; \
+	fi
+	install -d $(DESTDIR)$(UDEVDIR)
+	install -m 0644 $(TOP)/packaging/udev/70-uring-dmabuf.rules $(DESTDIR)$(UDEVDIR)/

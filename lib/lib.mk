@@ -32,10 +32,12 @@ $(LIB_A): $(LIB_OBJS)
 	rm -f $@
 	ar rcs $@ $^
 
+PC_SED = sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
+	-e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|'
+
 $(BUILD)/lib/liburing-dmabuf.pc: $(TOP)/lib/liburing-dmabuf.pc.in $(TOP)/VERSION
 	@mkdir -p $(@D)
-	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
-	    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' $< > $@
+	$(PC_SED) $< > $@
 
 install-lib: lib
 	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR)/liburing_dmabuf
@@ -43,6 +45,6 @@ install-lib: lib
 	ln -sf $(notdir $(LIB_SO)) $(DESTDIR)$(LIBDIR)/$(LIB_SONAME)
 	ln -sf $(LIB_SONAME) $(DESTDIR)$(LIBDIR)/liburing-dmabuf.so
 	install -m 0644 $(LIB_A) $(DESTDIR)$(LIBDIR)/
-	install -m 0644 $(BUILD)/lib/liburing-dmabuf.pc $(DESTDIR)$(LIBDIR)/pkgconfig/
+	$(PC_SED) $(TOP)/lib/liburing-dmabuf.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/liburing-dmabuf.pc
 	install -m 0644 $(TOP)/lib/include/liburing_dmabuf.h $(DESTDIR)$(INCLUDEDIR)/
 	install -m 0644 $(TOP)/include/uapi/linux/uring_dmabuf.h $(DESTDIR)$(INCLUDEDIR)/liburing_dmabuf/
