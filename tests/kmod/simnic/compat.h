@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Every kernel-version shim of uring_dmabuf_simnic (6.12 .. 7.3). The
+ * SIMNIC_HAVE_* macros come from probe.sh greps of the kernel headers;
+ * kernels without devmem (6.1) build nothing (see Kbuild).
+ */
+#ifndef _SIMNIC_COMPAT_H
+#define _SIMNIC_COMPAT_H
+
+/* Force-included ahead of every kernel header. */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/ethtool.h>
+#include <linux/netdevice.h>
+#include <net/netdev_queues.h>
+
+/*
+ * 7.x: ndo_queue_mem_alloc() and ndo_queue_start() take the queue's
+ * config (rx_page_size). This driver supports none of its parameters.
+ */
+#ifdef SIMNIC_HAVE_QUEUE_QCFG
+#define SIMNIC_QCFG_PARAM struct netdev_queue_config *qcfg,
+#else
+#define SIMNIC_QCFG_PARAM
+#endif
+
+/*
+ * 6.18: devmem asks the queue for its DMA device; before, it used
+ * dev->dev.parent, which is the same device here.
+ */
+#ifdef SIMNIC_HAVE_QUEUE_GET_DMA_DEV
+#define SIMNIC_QUEUE_OP_GET_DMA_DEV \
+	.ndo_queue_get_dma_dev = simnic_queue_get_dma_dev,
+#else
+#define SIMNIC_QUEUE_OP_GET_DMA_DEV
+#endif
+
+/*
+ * 6.15: a device with queue management ops runs its ndos under its
+ * instance lock; napi_enable()/napi_disable() would take it again.
+ */
+#ifdef SIMNIC_HAVE_NAPI_LOCKED
+#define simnic_napi_enable napi_enable_locked
+#define simnic_napi_disable napi_disable_locked
+#else
+#define simnic_napi_enable napi_enable
+#define simnic_napi_disable napi_disable
+#endif
+
+/*
+ * 6.14: the core keeps tcp-data-split and hds-thresh in dev->cfg and
+ * refuses to bind a memory provider unless they are "enabled" and 0. The
+ * driver sets the initial values; ethtool updates them.
+ */
+static inline void simnic_set_netdev_cfg(struct net_device *dev,
+					 u8 hds_config, u32 hds_thresh)
+{
+#ifdef SIMNIC_HAVE_NETDEV_CFG
+	dev->cfg->hds_config = hds_config;
+	dev->cfg->hds_thresh = hds_thresh;
+#endif
+}
+
+/* 6.14: hds-thresh joined the ethtool ring params. */
+#ifdef SIMNIC_HAVE_HDS_THRESH
+#define SIMNIC_RING_PARAMS \
+	(ETHTOOL_RING_USE_TCP_DATA_SPLIT | ETHTOOL_RING_USE_HDS_THRS)
+
+static inline u32
+simnic_kring_hds_thresh(const struct kernel_ethtool_ringparam *kring)
+{
+	return kring->hds_thresh;
+}
+
+static inline void
+simnic_kring_set_hds(struct kernel_ethtool_ringparam *kring, u32 thresh,
+		     u32 max)
+{
+	kring->hds_thresh = thresh;
+	kring->hds_thresh_max = max;
+}
+#else
+#define SIMNIC_RING_PARAMS ETHTOOL_RING_USE_TCP_DATA_SPLIT
+
+static inline u32
+simnic_kring_hds_thresh(const struct kernel_ethtool_ringparam *kring)
+{
+	return 0;
+}
+
+static inline void
+simnic_kring_set_hds(struct kernel_ethtool_ringparam *kring, u32 thresh,
+		     u32 max)
+{
+}
+#endif
+
+/* 6.18: ETHTOOL_GRXRINGS has its own op instead of get_rxnfc(). */
+#ifdef SIMNIC_HAVE_GET_RX_RING_COUNT
+#define SIMNIC_ETHTOOL_OP_GET_RX_RING_COUNT \
+	.get_rx_ring_count = simnic_get_rx_ring_count,
+#else
+#define SIMNIC_ETHTOOL_OP_GET_RX_RING_COUNT
+#endif
+
+#endif /* _SIMNIC_COMPAT_H */

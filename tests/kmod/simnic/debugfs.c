@@ -1,0 +1,186 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * debugfs knobs for guests without ethtool, visible from every network
+ * namespace: /sys/kernel/debug/uring_dmabuf_simnic/<ifname>/ (the name at
+ * creation time)
+ *
+ *   steer   read: the rules, "LOC tcp4|tcp6 PORT QUEUE" per line
+ *           write "PORT QUEUE": steer TCP (IPv4 and IPv6) to dst port PORT
+ *           to QUEUE ("ethtool -N DEV flow-type tcp4 dst-port PORT action
+ *           QUEUE", and tcp6); "PORT -1" deletes them
+ *   rss     read: the indirection table; write "N": spread the remaining
+ *           flows over queues 0..N-1 ("ethtool -X DEV equal N")
+ *   queues  read: per RX queue state and counters
+ */
+#include <linux/debugfs.h>
+#include <linux/ethtool.h>
+#include <linux/kernel.h>
+#include <linux/seq_file.h>
+#include <linux/uaccess.h>
+
+#include "simnic.h"
+
+static struct dentry *simnic_debugfs_root;
+
+static int simnic_steer_show(struct seq_file *m, void *v)
+{
+	struct simnic_priv *priv = m->private;
+	u32 loc, flow_type;
+	u16 port, queue;
+
+	for (loc = 0; loc < SIMNIC_MAX_RULES; loc++) {
+		if (simnic_steer_get(priv, loc, &flow_type, &port, &queue))
+			continue;
+		seq_printf(m, "%u %s %u %u\n", loc,
+			   flow_type == TCP_V4_FLOW ? "tcp4" : "tcp6", port,
+			   queue);
+	}
+	return 0;
+}
+
+static int simnic_steer_open(struct inode *inode, struct file *file)
+{
+	return single_open(file, simnic_steer_show, inode->i_private);
+}
+
+static int simnic_steer_add(struct simnic_priv *priv, u16 port, u16 queue)
+{
+	static const u32 flows[] = { TCP_V4_FLOW, TCP_V6_FLOW };
+	unsigned int i;
+	u32 loc;
+	int err;
+
+	for (i = 0; i < ARRAY_SIZE(flows); i++) {
+		loc = RX_CLS_LOC_ANY;
+		err = simnic_steer_insert(priv, &loc, flows[i], port, queue);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static ssize_t simnic_steer_write(struct file *file, const char __user *ubuf,
+				  size_t len, loff_t *ppos)
+{
+	struct simnic_priv *priv = file_inode(file)->i_private;
+	unsigned int port;
+	char buf[32];
+	int queue, err;
+
+	if (len >= sizeof(buf))
+		return -EINVAL;
+	if (copy_from_user(buf, ubuf, len))
+		return -EFAULT;
+	buf[len] = '\0';
+
+	if (sscanf(buf, "%u %d", &port, &queue) != 2 || port > U16_MAX)
+		return -EINVAL;
+	if (queue < 0)
+		err = simnic_steer_delete_port(priv, port);
+	else if (queue >= priv->num_queues)
+		err = -EINVAL;
+	else
+		err = simnic_steer_add(priv, port, queue);
+	return err ? err : len;
+}
+
+static const struct file_operations simnic_steer_fops = {
+	.owner = THIS_MODULE,
+	.open = simnic_steer_open,
+	.read = seq_read,
+	.llseek = seq_lseek,
+	.release = single_release,
+	.write = simnic_steer_write,
+};
+
+static int simnic_rss_show(struct seq_file *m, void *v)
+{
+	struct simnic_priv *priv = m->private;
+	u32 indir[SIMNIC_INDIR_SIZE];
+	unsigned int i;
+
+	simnic_steer_get_indir(priv, indir);
+	for (i = 0; i < SIMNIC_INDIR_SIZE; i++)
+		seq_printf(m, "%u%c", indir[i], (i + 1) % 16 ? ' ' : '\n');
+	return 0;
+}
+
+static int simnic_rss_open(struct inode *inode, struct file *file)
+{
+	return single_open(file, simnic_rss_show, inode->i_private);
+}
+
+static ssize_t simnic_rss_write(struct file *file, const char __user *ubuf,
+				size_t len, loff_t *ppos)
+{
+	struct simnic_priv *priv = file_inode(file)->i_private;
+	u32 indir[SIMNIC_INDIR_SIZE];
+	unsigned int n, i;
+	int err;
+
+	err = kstrtouint_from_user(ubuf, len, 0, &n);
+	if (err)
+		return err;
+	if (!n || n > priv->num_queues)
+		return -EINVAL;
+
+	for (i = 0; i < SIMNIC_INDIR_SIZE; i++)
+		indir[i] = ethtool_rxfh_indir_default(i, n);
+	simnic_steer_set_indir(priv, indir);
+	return len;
+}
+
+static const struct file_operations simnic_rss_fops = {
+	.owner = THIS_MODULE,
+	.open = simnic_rss_open,
+	.read = seq_read,
+	.llseek = seq_lseek,
+	.release = single_release,
+	.write = simnic_rss_write,
+};
+
+static int simnic_qstats_show(struct seq_file *m, void *v)
+{
+	struct simnic_priv *priv = m->private;
+	struct simnic_rx_stats s;
+	unsigned int i;
+
+	for (i = 0; i < priv->num_queues; i++) {
+		simnic_rx_stats_read(&priv->rxq[i], &s);
+		seq_printf(m,
+			   "rx%u bound=%d packets=%llu bytes=%llu split=%llu payload_bytes=%llu unreadable_bytes=%llu alloc_fail=%llu dropped=%llu\n",
+			   i, simnic_rxq_bound(priv, i), s.packets, s.bytes,
+			   s.split, s.payload_bytes, s.unreadable_bytes,
+			   s.alloc_fail, s.dropped);
+	}
+	return 0;
+}
+
+DEFINE_SHOW_ATTRIBUTE(simnic_qstats);
+
+void simnic_debugfs_add(struct simnic_priv *priv)
+{
+	struct dentry *dir;
+
+	dir = debugfs_create_dir(priv->dev->name, simnic_debugfs_root);
+	debugfs_create_file("steer", 0600, dir, priv, &simnic_steer_fops);
+	debugfs_create_file("rss", 0600, dir, priv, &simnic_rss_fops);
+	debugfs_create_file("queues", 0400, dir, priv, &simnic_qstats_fops);
+	priv->debugfs = dir;
+}
+
+void simnic_debugfs_remove(struct simnic_priv *priv)
+{
+	debugfs_remove(priv->debugfs);
+	priv->debugfs = NULL;
+}
+
+void simnic_debugfs_init(void)
+{
+	simnic_debugfs_root = debugfs_create_dir(KBUILD_MODNAME, NULL);
+}
+
+void simnic_debugfs_exit(void)
+{
+	debugfs_remove(simnic_debugfs_root);
+}

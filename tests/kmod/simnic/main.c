@@ -1,0 +1,203 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * uring_dmabuf_simnic: module parameters, and one platform device per pair
+ * of ports. The platform device is the ports' parent and their DMA device
+ * (dma-direct, 64-bit mask, max segment size from dma_max_seg), as a PCI
+ * function would be for a real NIC; its driver's probe creates the two
+ * netdevs and remove (module unload, or unbinding the device through
+ * sysfs) destroys them, devmem bindings or not.
+ */
+#include <linux/dma-mapping.h>
+#include <linux/module.h>
+#include <linux/platform_device.h>
+#include <linux/slab.h>
+
+#include "simnic.h"
+
+#define SIMNIC_DRV_NAME		"uring_dmabuf_simnic"
+#define SIMNIC_MAX_PAIRS	16
+
+static unsigned int pairs = 1;
+module_param(pairs, uint, 0444);
+MODULE_PARM_DESC(pairs, "Pairs of connected ports simNa<->simNb (1-16, default 1)");
+
+static unsigned int queues = 4;
+module_param(queues, uint, 0444);
+MODULE_PARM_DESC(queues, "RX and TX queues per port (1-16, default 4)");
+
+static unsigned int ring_size = 1024;
+module_param(ring_size, uint, 0444);
+MODULE_PARM_DESC(ring_size, "Frames an RX queue holds before its sender stops (64-16384, default 1024)");
+
+static unsigned int dma_max_seg = 65536;
+module_param(dma_max_seg, uint, 0444);
+MODULE_PARM_DESC(dma_max_seg, "Max DMA segment size of the device in bytes (>= page size, default 65536)");
+
+static bool tcp_data_split = true;
+module_param(tcp_data_split, bool, 0444);
+MODULE_PARM_DESC(tcp_data_split, "Header split on at start, as 'ethtool -G DEV tcp-data-split on' (default Y)");
+
+struct simnic_pair {
+	struct net_device *a;
+	struct net_device *b;
+};
+
+static struct platform_device *simnic_pdevs[SIMNIC_MAX_PAIRS];
+
+static int simnic_probe(struct platform_device *pdev)
+{
+	const struct simnic_config cfg = {
+		.queues = queues,
+		.ring_size = ring_size,
+		.dma_max_seg = dma_max_seg,
+		.tcp_data_split = tcp_data_split,
+	};
+	struct device *dev = &pdev->dev;
+	char name[IFNAMSIZ];
+	struct simnic_pair *pair;
+	int err;
+
+	/* No IOMMU in the way: DMA addresses are physical (dma-direct). */
+	err = dma_coerce_mask_and_coherent(dev, DMA_BIT_MASK(64));
+	if (err)
+		return err;
+	dma_set_max_seg_size(dev, dma_max_seg);
+
+	pair = devm_kzalloc(dev, sizeof(*pair), GFP_KERNEL);
+	if (!pair)
+		return -ENOMEM;
+
+	snprintf(name, sizeof(name), "sim%da", pdev->id);
+	pair->a = simnic_netdev_create(dev, name, &cfg);
+	if (IS_ERR(pair->a))
+		return PTR_ERR(pair->a);
+
+	snprintf(name, sizeof(name), "sim%db", pdev->id);
+	pair->b = simnic_netdev_create(dev, name, &cfg);
+	if (IS_ERR(pair->b)) {
+		err = PTR_ERR(pair->b);
+		goto err_free_a;
+	}
+
+	err = simnic_netdev_link(pair->a, pair->b);
+	if (err)
+		goto err_free_b;
+
+	platform_set_drvdata(pdev, pair);
+	dev_info(dev, "%s <-> %s, %u queues\n", pair->a->name, pair->b->name,
+		 queues);
+	return 0;
+
+err_free_b:
+	free_netdev(pair->b);
+err_free_a:
+	free_netdev(pair->a);
+	return err;
+}
+
+static void simnic_remove(struct platform_device *pdev)
+{
+	struct simnic_pair *pair = platform_get_drvdata(pdev);
+
+	simnic_netdev_destroy_pair(pair->a, pair->b);
+}
+
+static struct platform_driver simnic_driver = {
+	.driver = {
+		.name = SIMNIC_DRV_NAME,
+	},
+	.probe = simnic_probe,
+	.remove = simnic_remove,
+};
+
+static void simnic_pdevs_unregister(void)
+{
+	int i;
+
+	for (i = SIMNIC_MAX_PAIRS - 1; i >= 0; i--) {
+		platform_device_unregister(simnic_pdevs[i]);
+		simnic_pdevs[i] = NULL;
+	}
+}
+
+static int simnic_pdevs_register(void)
+{
+	struct platform_device *pdev;
+	unsigned int i;
+
+	for (i = 0; i < pairs; i++) {
+		pdev = platform_device_register_simple(SIMNIC_DRV_NAME, i,
+						       NULL, 0);
+		if (IS_ERR(pdev))
+			return PTR_ERR(pdev);
+		simnic_pdevs[i] = pdev;
+		/* Probe ran synchronously; it failed if there is no pair. */
+		if (!platform_get_drvdata(pdev))
+			return -ENODEV;
+	}
+	return 0;
+}
+
+static int simnic_check_params(void)
+{
+	if (!pairs || pairs > SIMNIC_MAX_PAIRS) {
+		pr_err("pairs=%u: must be 1-%u\n", pairs, SIMNIC_MAX_PAIRS);
+		return -EINVAL;
+	}
+	if (!queues || queues > SIMNIC_MAX_QUEUES) {
+		pr_err("queues=%u: must be 1-%u\n", queues, SIMNIC_MAX_QUEUES);
+		return -EINVAL;
+	}
+	if (ring_size < SIMNIC_MIN_RING || ring_size > SIMNIC_MAX_RING) {
+		pr_err("ring_size=%u: must be %u-%u\n", ring_size,
+		       SIMNIC_MIN_RING, SIMNIC_MAX_RING);
+		return -EINVAL;
+	}
+	if (dma_max_seg < PAGE_SIZE) {
+		pr_err("dma_max_seg=%u: must be at least %lu\n", dma_max_seg,
+		       PAGE_SIZE);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int __init simnic_init(void)
+{
+	int err;
+
+	err = simnic_check_params();
+	if (err)
+		return err;
+
+	simnic_debugfs_init();
+
+	err = platform_driver_register(&simnic_driver);
+	if (err)
+		goto err_debugfs_exit;
+
+	err = simnic_pdevs_register();
+	if (err)
+		goto err_pdevs_unregister;
+
+	return 0;
+
+err_pdevs_unregister:
+	simnic_pdevs_unregister();
+	platform_driver_unregister(&simnic_driver);
+err_debugfs_exit:
+	simnic_debugfs_exit();
+	return err;
+}
+
+static void __exit simnic_exit(void)
+{
+	simnic_pdevs_unregister();
+	platform_driver_unregister(&simnic_driver);
+	simnic_debugfs_exit();
+}
+
+module_init(simnic_init);
+module_exit(simnic_exit);
+
+MODULE_DESCRIPTION("uring-dmabuf test-only simulated devmem NIC pair");
+MODULE_LICENSE("GPL");
