@@ -192,6 +192,9 @@ static int mem_map(struct buf *b, enum kind kind)
 		return -errno;
 	}
 	b->p = b->map;
+	/* THP is "always" on Debian: keep plain anonymous memory in 4 KiB. */
+	if (kind == ANON && madvise(b->p, BUF_BYTES, MADV_NOHUGEPAGE))
+		diag("madvise(MADV_NOHUGEPAGE): %s", strerror(errno));
 	if (kind == THP) {
 		b->p = (unsigned char *)(((uintptr_t)b->map + HUGE_2M - 1) &
 					 ~(uintptr_t)(HUGE_2M - 1));
@@ -214,19 +217,26 @@ static void buf_free(struct buf *b)
 	b->memfd = -1;
 }
 
-static int ud_create(int dev, const void *addr, size_t len, unsigned int flags)
+static int ud_create_ranges(int dev, const struct uring_dmabuf_range *r,
+			    unsigned int nr, unsigned int flags)
 {
-	struct uring_dmabuf_range r = { .addr = (uintptr_t)addr, .len = len };
 	struct uring_dmabuf_create c;
 
 	memset(&c, 0, sizeof(c));
 	c.size = sizeof(c);
 	c.flags = flags | URING_DMABUF_CREATE_CLOEXEC;
-	c.ranges = (uintptr_t)&r;
-	c.nr_ranges = 1;
+	c.ranges = (uintptr_t)r;
+	c.nr_ranges = nr;
 	if (ioctl(dev, URING_DMABUF_IOC_CREATE, &c))
 		return -errno;
 	return c.fd;
+}
+
+static int ud_create(int dev, const void *addr, size_t len, unsigned int flags)
+{
+	struct uring_dmabuf_range r = { .addr = (uintptr_t)addr, .len = len };
+
+	return ud_create_ranges(dev, &r, 1, flags);
 }
 
 static int ud_info(int dev, int fd, struct uring_dmabuf_info *info)
@@ -237,10 +247,21 @@ static int ud_info(int dev, int fd, struct uring_dmabuf_info *info)
 	return ioctl(dev, URING_DMABUF_IOC_INFO, info) ? -errno : 0;
 }
 
-/* Memory filled with a pattern, exported; 1 if ready, 0 if skipped/failed. */
-static int buf_make(struct buf *b, int dev, enum kind kind)
+#define MAX_RANGES 8
+
+/*
+ * Memory filled with a pattern, exported as @nr_ranges equal ranges in
+ * reverse address order (so that the dma-buf's order is not the memory's);
+ * 1 if ready, 0 if skipped or failed.
+ */
+static int buf_make(struct buf *b, int dev, enum kind kind,
+		    unsigned int nr_ranges)
 {
+	struct importer_hash hash = IMPORTER_HASH_INIT;
+	struct uring_dmabuf_range r[MAX_RANGES];
+	size_t part = BUF_BYTES / nr_ranges;
 	int ret = mem_map(b, kind);
+	unsigned int i;
 
 	if (ret) {
 		if (kind == HUGETLB || kind == THP)
@@ -252,12 +273,20 @@ static int buf_make(struct buf *b, int dev, enum kind kind)
 		buf_free(b);
 		return 0;
 	}
+	if (nr_ranges > 1)
+		b->name = "anonymous 4 KiB, ranges reversed";
 	pattern_fill(b->p, BUF_BYTES, kind);
-	b->hash = hash_of(b->p, BUF_BYTES);
+	for (i = 0; i < nr_ranges; i++) {
+		r[i].addr = (uintptr_t)b->p + (nr_ranges - 1 - i) * part;
+		r[i].len = part;
+		importer_hash_update(&hash, (const unsigned char *)r[i].addr,
+				     part);
+	}
+	b->hash = importer_hash_final(&hash);
 
-	b->fd = ud_create(dev, b->p, BUF_BYTES, 0);
-	if (!ok(b->fd >= 0, "%s: URING_DMABUF_IOC_CREATE of %llu MiB",
-		b->name, BUF_BYTES / MIB)) {
+	b->fd = ud_create_ranges(dev, r, nr_ranges, 0);
+	if (!ok(b->fd >= 0, "%s: URING_DMABUF_IOC_CREATE of %llu MiB in %u range(s)",
+		b->name, BUF_BYTES / MIB, nr_ranges)) {
 		diag("create: %s", err_name(-b->fd));
 		buf_free(b);
 		return 0;
@@ -332,29 +361,45 @@ static void want_segments(const struct buf *b, uint64_t lim, uint64_t *lo,
 	}
 }
 
-/*
- * One import by a device whose segments are at most @max_seg bytes (0: no
- * dma_parms) and do not cross a (@boundary + 1) boundary (0: none).
- */
-static void check_import(int imp, const struct buf *b, uint32_t max_seg,
-			 uint64_t boundary, int bytes)
+/* One import by a device with these DMA limits. */
+struct import_case {
+	uint32_t max_seg;	/* 0: no dma_parms, the kernel's 64 KiB */
+	uint64_t boundary;	/* segment boundary mask, 0: none */
+	uint32_t dir;		/* IMPORTER_DIR_* */
+	int bytes;		/* read every byte (slower) */
+};
+
+static const struct import_case import_cases[] = {
+	{ 64 * KIB, 0, IMPORTER_DIR_BIDIRECTIONAL, 1 },
+	{ MIB, 0, IMPORTER_DIR_BIDIRECTIONAL, 1 },
+	{ SEG_4G, 0, IMPORTER_DIR_BIDIRECTIONAL, 1 },
+	{ 0, 0, IMPORTER_DIR_BIDIRECTIONAL, 0 },
+	{ SEG_4G, MIB - 1, IMPORTER_DIR_BIDIRECTIONAL, 0 },
+	/* as devmem maps it for RX */
+	{ SEG_4G, 0, IMPORTER_DIR_FROM_DEVICE, 1 },
+};
+
+static void check_import(int imp, const struct buf *b,
+			 const struct import_case *ic)
 {
-	uint64_t lim = max_seg ? max_seg : DEFAULT_SEG, lo, hi;
-	char what[128], s1[32], s2[32];
+	uint64_t lim = ic->max_seg ? ic->max_seg : DEFAULT_SEG, lo, hi;
+	uint64_t boundary = ic->boundary;
+	char what[160], s1[32], s2[32];
 	struct importer_check c;
 	int ret;
 
+	snprintf(what, sizeof(what), "%s, max segment %s%s", b->name,
+		 size_name(lim, s1, sizeof(s1)),
+		 ic->max_seg ? "" : " (no dma_parms)");
 	if (boundary)
-		snprintf(what, sizeof(what), "%s, max segment %s, boundary %s",
-			 b->name, size_name(lim, s1, sizeof(s1)),
-			 size_name(boundary + 1, s2, sizeof(s2)));
-	else
-		snprintf(what, sizeof(what), "%s, max segment %s%s", b->name,
-			 size_name(lim, s1, sizeof(s1)),
-			 max_seg ? "" : " (no dma_parms)");
+		snprintf(what + strlen(what), sizeof(what) - strlen(what),
+			 ", boundary %s", size_name(boundary + 1, s2, sizeof(s2)));
+	if (ic->dir == IMPORTER_DIR_FROM_DEVICE)
+		snprintf(what + strlen(what), sizeof(what) - strlen(what),
+			 ", DMA_FROM_DEVICE");
 
-	ret = imp_check(imp, b->fd, bytes ? IMPORTER_CHECK_BYTES : 0, max_seg,
-			boundary, IMPORTER_DIR_BIDIRECTIONAL, &c);
+	ret = imp_check(imp, b->fd, ic->bytes ? IMPORTER_CHECK_BYTES : 0,
+			ic->max_seg, boundary, ic->dir, &c);
 	if (!ok(!ret && !c.attach_err && !c.map_err && c.nr_segments,
 		"%s: attach and map", what)) {
 		diag("ioctl %s, attach %s, map %s, %llu segments",
@@ -381,7 +426,7 @@ static void check_import(int imp, const struct buf *b, uint32_t max_seg,
 		     (unsigned long long)lo, (unsigned long long)hi,
 		     (unsigned long long)b->info.nr_segments);
 
-	if (bytes && !ok(c.dmabuf_size == BUF_BYTES &&
+	if (ic->bytes && !ok(c.dmabuf_size == BUF_BYTES &&
 			 c.mapped_bytes == BUF_BYTES && !c.nr_bad_pfn &&
 			 !c.vmap_err && !c.vmap_mismatch && c.hash == b->hash,
 			 "%s: segments hold the buffer's bytes in order", what))
@@ -439,11 +484,13 @@ static void check_attachment_counted(int dev, int imp, const struct buf *b)
 		diag("attachments %lld now", now);
 }
 
-static void test_kind(int dev, int imp, enum kind kind)
+static void test_kind(int dev, int imp, enum kind kind,
+		      unsigned int nr_ranges)
 {
+	unsigned int i;
 	struct buf b;
 
-	if (!buf_make(&b, dev, kind))
+	if (!buf_make(&b, dev, kind, nr_ranges))
 		return;
 	if (kind == HUGETLB && !ok(b.info.nr_segments <= BUF_BYTES / HUGE_2M,
 				   "%s: at most one run per huge page", b.name))
@@ -452,12 +499,10 @@ static void test_kind(int dev, int imp, enum kind kind)
 		diag("only %llu MiB in THP (transparent_hugepage setting?)",
 		     (unsigned long long)b.info.huge_bytes / MIB);
 
-	check_import(imp, &b, 64 * KIB, 0, 1);
-	check_import(imp, &b, MIB, 0, 1);
-	check_import(imp, &b, SEG_4G, 0, 1);
-	check_import(imp, &b, 0, 0, 0);
-	check_import(imp, &b, SEG_4G, MIB - 1, 0);
-	check_attachment_counted(dev, imp, &b);
+	for (i = 0; i < sizeof(import_cases) / sizeof(import_cases[0]); i++)
+		check_import(imp, &b, &import_cases[i]);
+	if (nr_ranges == 1)
+		check_attachment_counted(dev, imp, &b);
 	buf_free(&b);
 }
 
@@ -593,7 +638,8 @@ int main(void)
 	}
 
 	for (i = 0; i < NR_KINDS; i++)
-		test_kind(dev, imp, i);
+		test_kind(dev, imp, i, 1);
+	test_kind(dev, imp, ANON, 4);
 	test_readonly(dev, imp);
 	test_no_dma_mask(dev, imp);
 
