@@ -22,7 +22,7 @@ UNIT_BINS := $(addprefix $(UNIT_OUT)/test_,$(UNIT_NAMES))
 unit_src_device := lib/device.c
 unit_ld_device := -Wl,--wrap=open,--wrap=ioctl
 unit_src_fixed := lib/fixed.c
-unit_ld_fixed := -Wl,--wrap=io_uring_get_sqe,--wrap=io_uring_submit,--wrap=__io_uring_get_cqe -luring
+unit_ld_fixed := -Wl,--wrap=io_uring_submit,--wrap=__io_uring_get_cqe -luring
 unit_src_nlmsg := lib/nlmsg.c tests/unit/nlbuf.c
 unit_ld_nlmsg := $(NL_LIBS)
 unit_src_netlink := lib/netlink.c lib/nlmsg.c tests/unit/nlbuf.c
