@@ -277,7 +277,7 @@ static void expect_list_error(const char *s, int err)
 	int ret = parse_queue_list(s, queues, MAX_QUEUES, &nr);
 
 	if (ret != err)
-		fail_msg("parse_queue_list(\"%s\") = %d, expected %d", s, ret, err);
+		fail_msg("parse_queue_list(\"%s\") = %d, expected %d", s ? s : "(null)", ret, err);
 }
 
 static void parse_queue_list__duplicates_are_einval(void **state)
