@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "nlbuf.h"
+#include "private.h"
 
 #define ALIGN4(x) (((x) + 3) & ~(size_t)3)
 
@@ -91,4 +92,26 @@ size_t nb_error(struct nlbuf *nb, int error, uint16_t flags,
 	nb_put(nb, &error, sizeof(error));
 	nb_put(nb, req, flags & NLM_F_CAPPED ? sizeof(*req) : req->nlmsg_len);
 	return off;
+}
+
+size_t nb_bind_rx(struct nlbuf *nb, uint16_t family, uint32_t ifindex,
+		  uint32_t fd, const unsigned int *queues, unsigned int nr,
+		  uint32_t rx_page_size)
+{
+	size_t m = nb_msg(nb, family, 0), nest;
+	unsigned int i;
+
+	nb_genl(nb, NETDEV_CMD_BIND_RX, 1);
+	nb_u32(nb, NETDEV_A_DMABUF_IFINDEX, ifindex);
+	nb_u32(nb, NETDEV_A_DMABUF_FD, fd);
+	for (i = 0; i < nr; i++) {
+		nest = nb_nest(nb, NLA_F_NESTED | NETDEV_A_DMABUF_QUEUES);
+		nb_u32(nb, NETDEV_A_QUEUE_ID, queues[i]);
+		nb_u32(nb, NETDEV_A_QUEUE_TYPE, NETDEV_QUEUE_TYPE_RX);
+		nb_nest_end(nb, nest);
+	}
+	if (rx_page_size)
+		nb_u32(nb, NETDEV_A_DMABUF_RX_PAGE_SIZE, rx_page_size);
+	nb_end(nb, m);
+	return m;
 }

@@ -36,4 +36,9 @@ struct nlmsghdr *nb_hdr(struct nlbuf *nb, size_t msg);
 size_t nb_error(struct nlbuf *nb, int error, uint16_t flags,
 		const struct nlmsghdr *req);
 
+/* NETDEV_CMD_BIND_RX as the kernel expects it, header flags 0. */
+size_t nb_bind_rx(struct nlbuf *nb, uint16_t family, uint32_t ifindex,
+		  uint32_t fd, const unsigned int *queues, unsigned int nr,
+		  uint32_t rx_page_size);
+
 #endif /* UNIT_NLBUF_H */

@@ -248,5 +248,5 @@ int main(void)
 		cmocka_unit_test_setup(info__foreign_fd_is_einval, reset),
 	};
 
-	return cmocka_run_group_tests_name("device", tests, NULL, NULL);
+	return unit_run("device", tests);
 }

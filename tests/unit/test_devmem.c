@@ -467,5 +467,5 @@ int main(void)
 		known_bug(tokens__null_batch_is_einval)
 	};
 
-	return cmocka_run_group_tests_name("devmem", tests, NULL, NULL);
+	return unit_run("devmem", tests);
 }

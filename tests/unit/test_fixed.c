@@ -429,5 +429,5 @@ int main(void)
 		known_bug(create_fixed__cq_full_of_foreign_cqes)
 	};
 
-	return cmocka_run_group_tests_name("fixed", tests, NULL, NULL);
+	return unit_run("fixed", tests);
 }

@@ -39,27 +39,6 @@ static void assert_msg_bytes(struct nl_msg *msg, struct nlbuf *want)
 
 /* ---- requests --------------------------------------------------------------- */
 
-static void want_bind_rx(struct nlbuf *w, uint32_t ifindex, uint32_t fd,
-			 const unsigned int *queues, unsigned int nr,
-			 uint32_t rx_page_size)
-{
-	size_t m = nb_msg(w, FAMILY, 0), nest;
-	unsigned int i;
-
-	nb_genl(w, NETDEV_CMD_BIND_RX, 1);
-	nb_u32(w, NETDEV_A_DMABUF_IFINDEX, ifindex);
-	nb_u32(w, NETDEV_A_DMABUF_FD, fd);
-	for (i = 0; i < nr; i++) {
-		nest = nb_nest(w, NLA_F_NESTED | NETDEV_A_DMABUF_QUEUES);
-		nb_u32(w, NETDEV_A_QUEUE_ID, queues[i]);
-		nb_u32(w, NETDEV_A_QUEUE_TYPE, NETDEV_QUEUE_TYPE_RX);
-		nb_nest_end(w, nest);
-	}
-	if (rx_page_size)
-		nb_u32(w, NETDEV_A_DMABUF_RX_PAGE_SIZE, rx_page_size);
-	nb_end(w, m);
-}
-
 static void put_bind_rx__exact_bytes(void **state)
 {
 	static const unsigned int q[] = { 3, 0, 17 };
@@ -70,7 +49,7 @@ static void put_bind_rx__exact_bytes(void **state)
 
 	(void)state;
 	assert_int_equal(urd_put_bind_rx(msg, FAMILY, &p), 0);
-	want_bind_rx(&nb, 2, 7, q, 3, 0);
+	nb_bind_rx(&nb, FAMILY, 2, 7, q, 3, 0);
 	assert_msg_bytes(msg, &nb);
 	/* The numbers the kernel's netdev family uses. */
 	assert_int_equal(nb.b[NLMSG_HDRLEN], 13);	/* genl cmd */
@@ -89,7 +68,7 @@ static void put_bind_rx__rx_page_size_last(void **state)
 
 	(void)state;
 	assert_int_equal(urd_put_bind_rx(msg, FAMILY, &p), 0);
-	want_bind_rx(&nb, 9, 4, q, 1, 65536);
+	nb_bind_rx(&nb, FAMILY, 9, 4, q, 1, 65536);
 	assert_msg_bytes(msg, &nb);
 	assert_int_equal(NETDEV_A_DMABUF_RX_PAGE_SIZE, 5);
 	nlmsg_free(msg);
@@ -149,7 +128,7 @@ static const struct nlmsghdr *request(void)
 	static const unsigned int q[] = { 3 };
 
 	nb_init(&req);
-	want_bind_rx(&req, 2, 7, q, 1, 0);
+	nb_bind_rx(&req, FAMILY, 2, 7, q, 1, 0);
 	return nb_hdr(&req, 0);
 }
 
@@ -633,5 +612,5 @@ int main(void)
 		T(parse_queue__missing_id_or_type_is_eproto),
 	};
 
-	return cmocka_run_group_tests_name("nlmsg", tests, NULL, NULL);
+	return unit_run("nlmsg", tests);
 }

@@ -27,7 +27,8 @@ unit_src_nlmsg := lib/nlmsg.c tests/unit/nlbuf.c
 unit_ld_nlmsg := $(NL_LIBS)
 unit_src_netlink := lib/netlink.c lib/nlmsg.c tests/unit/nlbuf.c
 unit_ld_netlink := -Wl,--wrap=nl_socket_alloc,--wrap=nl_socket_free,--wrap=genl_connect \
-	-Wl,--wrap=nl_send_auto,--wrap=nl_socket_get_fd,--wrap=setsockopt $(NL_LIBS)
+	-Wl,--wrap=nl_send_auto,--wrap=nl_socket_get_fd,--wrap=setsockopt \
+	-Wl,--wrap=nl_socket_get_cb,--wrap=nl_cb_put $(NL_LIBS)
 unit_src_devmem := lib/devmem.c
 unit_ld_devmem := -Wl,--wrap=setsockopt
 
@@ -37,7 +38,13 @@ UNIT_HDRS := $(wildcard $(UNIT_DIR)/*.h $(TOP)/lib/*.h $(TOP)/lib/include/*.h) \
 .PHONY: unit unit-tests unit-valgrind man-check
 unit: unit-tests
 
-$(UNIT_OUT)/test_%: $(UNIT_DIR)/test_%.c $(UNIT_HDRS) $(TOP)/tests/unit/unit.mk \
+# Rebuilt when the flags change (KNOWN_BUGS=0, another CC or CFLAGS).
+$(UNIT_OUT)/cflags: FORCE
+	@mkdir -p $(@D)
+	@echo '$(CC) $(UNIT_CFLAGS)' | cmp -s - $@ || echo '$(CC) $(UNIT_CFLAGS)' > $@
+FORCE:
+
+$(UNIT_OUT)/test_%: $(UNIT_DIR)/test_%.c $(UNIT_HDRS) $(UNIT_OUT)/cflags $(UNIT_DIR)/unit.mk \
 		$(addprefix $(TOP)/,$(foreach t,$(UNIT_NAMES),$(unit_src_$(t))))
 	@mkdir -p $(@D)
 	$(CC) $(UNIT_CFLAGS) -o $@ $< $(addprefix $(TOP)/,$(unit_src_$*)) \

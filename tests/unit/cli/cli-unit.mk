@@ -25,7 +25,7 @@ CLI_UNIT_BINS := $(addprefix $(CLI_UNIT_OUT)/test_,$(CLI_UNIT_NAMES))
 # Per test: what it compiles in besides its own file and the helpers.
 cli_unit_src_parse := tools/parse.c
 cli_unit_src_output := tools/output.c tests/unit/cli/json_check.c
-cli_unit_src_commands := tests/unit/cli/json_check.c tests/unit/cli/run_cmd.c
+cli_unit_src_commands := tests/unit/cli/json_check.c tests/unit/cli/run_cmd.c -lpthread
 cli_unit_src_docs := tests/unit/cli/run_cmd.c
 
 .PHONY: unit-cli
