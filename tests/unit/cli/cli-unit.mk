@@ -22,10 +22,11 @@ CLI_UNIT_CFLAGS = $(CFLAGS) -U_FORTIFY_SOURCE -DKNOWN_BUGS=$(KNOWN_BUGS) \
 CLI_UNIT_NAMES := parse output commands docs
 CLI_UNIT_BINS := $(addprefix $(CLI_UNIT_OUT)/test_,$(CLI_UNIT_NAMES))
 
-# Per test: what it compiles in besides its own file and the helpers.
+# Per test: what it compiles in besides its own file, and its libraries.
 cli_unit_src_parse := tools/parse.c
 cli_unit_src_output := tools/output.c tests/unit/cli/json_check.c
-cli_unit_src_commands := tests/unit/cli/json_check.c tests/unit/cli/run_cmd.c -lpthread
+cli_unit_src_commands := tests/unit/cli/json_check.c tests/unit/cli/run_cmd.c
+cli_unit_ld_commands := -lpthread
 cli_unit_src_docs := tests/unit/cli/run_cmd.c
 
 .PHONY: unit-cli
@@ -35,7 +36,8 @@ $(CLI_UNIT_OUT)/test_%: $(CLI_UNIT_DIR)/test_%.c $(wildcard $(CLI_UNIT_DIR)/*.h)
 		$(CLI_UNIT_DIR)/cli-unit.mk $(wildcard $(TOP)/tools/*.h) \
 		$(addprefix $(TOP)/,$(foreach t,$(CLI_UNIT_NAMES),$(cli_unit_src_$(t))))
 	@mkdir -p $(@D)
-	$(CC) $(CLI_UNIT_CFLAGS) -o $@ $< $(addprefix $(TOP)/,$(cli_unit_src_$*)) -lcmocka
+	$(CC) $(CLI_UNIT_CFLAGS) -o $@ $< $(addprefix $(TOP)/,$(cli_unit_src_$*)) \
+		$(cli_unit_ld_$*) -lcmocka
 
 # The command and documentation tests run the binary that 'make tools' builds.
 unit-cli: $(CLI_UNIT_BINS) tools
