@@ -1,0 +1,1133 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * 95-simnic-devmem: devmem TCP end to end on our dma-buf, through the
+ * test-only simulated NIC pair (tests/kmod/simnic). sim0a goes into one
+ * network namespace, sim0b into another; 64 MiB of anonymous memory become
+ * a dma-buf (URING_DMABUF_IOC_CREATE) bound to RX queue 1 of sim0b with
+ * NETDEV_CMD_BIND_RX; an ethtool ntuple rule steers the test port there
+ * and RSS keeps every other flow on queue 0. A known byte pattern sent over
+ * TCP must come back as SCM_DEVMEM_DMABUF frags whose bytes, read through
+ * the original mapping at the frag offsets, are the pattern (no linear
+ * payload), at MTU 1500 and at MTU 9000 (payload split over pages), with
+ * every token returned. Then: unbinding on netlink socket close, a plain
+ * TCP receive on the unbound queue, and removing the NIC module while a
+ * binding is still active.
+ *
+ * Raw generic netlink and ioctls only: no libnl, no ip/ethtool binaries.
+ * Skips on kernels without NETDEV_CMD_BIND_RX (before 6.12) and where the
+ * simnic module was not built.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/time.h>
+#include <sys/uio.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/dma-buf.h>
+#include <linux/ethtool.h>
+#include <linux/genetlink.h>
+#include <linux/if_link.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <linux/sockios.h>
+
+#include "common.h"
+
+/* devmem uapi (6.12); the build host's headers may predate it. */
+#ifndef MSG_SOCK_DEVMEM
+#define MSG_SOCK_DEVMEM 0x2000000
+#endif
+#ifndef SO_DEVMEM_LINEAR
+#define SO_DEVMEM_LINEAR 78
+#define SO_DEVMEM_DMABUF 79
+#define SO_DEVMEM_DONTNEED 80
+#endif
+#define SCM_DEVMEM_LINEAR_ SO_DEVMEM_LINEAR
+#define SCM_DEVMEM_DMABUF_ SO_DEVMEM_DMABUF
+
+struct devmem_cmsg {		/* struct dmabuf_cmsg */
+	uint64_t frag_offset;
+	uint32_t frag_size;
+	uint32_t frag_token;
+	uint32_t dmabuf_id;
+	uint32_t flags;
+};
+
+struct devmem_token {		/* struct dmabuf_token */
+	uint32_t token_start;
+	uint32_t token_count;
+};
+
+/* include/uapi/linux/netdev.h (6.12) */
+#define NETDEV_FAMILY "netdev"
+#define NETDEV_CMD_BIND_RX_ 13
+#define NETDEV_A_DMABUF_IFINDEX_ 1
+#define NETDEV_A_DMABUF_QUEUES_ 2
+#define NETDEV_A_DMABUF_FD_ 3
+#define NETDEV_A_DMABUF_ID_ 4
+#define NETDEV_A_QUEUE_ID_ 1
+#define NETDEV_A_QUEUE_TYPE_ 3
+#define NETDEV_QUEUE_TYPE_RX_ 0
+
+#define SIMNIC_MODULE "uring_dmabuf_simnic"
+#define SIMNIC_DEBUGFS "/sys/kernel/debug/" SIMNIC_MODULE "/"
+#define TX_IF "sim0a"
+#define RX_IF "sim0b"
+#define TX_ADDR "198.18.0.1"
+#define RX_ADDR "198.18.0.2"
+#define PORT 5201
+#define DEVMEM_QUEUE 1
+
+#define BUF_BYTES (64 * MIB)
+#define XFER_BYTES (40 * MIB)
+#define SEND_CHUNK (256 * 1024)
+#define RECV_IOV (64 * 1024)
+#define MAX_CMSGS 512
+#define MAX_TOKENS 128		/* MAX_DONTNEED_TOKENS of the kernel */
+
+static int ns_init = -1, ns_tx = -1, ns_rx = -1;
+
+/* --- the byte pattern: any stream offset, any length ------------------ */
+
+static uint64_t pat_word(uint64_t seed, uint64_t off)
+{
+	uint64_t x = (seed + 1) * 0x9e3779b97f4a7c15ULL ^ off;
+
+	return x ^ (x >> 29);
+}
+
+static void pat_fill(unsigned char *dst, size_t len, uint64_t seed,
+		     uint64_t off)
+{
+	while (len) {
+		uint64_t w = pat_word(seed, off & ~7ULL);
+		size_t b = off & 7, n = 8 - b;
+
+		if (n > len)
+			n = len;
+		memcpy(dst, (unsigned char *)&w + b, n);
+		dst += n;
+		off += n;
+		len -= n;
+	}
+}
+
+/* Offset of the first wrong byte, or -1. */
+static long long pat_check(const unsigned char *p, size_t len, uint64_t seed,
+			   uint64_t off)
+{
+	static unsigned char want[PAGE_SZ * 4];
+	size_t done = 0, n, i;
+
+	while (done < len) {
+		n = len - done < sizeof(want) ? len - done : sizeof(want);
+		pat_fill(want, n, seed, off + done);
+		if (memcmp(p + done, want, n))
+			for (i = 0; i < n; i++)
+				if (p[done + i] != want[i])
+					return done + i;
+		done += n;
+	}
+	return -1;
+}
+
+/* --- small helpers ------------------------------------------------------ */
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int enter_ns(int nsfd)
+{
+	return setns(nsfd, CLONE_NEWNET) ? -errno : 0;
+}
+
+/* A new network namespace; the caller stays where it was. */
+static int new_netns(void)
+{
+	int fd;
+
+	if (unshare(CLONE_NEWNET))
+		return -errno;
+	fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		fd = -errno;
+	if (enter_ns(ns_init))
+		return -EIO;
+	return fd;
+}
+
+static int module_loaded(const char *name)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "/sys/module/%s", name);
+	return access(path, F_OK) == 0;
+}
+
+static int module_remove(const char *name)
+{
+	return syscall(SYS_delete_module, name, O_NONBLOCK) ? -errno : 0;
+}
+
+/* Whether modules.dep of the running kernel lists the module at all. */
+static int module_available(const char *name)
+{
+	char path[256], line[512], want[128];
+	struct utsname u;
+	int found = 0;
+	FILE *f;
+
+	uname(&u);
+	snprintf(path, sizeof(path), "/lib/modules/%s/modules.dep", u.release);
+	snprintf(want, sizeof(want), "/%s.ko", name);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	while (!found && fgets(line, sizeof(line), f))
+		found = strstr(line, want) != NULL;
+	fclose(f);
+	return found;
+}
+
+/* A line of a debugfs file of the NIC, e.g. the "rx1 " line of queues. */
+static int simnic_read(const char *ifname, const char *file, char *buf,
+		       size_t size)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), SIMNIC_DEBUGFS "%s/%s", ifname, file);
+	return read_text(path, buf, size);
+}
+
+static int simnic_write(const char *ifname, const char *file,
+			const char *text)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), SIMNIC_DEBUGFS "%s/%s", ifname, file);
+	return write_text(path, text);
+}
+
+/* "key=value" of queue @q in the queues file, or -1. */
+static long long queue_stat(const char *ifname, int q, const char *key)
+{
+	char buf[4096], prefix[16], k[48], *line, *p;
+
+	if (simnic_read(ifname, "queues", buf, sizeof(buf)) < 0)
+		return -1;
+	snprintf(prefix, sizeof(prefix), "rx%d ", q);
+	snprintf(k, sizeof(k), " %s=", key);
+	for (line = strtok(buf, "\n"); line; line = strtok(NULL, "\n")) {
+		if (strncmp(line, prefix, strlen(prefix)))
+			continue;
+		p = strstr(line, k);
+		return p ? strtoll(p + strlen(k), NULL, 10) : -1;
+	}
+	return -1;
+}
+
+/* --- netlink ------------------------------------------------------------ */
+
+struct nlmsg {
+	union {
+		struct nlmsghdr nh;
+		char buf[1024];
+	};
+};
+
+static void *nl_tail(struct nlmsghdr *nh)
+{
+	return (char *)nh + NLMSG_ALIGN(nh->nlmsg_len);
+}
+
+static struct nlattr *nla_add(struct nlmsghdr *nh, int type, const void *data,
+			      int len)
+{
+	struct nlattr *nla = nl_tail(nh);
+
+	nla->nla_type = type;
+	nla->nla_len = NLA_HDRLEN + len;
+	if (len)
+		memcpy((char *)nla + NLA_HDRLEN, data, len);
+	nh->nlmsg_len = NLMSG_ALIGN(nh->nlmsg_len) + NLA_ALIGN(nla->nla_len);
+	return nla;
+}
+
+static void nla_add_u32(struct nlmsghdr *nh, int type, uint32_t v)
+{
+	nla_add(nh, type, &v, sizeof(v));
+}
+
+static struct nlattr *nla_nest(struct nlmsghdr *nh, int type)
+{
+	return nla_add(nh, type | NLA_F_NESTED, NULL, 0);
+}
+
+static void nla_nest_end(struct nlmsghdr *nh, struct nlattr *nest)
+{
+	nest->nla_len = (char *)nl_tail(nh) - (char *)nest;
+}
+
+#define nla_for_each(pos, start, len)					\
+	for (pos = (struct nlattr *)(start);				\
+	     (char *)pos + NLA_HDRLEN <= (char *)(start) + (len) &&	\
+	     pos->nla_len >= NLA_HDRLEN &&				\
+	     (char *)pos + pos->nla_len <= (char *)(start) + (len);	\
+	     pos = (struct nlattr *)((char *)pos + NLA_ALIGN(pos->nla_len)))
+
+#define nla_data(nla) ((void *)((char *)(nla) + NLA_HDRLEN))
+#define nla_len(nla) ((int)(nla)->nla_len - NLA_HDRLEN)
+
+static int nl_open(int proto)
+{
+	int one = 1, fd;
+
+	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, proto);
+	if (fd < 0)
+		return -errno;
+	setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
+	setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
+	return fd;
+}
+
+typedef void (*nl_cb)(struct nlmsghdr *nh, void *arg);
+
+/*
+ * Sends @req with NLM_F_ACK and reads replies until the ack; @cb sees
+ * every other message. Returns 0 or -errno, with the kernel's extack
+ * message in @ext if there is one.
+ */
+static int nl_talk(int fd, struct nlmsghdr *req, nl_cb cb, void *arg,
+		   char *ext, size_t extlen)
+{
+	static char rbuf[32768];
+	struct nlmsghdr *nh;
+	struct nlmsgerr *e;
+	struct nlattr *a;
+	int len, off;
+
+	if (ext && extlen)
+		ext[0] = '\0';
+	req->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
+	req->nlmsg_seq = 1;
+	if (send(fd, req, req->nlmsg_len, 0) < 0)
+		return -errno;
+
+	for (;;) {
+		len = recv(fd, rbuf, sizeof(rbuf), 0);
+		if (len < 0)
+			return -errno;
+		for (nh = (struct nlmsghdr *)rbuf; NLMSG_OK(nh, len);
+		     nh = NLMSG_NEXT(nh, len)) {
+			if (nh->nlmsg_type != NLMSG_ERROR) {
+				if (cb)
+					cb(nh, arg);
+				continue;
+			}
+			e = NLMSG_DATA(nh);
+			if (ext && (nh->nlmsg_flags & NLM_F_ACK_TLVS)) {
+				off = NLMSG_HDRLEN + sizeof(*e);
+				nla_for_each(a, (char *)nh + off,
+					     (int)nh->nlmsg_len - off)
+					if (a->nla_type == NLMSGERR_ATTR_MSG)
+						snprintf(ext, extlen, "%s",
+							 (char *)nla_data(a));
+			}
+			return e->error;
+		}
+	}
+}
+
+struct family {
+	int id;
+	int has_bind_rx;
+};
+
+static void family_cb(struct nlmsghdr *nh, void *arg)
+{
+	struct genlmsghdr *g = NLMSG_DATA(nh);
+	int len = nh->nlmsg_len - NLMSG_LENGTH(GENL_HDRLEN);
+	struct family *fam = arg;
+	struct nlattr *a, *op, *oa;
+
+	nla_for_each(a, (char *)g + GENL_HDRLEN, len) {
+		if (a->nla_type == CTRL_ATTR_FAMILY_ID)
+			fam->id = *(uint16_t *)nla_data(a);
+		if ((a->nla_type & NLA_TYPE_MASK) != CTRL_ATTR_OPS)
+			continue;
+		nla_for_each(op, nla_data(a), nla_len(a))
+			nla_for_each(oa, nla_data(op), nla_len(op))
+				if (oa->nla_type == CTRL_ATTR_OP_ID &&
+				    *(uint32_t *)nla_data(oa) ==
+				    NETDEV_CMD_BIND_RX_)
+					fam->has_bind_rx = 1;
+	}
+}
+
+static int genl_family(int fd, const char *name, struct family *fam)
+{
+	struct nlmsg m = {};
+	struct genlmsghdr *g;
+
+	m.nh.nlmsg_len = NLMSG_LENGTH(GENL_HDRLEN);
+	m.nh.nlmsg_type = GENL_ID_CTRL;
+	g = NLMSG_DATA(&m.nh);
+	g->cmd = CTRL_CMD_GETFAMILY;
+	g->version = 1;
+	nla_add(&m.nh, CTRL_ATTR_FAMILY_NAME, name, strlen(name) + 1);
+	memset(fam, 0, sizeof(*fam));
+	return nl_talk(fd, &m.nh, family_cb, fam, NULL, 0);
+}
+
+static void bind_cb(struct nlmsghdr *nh, void *arg)
+{
+	struct genlmsghdr *g = NLMSG_DATA(nh);
+	int len = nh->nlmsg_len - NLMSG_LENGTH(GENL_HDRLEN);
+	struct nlattr *a;
+
+	nla_for_each(a, (char *)g + GENL_HDRLEN, len)
+		if (a->nla_type == NETDEV_A_DMABUF_ID_)
+			*(uint32_t *)arg = *(uint32_t *)nla_data(a);
+}
+
+/*
+ * NETDEV_CMD_BIND_RX of @dmabuf to @queue of @ifindex on the generic
+ * netlink socket @fd, which then owns the binding. Returns the binding id
+ * or -errno.
+ */
+static long bind_rx(int fd, int family, int ifindex, int queue, int dmabuf,
+		    char *ext, size_t extlen)
+{
+	struct nlmsg m = {};
+	struct genlmsghdr *g;
+	struct nlattr *nest;
+	uint32_t id = 0;
+	int err;
+
+	m.nh.nlmsg_len = NLMSG_LENGTH(GENL_HDRLEN);
+	m.nh.nlmsg_type = family;
+	g = NLMSG_DATA(&m.nh);
+	g->cmd = NETDEV_CMD_BIND_RX_;
+	g->version = 1;
+	nla_add_u32(&m.nh, NETDEV_A_DMABUF_IFINDEX_, ifindex);
+	nla_add_u32(&m.nh, NETDEV_A_DMABUF_FD_, dmabuf);
+	nest = nla_nest(&m.nh, NETDEV_A_DMABUF_QUEUES_);
+	nla_add_u32(&m.nh, NETDEV_A_QUEUE_ID_, queue);
+	nla_add_u32(&m.nh, NETDEV_A_QUEUE_TYPE_, NETDEV_QUEUE_TYPE_RX_);
+	nla_nest_end(&m.nh, nest);
+
+	err = nl_talk(fd, &m.nh, bind_cb, &id, ext, extlen);
+	return err ? err : (long)id;
+}
+
+/* Moves @ifname of the current namespace into the namespace @nsfd. */
+static int link_set_netns(const char *ifname, int nsfd)
+{
+	struct nlmsg m = {};
+	struct ifinfomsg *ifi;
+	int fd, err;
+
+	fd = nl_open(NETLINK_ROUTE);
+	if (fd < 0)
+		return fd;
+	m.nh.nlmsg_len = NLMSG_LENGTH(sizeof(*ifi));
+	m.nh.nlmsg_type = RTM_NEWLINK;
+	ifi = NLMSG_DATA(&m.nh);
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = if_nametoindex(ifname);
+	if (!ifi->ifi_index) {
+		close(fd);
+		return -ENODEV;
+	}
+	nla_add_u32(&m.nh, IFLA_NET_NS_FD, nsfd);
+	err = nl_talk(fd, &m.nh, NULL, NULL, NULL, 0);
+	close(fd);
+	return err;
+}
+
+/* --- interfaces, in the current namespace -------------------------------- */
+
+static int if_ioctl(const char *ifname, unsigned long req, struct ifreq *ifr)
+{
+	int fd, err = 0;
+
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	snprintf(ifr->ifr_name, sizeof(ifr->ifr_name), "%s", ifname);
+	if (ioctl(fd, req, ifr))
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+static int if_set_mtu(const char *ifname, int mtu)
+{
+	struct ifreq ifr = {};
+
+	ifr.ifr_mtu = mtu;
+	return if_ioctl(ifname, SIOCSIFMTU, &ifr);
+}
+
+static int if_setup(const char *ifname, const char *addr)
+{
+	struct sockaddr_in *sin;
+	struct ifreq ifr = {};
+	int err;
+
+	sin = (struct sockaddr_in *)&ifr.ifr_addr;
+	sin->sin_family = AF_INET;
+	inet_pton(AF_INET, addr, &sin->sin_addr);
+	err = if_ioctl(ifname, SIOCSIFADDR, &ifr);
+	if (err)
+		return err;
+
+	memset(&ifr, 0, sizeof(ifr));
+	sin->sin_family = AF_INET;
+	inet_pton(AF_INET, "255.255.255.0", &sin->sin_addr);
+	err = if_ioctl(ifname, SIOCSIFNETMASK, &ifr);
+	if (err)
+		return err;
+
+	memset(&ifr, 0, sizeof(ifr));
+	err = if_ioctl(ifname, SIOCGIFFLAGS, &ifr);
+	if (err)
+		return err;
+	ifr.ifr_flags |= IFF_UP;
+	return if_ioctl(ifname, SIOCSIFFLAGS, &ifr);
+}
+
+/* ethtool -N IFNAME flow-type tcp4 dst-port PORT action QUEUE */
+static int ethtool_steer(const char *ifname, int port, int queue,
+			 uint32_t *loc)
+{
+	struct ethtool_rxnfc nfc = {};
+	struct ifreq ifr = {};
+	int err;
+
+	nfc.cmd = ETHTOOL_SRXCLSRLINS;
+	nfc.fs.flow_type = TCP_V4_FLOW;
+	nfc.fs.h_u.tcp_ip4_spec.pdst = htons(port);
+	nfc.fs.m_u.tcp_ip4_spec.pdst = 0xffff;
+	nfc.fs.ring_cookie = queue;
+	nfc.fs.location = RX_CLS_LOC_ANY;
+	ifr.ifr_data = (void *)&nfc;
+	err = if_ioctl(ifname, SIOCETHTOOL, &ifr);
+	if (!err)
+		*loc = nfc.fs.location;
+	return err;
+}
+
+static int ethtool_get_rule(const char *ifname, uint32_t loc,
+			    struct ethtool_rx_flow_spec *fs)
+{
+	struct ethtool_rxnfc nfc = {};
+	struct ifreq ifr = {};
+	int err;
+
+	nfc.cmd = ETHTOOL_GRXCLSRULE;
+	nfc.fs.location = loc;
+	ifr.ifr_data = (void *)&nfc;
+	err = if_ioctl(ifname, SIOCETHTOOL, &ifr);
+	if (!err)
+		*fs = nfc.fs;
+	return err;
+}
+
+/* --- TCP ------------------------------------------------------------------- */
+
+/*
+ * A connected pair: *lfd listening in the RX namespace, the client socket
+ * returned, made in the TX namespace. Leaves us in the RX namespace.
+ */
+static int tcp_connect_pair(int *afd)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET,
+				   .sin_port = htons(PORT) };
+	struct timeval tv = { .tv_sec = 30 };
+	int one = 1, lfd, cfd = -1;
+
+	inet_pton(AF_INET, RX_ADDR, &sin.sin_addr);
+	*afd = -1;
+	if (enter_ns(ns_rx))
+		return -EIO;
+	lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (lfd < 0)
+		return -errno;
+	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(lfd, (struct sockaddr *)&sin, sizeof(sin)) || listen(lfd, 1))
+		goto err;
+
+	if (enter_ns(ns_tx))
+		goto err;
+	cfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (cfd < 0)
+		goto err;
+	setsockopt(cfd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	if (connect(cfd, (struct sockaddr *)&sin, sizeof(sin)))
+		goto err;
+	if (enter_ns(ns_rx))
+		goto err;
+
+	*afd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+	if (*afd < 0)
+		goto err;
+	setsockopt(*afd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	close(lfd);
+	return cfd;
+
+err:
+	one = -errno;
+	if (cfd >= 0)
+		close(cfd);
+	close(lfd);
+	enter_ns(ns_rx);
+	return one ? one : -EIO;
+}
+
+/* The sender child: @len bytes of the pattern, then EOF. */
+static void send_pattern(int fd, uint64_t seed, size_t len)
+{
+	static unsigned char buf[SEND_CHUNK];
+	size_t off = 0, n;
+	ssize_t r;
+
+	while (off < len) {
+		n = len - off < sizeof(buf) ? len - off : sizeof(buf);
+		pat_fill(buf, n, seed, off);
+		r = send(fd, buf, n, MSG_NOSIGNAL);
+		if (r <= 0) {
+			printf("# sender: send at %zu: %s\n", off,
+			       r ? strerror(errno) : "0");
+			_exit(1);
+		}
+		off += r;
+	}
+	shutdown(fd, SHUT_WR);
+	_exit(0);
+}
+
+/* --- devmem receive ------------------------------------------------------ */
+
+struct rx_result {
+	uint64_t bytes;		/* stream bytes received */
+	uint64_t dmabuf_bytes;	/* ... as SCM_DEVMEM_DMABUF frags */
+	uint64_t linear_bytes;	/* ... as SCM_DEVMEM_LINEAR */
+	uint64_t frags;
+	uint32_t max_frag;
+	uint64_t tokens_freed;
+	int bad_id, bad_range, bad_data, bad_len, bad_dontneed, ctrunc;
+	int err;		/* -errno of a failed recvmsg */
+	double seconds;
+};
+
+static void devmem_sync(int dmabuf, uint64_t flags)
+{
+	struct dma_buf_sync sync = { .flags = flags | DMA_BUF_SYNC_READ };
+	static int warned;
+
+	if (ioctl(dmabuf, DMA_BUF_IOCTL_SYNC, &sync) && !warned++)
+		printf("# DMA_BUF_IOCTL_SYNC: %s\n", strerror(errno));
+}
+
+static void return_tokens(int fd, struct devmem_token *tok, int n,
+			  struct rx_result *r)
+{
+	int ret;
+
+	if (!n)
+		return;
+	ret = setsockopt(fd, SOL_SOCKET, SO_DEVMEM_DONTNEED, tok,
+			 n * sizeof(*tok));
+	if (ret < 0) {
+		if (!r->bad_dontneed++)
+			printf("# SO_DEVMEM_DONTNEED: %s\n", strerror(errno));
+		return;
+	}
+	r->tokens_freed += ret;
+}
+
+static void check_frag(const unsigned char *p, uint32_t size, uint64_t seed,
+		       struct rx_result *r, const char *what)
+{
+	long long bad = pat_check(p, size, seed, r->bytes);
+
+	if (bad >= 0 && !r->bad_data++)
+		printf("# %s bytes at stream offset %llu differ from the pattern\n",
+		       what, (unsigned long long)(r->bytes + bad));
+}
+
+/* One recvmsg(MSG_SOCK_DEVMEM): 0 at EOF, 1 after data, or -errno. */
+static int devmem_recv_once(int fd, int dmabuf, const unsigned char *mem,
+			    uint32_t binding, uint64_t seed,
+			    struct rx_result *r)
+{
+	static unsigned char lin[RECV_IOV];
+	static char ctrl[MAX_CMSGS * CMSG_SPACE(sizeof(struct devmem_cmsg))];
+	struct devmem_token tok[MAX_TOKENS];
+	struct iovec iov = { lin, sizeof(lin) };
+	struct msghdr msg = {};
+	struct devmem_cmsg *dc;
+	struct cmsghdr *cm;
+	size_t lin_off = 0;
+	uint64_t seen = 0;
+	ssize_t n;
+	int ntok = 0;
+
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	msg.msg_control = ctrl;
+	msg.msg_controllen = sizeof(ctrl);
+	n = recvmsg(fd, &msg, MSG_SOCK_DEVMEM);
+	if (n < 0)
+		return -errno;
+	if (n == 0)
+		return 0;
+	if (msg.msg_flags & MSG_CTRUNC)
+		r->ctrunc++;
+
+	devmem_sync(dmabuf, DMA_BUF_SYNC_START);
+	for (cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm)) {
+		if (cm->cmsg_level != SOL_SOCKET ||
+		    (cm->cmsg_type != SCM_DEVMEM_DMABUF_ &&
+		     cm->cmsg_type != SCM_DEVMEM_LINEAR_))
+			continue;
+		dc = (struct devmem_cmsg *)CMSG_DATA(cm);
+
+		if (cm->cmsg_type == SCM_DEVMEM_LINEAR_) {
+			if (lin_off + dc->frag_size > sizeof(lin)) {
+				r->bad_len++;
+				break;
+			}
+			check_frag(lin + lin_off, dc->frag_size, seed, r,
+				   "linear");
+			lin_off += dc->frag_size;
+			r->linear_bytes += dc->frag_size;
+		} else {
+			if (dc->dmabuf_id != binding && !r->bad_id++)
+				printf("# frag of binding %u, want %u\n",
+				       dc->dmabuf_id, binding);
+			if (dc->frag_offset + dc->frag_size > BUF_BYTES) {
+				if (!r->bad_range++)
+					printf("# frag at %llu+%u outside the dma-buf\n",
+					       (unsigned long long)dc->frag_offset,
+					       dc->frag_size);
+			} else {
+				check_frag(mem + dc->frag_offset,
+					   dc->frag_size, seed, r, "dma-buf");
+			}
+			r->dmabuf_bytes += dc->frag_size;
+			r->frags++;
+			if (dc->frag_size > r->max_frag)
+				r->max_frag = dc->frag_size;
+			tok[ntok].token_start = dc->frag_token;
+			tok[ntok].token_count = 1;
+			if (++ntok == MAX_TOKENS) {
+				return_tokens(fd, tok, ntok, r);
+				ntok = 0;
+			}
+		}
+		r->bytes += dc->frag_size;
+		seen += dc->frag_size;
+	}
+	devmem_sync(dmabuf, DMA_BUF_SYNC_END);
+	return_tokens(fd, tok, ntok, r);
+
+	if (seen != (uint64_t)n && !r->bad_len++)
+		printf("# recvmsg returned %zd, its cmsgs cover %llu bytes\n",
+		       n, (unsigned long long)seen);
+	return 1;
+}
+
+static void devmem_recv(int fd, int dmabuf, const unsigned char *mem,
+			uint32_t binding, uint64_t seed, struct rx_result *r)
+{
+	double t0 = now_s();
+	int ret;
+
+	memset(r, 0, sizeof(*r));
+	do {
+		ret = devmem_recv_once(fd, dmabuf, mem, binding, seed, r);
+	} while (ret > 0);
+	if (ret < 0)
+		r->err = ret;
+	r->seconds = now_s() - t0;
+}
+
+/*
+ * One transfer of @len pattern bytes from the TX namespace to the bound
+ * queue at @mtu, received with MSG_SOCK_DEVMEM; one result line each.
+ */
+static void devmem_transfer(int dmabuf, const unsigned char *mem,
+			    uint32_t binding, int mtu, size_t len)
+{
+	uint64_t seed = mtu;
+	struct rx_result r;
+	int afd, cfd;
+	pid_t pid;
+
+	if (!t_ok(!enter_ns(ns_tx) && !if_set_mtu(TX_IF, mtu) &&
+		  !enter_ns(ns_rx) && !if_set_mtu(RX_IF, mtu),
+		  "MTU %d on both ports", mtu))
+		return;
+
+	cfd = tcp_connect_pair(&afd);
+	if (!t_ok(cfd >= 0, "MTU %d: TCP connection %s -> %s:%d", mtu,
+		  TX_ADDR, RX_ADDR, PORT)) {
+		t_diag("%s", strerror(-cfd));
+		return;
+	}
+
+	pid = t_fork();
+	if (pid == 0) {
+		close(afd);
+		send_pattern(cfd, seed, len);
+	}
+	close(cfd);
+	devmem_recv(afd, dmabuf, mem, binding, seed, &r);
+	close(afd);
+	t_child(pid, "MTU %d: sender wrote %zu bytes", mtu, len);
+
+	if (!t_ok(!r.err && r.bytes == len,
+		  "MTU %d: received all %zu bytes with MSG_SOCK_DEVMEM", mtu,
+		  len))
+		t_diag("got %llu bytes, recvmsg: %s",
+		       (unsigned long long)r.bytes,
+		       r.err ? strerror(-r.err) : "EOF");
+	if (!t_ok(r.dmabuf_bytes == len && r.linear_bytes == 0,
+		  "MTU %d: all payload arrived as dma-buf frags, none linear",
+		  mtu))
+		t_diag("dma-buf %llu bytes, linear %llu bytes",
+		       (unsigned long long)r.dmabuf_bytes,
+		       (unsigned long long)r.linear_bytes);
+	t_ok(!r.bad_data,
+	     "MTU %d: frag bytes read through the original mapping are the pattern",
+	     mtu);
+	t_ok(!r.bad_id && !r.bad_range && !r.bad_len && !r.ctrunc,
+	     "MTU %d: frags name our binding, lie inside the dma-buf, cmsgs add up",
+	     mtu);
+	if (!t_ok(!r.bad_dontneed && r.tokens_freed == r.frags,
+		  "MTU %d: every token returned with SO_DEVMEM_DONTNEED", mtu))
+		t_diag("%llu frags, %llu freed", (unsigned long long)r.frags,
+		       (unsigned long long)r.tokens_freed);
+	/* A 9000-byte frame's payload spans pages: page-sized frags. */
+	if (mtu > 4096 + 100)
+		t_ok(r.max_frag == PAGE_SZ,
+		     "MTU %d: payload split over page-sized netmems (largest frag %u)",
+		     mtu, r.max_frag);
+	t_diag("MTU %d: %llu bytes zero-copy in %llu frags, %.2f s, %.1f MB/s",
+	       mtu, (unsigned long long)r.dmabuf_bytes,
+	       (unsigned long long)r.frags, r.seconds,
+	       r.seconds > 0 ? r.bytes / r.seconds / 1e6 : 0.0);
+}
+
+/* After unbinding: the queue is an ordinary one again. */
+static void plain_transfer(void)
+{
+	static unsigned char buf[RECV_IOV];
+	size_t len = 4 * MIB, got = 0;
+	long long before, after;
+	int afd, cfd, bad = 0;
+	pid_t pid;
+	ssize_t n;
+
+	before = queue_stat(RX_IF, DEVMEM_QUEUE, "unreadable_bytes");
+	cfd = tcp_connect_pair(&afd);
+	if (!t_ok(cfd >= 0, "unbound: TCP connection")) {
+		t_diag("%s", strerror(-cfd));
+		return;
+	}
+	pid = t_fork();
+	if (pid == 0) {
+		close(afd);
+		send_pattern(cfd, 7, len);
+	}
+	close(cfd);
+	while ((n = recv(afd, buf, sizeof(buf), 0)) > 0) {
+		if (pat_check(buf, n, 7, got) >= 0)
+			bad++;
+		got += n;
+	}
+	close(afd);
+	t_child(pid, "unbound: sender wrote %zu bytes", len);
+	t_ok(got == len && !bad && n == 0,
+	     "unbound: queue %d delivers readable payload to plain recv()",
+	     DEVMEM_QUEUE);
+	after = queue_stat(RX_IF, DEVMEM_QUEUE, "unreadable_bytes");
+	t_ok(before >= 0 && after == before,
+	     "unbound: nothing more was written to unreadable memory");
+}
+
+/* --- setup and the test -------------------------------------------------- */
+
+static int wait_stat(const char *ifname, int q, const char *key,
+		     long long want)
+{
+	int i;
+
+	for (i = 0; i < 50; i++) {
+		if (queue_stat(ifname, q, key) == want)
+			return 1;
+		usleep(100 * 1000);
+	}
+	return 0;
+}
+
+static int wait_attachments(int dev, int fd, unsigned int want)
+{
+	struct uring_dmabuf_info info;
+	int i;
+
+	for (i = 0; i < 100; i++) {
+		if (ud_info(dev, fd, &info) == 0 && info.nr_attachments == want)
+			return 1;
+		usleep(100 * 1000);
+	}
+	return 0;
+}
+
+static void load_simnic(void)
+{
+	int ret;
+
+	if (module_loaded(SIMNIC_MODULE) && module_remove(SIMNIC_MODULE))
+		t_skip_all(SIMNIC_MODULE " is loaded and busy");
+	if (!module_available(SIMNIC_MODULE))
+		t_skip_all(SIMNIC_MODULE " not built for this kernel");
+	ret = system("modprobe " SIMNIC_MODULE " pairs=1 queues=4 >/dev/null 2>&1");
+	if (!t_ok(ret == 0 && module_loaded(SIMNIC_MODULE),
+		  "modprobe " SIMNIC_MODULE)) {
+		t_diag("modprobe exited with %d", ret);
+		exit(t_finish());
+	}
+}
+
+static int setup_namespaces(void)
+{
+	int err;
+
+	ns_init = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	ns_tx = new_netns();
+	ns_rx = new_netns();
+	if (!t_ok(ns_init >= 0 && ns_tx >= 0 && ns_rx >= 0,
+		  "two network namespaces"))
+		return -1;
+
+	err = link_set_netns(TX_IF, ns_tx);
+	if (!err)
+		err = link_set_netns(RX_IF, ns_rx);
+	if (!t_ok(!err, "%s and %s moved into them", TX_IF, RX_IF)) {
+		t_diag("RTM_NEWLINK IFLA_NET_NS_FD: %s", strerror(-err));
+		return -1;
+	}
+
+	err = enter_ns(ns_tx);
+	if (!err)
+		err = if_setup(TX_IF, TX_ADDR);
+	if (!err)
+		err = enter_ns(ns_rx);
+	if (!err)
+		err = if_setup(RX_IF, RX_ADDR);
+	if (!t_ok(!err, "%s %s/24 and %s %s/24 up", TX_IF, TX_ADDR, RX_IF,
+		  RX_ADDR)) {
+		t_diag("%s", strerror(-err));
+		return -1;
+	}
+	return 0;
+}
+
+static int setup_steering(void)
+{
+	struct ethtool_rx_flow_spec fs = {};
+	uint32_t loc = 0;
+	char buf[256], want[64];
+	int err;
+
+	err = ethtool_steer(RX_IF, PORT, DEVMEM_QUEUE, &loc);
+	if (!t_ok(!err, "ethtool ntuple: tcp4 dst-port %d -> queue %d", PORT,
+		  DEVMEM_QUEUE)) {
+		t_diag("ETHTOOL_SRXCLSRLINS: %s", strerror(-err));
+		return -1;
+	}
+	err = ethtool_get_rule(RX_IF, loc, &fs);
+	t_ok(!err && fs.flow_type == TCP_V4_FLOW &&
+	     ntohs(fs.h_u.tcp_ip4_spec.pdst) == PORT &&
+	     fs.ring_cookie == DEVMEM_QUEUE,
+	     "ethtool ntuple: rule %u reads back", loc);
+	snprintf(want, sizeof(want), "%u tcp4 %d %d\n", loc, PORT,
+		 DEVMEM_QUEUE);
+	t_ok(simnic_read(RX_IF, "steer", buf, sizeof(buf)) > 0 &&
+	     strstr(buf, want), "debugfs steer lists the rule");
+	/* Everything else stays off the devmem queue. */
+	t_ok(simnic_write(RX_IF, "rss", "1") == 0,
+	     "RSS spreads other flows over queue 0 only");
+	return 0;
+}
+
+/*
+ * Binds, runs the transfers, and unbinds by closing the netlink socket.
+ * Returns the family id for the later tests, or -1.
+ */
+static int devmem_tests(int dev, int dmabuf, const unsigned char *mem,
+			int family)
+{
+	char ext[256];
+	int gfd, gfd2, ifindex;
+	double t0, bind_us;
+	long id, ret;
+
+	ifindex = if_nametoindex(RX_IF);
+	gfd = nl_open(NETLINK_GENERIC);
+	if (!t_ok(ifindex > 0 && gfd >= 0, "netlink socket in %s's namespace",
+		  RX_IF))
+		return -1;
+
+	t0 = now_s();
+	id = bind_rx(gfd, family, ifindex, DEVMEM_QUEUE, dmabuf, ext,
+		     sizeof(ext));
+	bind_us = (now_s() - t0) * 1e6;
+	if (!t_ok(id > 0, "NETDEV_CMD_BIND_RX of the dma-buf to %s queue %d",
+		  RX_IF, DEVMEM_QUEUE)) {
+		t_diag("%s%s%s", strerror(-id), ext[0] ? ": " : "", ext);
+		close(gfd);
+		return -1;
+	}
+	t_diag("bind of %lu MiB took %.0f us, binding id %ld",
+	       BUF_BYTES / MIB, bind_us, id);
+	t_ok(queue_stat(RX_IF, DEVMEM_QUEUE, "bound") == 1 &&
+	     queue_stat(RX_IF, 0, "bound") == 0,
+	     "queue %d has the memory provider, queue 0 not", DEVMEM_QUEUE);
+	t_ok(wait_attachments(dev, dmabuf, 1),
+	     "the dma-buf has one attachment (the NIC's DMA device)");
+
+	gfd2 = nl_open(NETLINK_GENERIC);
+	ret = bind_rx(gfd2, family, ifindex, DEVMEM_QUEUE, dmabuf, ext,
+		      sizeof(ext));
+	if (!t_errno(ret < 0 ? ret : 0, EEXIST, "binding the queue twice fails"))
+		t_diag("extack: %s", ext);
+	ret = bind_rx(gfd2, family, ifindex, 99, dmabuf, ext, sizeof(ext));
+	if (!t_ok(ret < 0, "binding a queue the device lacks fails"))
+		t_diag("got binding %ld", ret);
+	close(gfd2);
+
+	devmem_transfer(dmabuf, mem, id, 1500, XFER_BYTES);
+	devmem_transfer(dmabuf, mem, id, 9000, XFER_BYTES);
+
+	t_ok(queue_stat(RX_IF, DEVMEM_QUEUE, "unreadable_bytes") >=
+	     (long long)(2 * XFER_BYTES),
+	     "NIC counters: queue %d wrote the payload to unreadable netmems",
+	     DEVMEM_QUEUE);
+	t_ok(queue_stat(RX_IF, 0, "unreadable_bytes") == 0 &&
+	     queue_stat(RX_IF, 2, "unreadable_bytes") == 0 &&
+	     queue_stat(RX_IF, 3, "unreadable_bytes") == 0,
+	     "NIC counters: unbound queues wrote no unreadable netmems");
+
+	/* The kernel unbinds when the owning netlink socket closes. */
+	close(gfd);
+	t_ok(wait_stat(RX_IF, DEVMEM_QUEUE, "bound", 0),
+	     "closing the netlink socket unbinds the queue");
+	t_ok(wait_attachments(dev, dmabuf, 0),
+	     "the NIC detaches from the dma-buf once its pages are back");
+	if (enter_ns(ns_tx) || if_set_mtu(TX_IF, 1500) || enter_ns(ns_rx) ||
+	    if_set_mtu(RX_IF, 1500))
+		t_diag("could not restore MTU 1500");
+	plain_transfer();
+	return 0;
+}
+
+/* Removing the NIC while a binding is active must be clean. */
+static void teardown_test(int dev, int dmabuf, int family)
+{
+	char ext[256];
+	int gfd, ifindex, err;
+	long id;
+
+	enter_ns(ns_rx);
+	ifindex = if_nametoindex(RX_IF);
+	gfd = nl_open(NETLINK_GENERIC);
+	id = bind_rx(gfd, family, ifindex, DEVMEM_QUEUE, dmabuf, ext,
+		     sizeof(ext));
+	if (!t_ok(id > 0, "bound again, for teardown")) {
+		t_diag("%s%s%s", strerror(-id), ext[0] ? ": " : "", ext);
+		close(gfd);
+		return;
+	}
+	enter_ns(ns_init);
+	err = module_remove(SIMNIC_MODULE);
+	if (!t_ok(!err, "rmmod " SIMNIC_MODULE " with a binding active"))
+		t_diag("delete_module: %s", strerror(-err));
+	close(gfd);
+	t_ok(wait_attachments(dev, dmabuf, 0),
+	     "the dma-buf is detached after the NIC and the binding are gone");
+}
+
+int main(void)
+{
+	struct family fam;
+	unsigned char *mem;
+	int dev, dmabuf, gfd, err;
+
+	t_init();
+
+	gfd = nl_open(NETLINK_GENERIC);
+	err = gfd < 0 ? gfd : genl_family(gfd, NETDEV_FAMILY, &fam);
+	if (gfd >= 0)
+		close(gfd);
+	if (err || !fam.has_bind_rx)
+		t_skip_all("kernel without devmem TCP (no NETDEV_CMD_BIND_RX)");
+
+	dev = dev_open();
+	load_simnic();
+
+	mem = mmap(NULL, BUF_BYTES, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (!t_ok(mem != MAP_FAILED, "mmap %lu MiB", BUF_BYTES / MIB))
+		return t_finish();
+	/* Poison, so bytes the NIC never wrote cannot pass for payload. */
+	memset(mem, 0xa5, BUF_BYTES);
+	dmabuf = ud_create1(dev, mem, BUF_BYTES, URING_DMABUF_CREATE_CLOEXEC);
+	if (!t_ok(dmabuf >= 0, "dma-buf from %lu MiB of anonymous memory",
+		  BUF_BYTES / MIB)) {
+		t_diag("%s", errname(-dmabuf));
+		goto out_unmap;
+	}
+
+	if (setup_namespaces() || setup_steering())
+		goto out_close;
+	if (devmem_tests(dev, dmabuf, mem, fam.id) == 0)
+		teardown_test(dev, dmabuf, fam.id);
+
+out_close:
+	close(dmabuf);
+out_unmap:
+	munmap(mem, BUF_BYTES);
+	enter_ns(ns_init);
+	if (module_loaded(SIMNIC_MODULE))
+		t_ok(!module_remove(SIMNIC_MODULE), "rmmod " SIMNIC_MODULE);
+	close(ns_tx);
+	close(ns_rx);
+	close(ns_init);
+	close(dev);
+	return t_finish();
+}
