@@ -34,6 +34,43 @@ static inline void vm_flags_clear(struct vm_area_struct *vma,
 }
 #endif
 
+/*
+ * Folio-granular pinning of shmem/hugetlbfs files (memfd_pin_folios, 6.11):
+ * one pin per folio instead of per page. Without it every mapping is
+ * pinned page by page through GUP, and no per-folio runs ever exist.
+ */
+#ifdef URING_DMABUF_HAVE_MEMFD_PIN_FOLIOS
+#define uring_dmabuf_can_pin_folios() true
+static inline long uring_dmabuf_memfd_pin_folios(struct file *file,
+						 loff_t start, loff_t end,
+						 struct folio **folios,
+						 unsigned int max_folios,
+						 pgoff_t *offset)
+{
+	return memfd_pin_folios(file, start, end, folios, max_folios, offset);
+}
+
+static inline void uring_dmabuf_unpin_folio(struct folio *folio)
+{
+	unpin_folio(folio);
+}
+#else
+#define uring_dmabuf_can_pin_folios() false
+static inline long uring_dmabuf_memfd_pin_folios(struct file *file,
+						 loff_t start, loff_t end,
+						 struct folio **folios,
+						 unsigned int max_folios,
+						 pgoff_t *offset)
+{
+	return -EOPNOTSUPP;
+}
+
+static inline void uring_dmabuf_unpin_folio(struct folio *folio)
+{
+	unpin_user_page(&folio->page);
+}
+#endif
+
 /* ITER_SOURCE/ITER_DEST replaced WRITE/READ for iterators in 6.1-rc. */
 #ifndef URING_DMABUF_HAVE_ITER_DEST
 #define ITER_SOURCE 1

@@ -18,6 +18,7 @@ import_fixed_decl() {
 
 grep -qs 'static inline void vm_flags_set' "$inc/mm.h" && have VM_FLAGS_SET
 grep -qs 'ITER_DEST' "$inc/uio.h" && have ITER_DEST
+grep -qs 'long memfd_pin_folios(' "$inc/mm.h" && have MEMFD_PIN_FOLIOS
 
 cmd_h=$inc/io_uring/cmd.h
 if [ -f "$cmd_h" ]; then

@@ -4,6 +4,7 @@
  * trimming the array to size, and unpinning them again.
  */
 #include <linux/mm.h>
+#include <linux/pagemap.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
@@ -27,30 +28,38 @@ static int runs_resize(struct uring_dmabuf_buffer *buf, unsigned long cap)
 	return 0;
 }
 
-static void note_page(struct uring_dmabuf_buffer *buf, struct page *page)
+/* NUMA nodes and huge-page bytes of @count pages of one folio. */
+static void note_pages(struct uring_dmabuf_buffer *buf, struct page *page,
+		       unsigned long count)
 {
-	int nid = page_to_nid(page);
+	struct folio *folio = page_folio(page);
 
-	buf->node_mask |= BIT_ULL(min(nid, 63));
-	if (folio_test_large(page_folio(page)))
-		buf->huge_bytes += PAGE_SIZE;
+	buf->node_mask |= BIT_ULL(min(folio_nid(folio), 63));
+	if (folio_test_large(folio))
+		buf->huge_bytes += count << PAGE_SHIFT;
 }
 
-/* Extend the last run if @page follows it physically, else start a run. */
-static int append_page(struct uring_dmabuf_buffer *buf, struct page *page)
+/*
+ * Append @count pages from @pfn, all in one folio. They extend the last run
+ * if they follow it physically and were pinned the same way. Per-folio
+ * pieces extend it only if @may_merge: a folio pinned by two calls must
+ * stay in two runs, so that each call's pin is dropped once.
+ */
+int uring_dmabuf_runs_add(struct uring_dmabuf_buffer *buf, unsigned long pfn,
+			  unsigned long count, bool per_folio, bool may_merge)
 {
-	unsigned long pfn = page_to_pfn(page);
 	int err;
 
-	if (pfn > URING_DMABUF_RUN_PFN_MASK)
+	if (pfn > URING_DMABUF_RUN_PFN_MASK || count > URING_DMABUF_RUN_MAX_PAGES)
 		return -EOVERFLOW;
-	if (buf->nr_runs) {
+	if (buf->nr_runs && (may_merge || !per_folio)) {
 		u64 *last = &buf->runs[buf->nr_runs - 1];
 		unsigned long first = uring_dmabuf_run_pfn(*last);
-		unsigned long count = uring_dmabuf_run_pages(*last);
+		unsigned long have = uring_dmabuf_run_pages(*last);
 
-		if (first + count == pfn && count < URING_DMABUF_RUN_MAX_PAGES) {
-			*last = uring_dmabuf_run_pack(first, count + 1);
+		if (first + have == pfn && uring_dmabuf_run_per_folio(*last) == per_folio &&
+		    have + count <= URING_DMABUF_RUN_MAX_PAGES) {
+			*last = uring_dmabuf_run_pack(first, have + count, per_folio);
 			goto counted;
 		}
 	}
@@ -60,27 +69,43 @@ static int append_page(struct uring_dmabuf_buffer *buf, struct page *page)
 		if (err)
 			return err;
 	}
-	buf->runs[buf->nr_runs++] = uring_dmabuf_run_pack(pfn, 1);
+	buf->runs[buf->nr_runs++] = uring_dmabuf_run_pack(pfn, count, per_folio);
 counted:
-	note_page(buf, page);
-	buf->nr_pages++;
+	note_pages(buf, pfn_to_page(pfn), count);
+	buf->nr_pages += count;
 	return 0;
 }
 
+/* How many of @pages, from the first, are consecutive pages of one folio. */
+static unsigned long same_folio_span(struct page **pages, unsigned long nr)
+{
+	struct folio *folio = page_folio(pages[0]);
+	unsigned long pfn = page_to_pfn(pages[0]);
+	unsigned long left, n = 1;
+
+	if (!folio_test_large(folio))
+		return 1;
+	left = folio_nr_pages(folio) - (pfn - folio_pfn(folio));
+	while (n < nr && n < left && page_to_pfn(pages[n]) == pfn + n)
+		n++;
+	return n;
+}
+
 /*
- * Take over @nr freshly pinned pages. That merges the pages of a folio into
- * one run, and physically adjacent folios too. On failure the pages already
- * taken belong to the runs (the caller unpins those); the rest are unpinned
- * here.
+ * Take over @nr pages pinned one by one (GUP), a folio's worth at a time.
+ * That merges the pages of a folio into one run, and physically adjacent
+ * folios too. On failure the pages already taken belong to the runs (the
+ * caller unpins those); the rest are unpinned here.
  */
 int uring_dmabuf_runs_append(struct uring_dmabuf_buffer *buf,
 			     struct page **pages, unsigned long nr)
 {
-	unsigned long i;
+	unsigned long i, n;
 	int err;
 
-	for (i = 0; i < nr; i++) {
-		err = append_page(buf, pages[i]);
+	for (i = 0; i < nr; i += n) {
+		n = same_folio_span(pages + i, nr - i);
+		err = uring_dmabuf_runs_add(buf, page_to_pfn(pages[i]), n, false, true);
 		if (err) {
 			unpin_user_pages(pages + i, nr - i);
 			return err;
@@ -97,6 +122,25 @@ int uring_dmabuf_runs_trim(struct uring_dmabuf_buffer *buf)
 	return runs_resize(buf, buf->nr_runs);
 }
 
+/* One pin per folio the run touches (memfd_pin_folios pinned it so). */
+static void unpin_per_folio(u64 run, bool dirty)
+{
+	unsigned long pfn = uring_dmabuf_run_pfn(run);
+	unsigned long end = pfn + uring_dmabuf_run_pages(run);
+
+	while (pfn < end) {
+		struct folio *folio = page_folio(pfn_to_page(pfn));
+
+		if (dirty && !folio_test_dirty(folio)) {
+			folio_lock(folio);
+			folio_mark_dirty(folio);
+			folio_unlock(folio);
+		}
+		pfn = folio_pfn(folio) + folio_nr_pages(folio);
+		uring_dmabuf_unpin_folio(folio);
+	}
+}
+
 void uring_dmabuf_runs_unpin(struct uring_dmabuf_buffer *buf, bool dirty)
 {
 	unsigned long i;
@@ -104,8 +148,11 @@ void uring_dmabuf_runs_unpin(struct uring_dmabuf_buffer *buf, bool dirty)
 	for (i = 0; i < buf->nr_runs; i++) {
 		u64 run = buf->runs[i];
 
-		unpin_user_page_range_dirty_lock(pfn_to_page(uring_dmabuf_run_pfn(run)),
-						 uring_dmabuf_run_pages(run), dirty);
+		if (uring_dmabuf_run_per_folio(run))
+			unpin_per_folio(run, dirty);
+		else
+			unpin_user_page_range_dirty_lock(pfn_to_page(uring_dmabuf_run_pfn(run)),
+							 uring_dmabuf_run_pages(run), dirty);
 		cond_resched();
 	}
 	buf->nr_runs = 0;

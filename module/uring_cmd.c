@@ -6,6 +6,7 @@
  * checks that those are the very pages the ring registered, so that it
  * outlives unregistering, munmap() and the exit of the creator.
  */
+#include <linux/bvec.h>
 #include <linux/dma-buf.h>
 #include <linux/fcntl.h>
 #include <linux/file.h>
@@ -16,66 +17,69 @@
 #include "run.h"
 #include "uring_dmabuf.h"
 
-#define URING_DMABUF_CMP_BATCH (PAGE_SIZE / sizeof(struct page *))
-
 struct run_cursor {
 	const struct uring_dmabuf_buffer *buf;
 	unsigned long run;
 	unsigned long page;
 };
 
-static bool cursor_next_is(struct run_cursor *c, struct page *page)
+/* Do the next @count pages of the runs start at @pfn? Advances if so. */
+static bool cursor_match(struct run_cursor *c, unsigned long pfn,
+			 unsigned long count)
 {
-	u64 run;
+	while (count) {
+		u64 run;
+		unsigned long step;
 
-	if (c->run >= c->buf->nr_runs)
-		return false;
-	run = c->buf->runs[c->run];
-	if (page_to_pfn(page) != uring_dmabuf_run_pfn(run) + c->page)
-		return false;
-	if (++c->page == uring_dmabuf_run_pages(run)) {
-		c->run++;
-		c->page = 0;
+		if (c->run >= c->buf->nr_runs)
+			return false;
+		run = c->buf->runs[c->run];
+		if (uring_dmabuf_run_pfn(run) + c->page != pfn)
+			return false;
+		step = min(uring_dmabuf_run_pages(run) - c->page, count);
+		pfn += step;
+		count -= step;
+		c->page += step;
+		if (c->page == uring_dmabuf_run_pages(run)) {
+			c->run++;
+			c->page = 0;
+		}
 	}
 	return true;
 }
 
 /*
- * The registered pages, listed by io_uring's iterator (one bvec per page,
- * or per folio since 6.10), must be the pages we pinned by address.
+ * The registered pages, as io_uring's iterator lists them (a bvec per page,
+ * or per folio since 6.10), must be the pages we pinned by address: compare
+ * bvec by bvec against the runs, without taking page references.
  */
 static int check_same_pages(const struct uring_dmabuf_buffer *buf,
-			    struct iov_iter *iter)
+			    const struct iov_iter *iter)
 {
 	struct run_cursor cursor = { .buf = buf };
-	struct page **pages;
-	int err = 0;
+	const struct bio_vec *bv = iter->bvec;
+	unsigned long nr_segs = iter->nr_segs;
+	size_t skip = iter->iov_offset;
+	size_t left = iov_iter_count(iter);
 
 	if (!iov_iter_is_bvec(iter))
 		return -EOPNOTSUPP;
-	pages = (struct page **)__get_free_page(GFP_KERNEL);
-	if (!pages)
-		return -ENOMEM;
-	while (iov_iter_count(iter) && !err) {
-		size_t start;
-		ssize_t bytes;
-		unsigned long i, n;
+	for (; left && nr_segs; bv++, nr_segs--, skip = 0) {
+		size_t off, len;
 
-		bytes = iov_iter_get_pages2(iter, pages, iov_iter_count(iter),
-					    URING_DMABUF_CMP_BATCH, &start);
-		if (bytes <= 0) {
-			err = bytes ? bytes : -EFAULT;
-			break;
+		if (skip >= bv->bv_len) {
+			skip -= bv->bv_len;
+			continue;
 		}
-		n = DIV_ROUND_UP(start + bytes, PAGE_SIZE);
-		for (i = 0; i < n; i++) {
-			if (!err && (start || !cursor_next_is(&cursor, pages[i])))
-				err = -EOPNOTSUPP;
-			put_page(pages[i]);
-		}
+		off = bv->bv_offset + skip;
+		len = min_t(size_t, bv->bv_len - skip, left);
+		if (!PAGE_ALIGNED(off) || !PAGE_ALIGNED(len) ||
+		    !cursor_match(&cursor, page_to_pfn(bv->bv_page) + (off >> PAGE_SHIFT),
+				  len >> PAGE_SHIFT))
+			return -EOPNOTSUPP;
+		left -= len;
 	}
-	free_page((unsigned long)pages);
-	return err;
+	return left || cursor.run != buf->nr_runs ? -EOPNOTSUPP : 0;
 }
 
 static int parse_cmd(const struct io_uring_cmd *ioucmd,

@@ -65,6 +65,8 @@ struct uring_dmabuf_buffer *uring_dmabuf_buffer_alloc(u32 create_flags);
 void uring_dmabuf_buffer_free(struct uring_dmabuf_buffer *buf);
 
 /* run.c */
+int uring_dmabuf_runs_add(struct uring_dmabuf_buffer *buf, unsigned long pfn,
+			  unsigned long count, bool per_folio, bool may_merge);
 int uring_dmabuf_runs_append(struct uring_dmabuf_buffer *buf,
 			     struct page **pages, unsigned long nr);
 int uring_dmabuf_runs_trim(struct uring_dmabuf_buffer *buf);
