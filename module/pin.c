@@ -37,7 +37,8 @@ static int check_vma(struct vm_area_struct *vma, bool writable)
 {
 	if (vma->vm_flags & (VM_IO | VM_PFNMAP))
 		return -EFAULT;
-	if (!(vma->vm_flags & VM_READ) || (writable && !(vma->vm_flags & VM_WRITE)))
+	/* What GUP demands, also for the folio path, which does not ask it. */
+	if (!(vma->vm_flags & (writable ? VM_WRITE : VM_READ)))
 		return -EFAULT;
 	if (!vma->vm_file || shmem_file(vma->vm_file) || is_vm_hugetlb_page(vma))
 		return 0;
