@@ -27,6 +27,9 @@ include $(TOP)/tests/vm/vm.mk
 -include $(TOP)/tests/kmod/kmod.mk
 -include $(TOP)/tests/vm/cli/cli.mk
 -include $(TOP)/tests/bench/bench.mk
+-include $(TOP)/tests/fuzz/fuzz.mk
+-include $(TOP)/tests/vm/debug/debug.mk
+-include $(TOP)/tests/unit/cli/cli-unit.mk
 
 clean:
 	rm -rf $(BUILD)
