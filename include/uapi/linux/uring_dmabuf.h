@@ -80,6 +80,13 @@ struct uring_dmabuf_range {
  * * %ENOMEM - over RLIMIT_MEMLOCK (without CAP_IPC_LOCK), over the module
  *   parameter max_pinned_mb, or out of memory
  * * %EMFILE - no free file descriptor
+ * * %EINTR - a fatal signal arrived while pinning (nothing stays pinned)
+ *
+ * Shared mappings of shmem (memfd, tmpfs, MAP_SHARED|MAP_ANONYMOUS) and
+ * hugetlbfs are pinned folio by folio on kernels that have
+ * memfd_pin_folios() (6.11+), other memory page by page. An importer that
+ * maps a READONLY buffer other than DMA_TO_DEVICE gets -%EACCES, and so
+ * does a writable mmap() of it. mmap() needs MAP_SHARED (-%EINVAL).
  */
 struct uring_dmabuf_create {
 	__u32 size;
