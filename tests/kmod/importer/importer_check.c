@@ -22,12 +22,19 @@
 #include "compat.h"
 #include "importer.h"
 
+static bool importer_crosses(dma_addr_t addr, u64 len, unsigned long boundary)
+{
+	return len && (addr & ~boundary) != ((addr + len - 1) & ~boundary);
+}
+
 static void importer_walk_segments(struct importer_check *chk,
 				   struct device *dev, struct sg_table *sgt)
 {
 	unsigned long boundary = dma_get_seg_boundary(dev);
 	unsigned int max = dma_get_max_seg_size(dev);
+	dma_addr_t prev_addr = 0;
 	struct scatterlist *sg;
+	u64 prev_len = 0;
 	unsigned int i;
 
 	for_each_sgtable_dma_sg(sgt, sg, i) {
@@ -40,10 +47,17 @@ static void importer_walk_segments(struct importer_check *chk,
 			chk->largest_segment = len;
 		if (len > max)
 			chk->nr_over_limit++;
-		if (len && (addr & ~boundary) != ((addr + len - 1) & ~boundary))
+		if (importer_crosses(addr, len, boundary))
 			chk->nr_cross_boundary++;
 		if (!PAGE_ALIGNED(addr) || !PAGE_ALIGNED(len))
 			chk->nr_unaligned++;
+		/* One segment would have done for both. */
+		if (prev_len && prev_addr + prev_len == addr &&
+		    prev_len + len <= max &&
+		    !importer_crosses(prev_addr, prev_len + len, boundary))
+			chk->nr_mergeable++;
+		prev_addr = addr;
+		prev_len = len;
 	}
 }
 

@@ -57,6 +57,9 @@
  *	segment order (IMPORTER_CHECK_BYTES)
  * @vmap_mismatch: out: 1 + offset of the first byte where the memory behind
  *	the DMA addresses differs from the vmap; 0 if none or not compared
+ * @nr_mergeable: out: segments that start where the previous one ends and
+ *	could have been one with it within the limits (an exporter that
+ *	splits more than the device demands)
  */
 struct importer_check {
 	__s32 fd;
@@ -82,6 +85,7 @@ struct importer_check {
 	__u64 nr_bad_pfn;
 	__u64 hash;
 	__u64 vmap_mismatch;
+	__u64 nr_mergeable;
 };
 
 #define IMPORTER_IOC_MAGIC	0xDC

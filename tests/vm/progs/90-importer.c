@@ -36,6 +36,7 @@
 #define MAP_HUGE_SHIFT 26
 #endif
 #define MAP_HUGE_2M_FLAG (21 << MAP_HUGE_SHIFT)
+#define MFD_HUGE_2M_FLAG (21U << MAP_HUGE_SHIFT)
 
 static int failed;
 
@@ -105,14 +106,20 @@ static long long sysfs_counter(const char *name)
 
 /* --- the memory and its dma-buf -------------------------------------- */
 
-enum kind { ANON, THP, HUGETLB, MEMFD, NR_KINDS };
+enum kind { ANON, THP, HUGETLB, MEMFD, HUGETLB_MEMFD, NR_KINDS };
 
 static const char *const kind_names[NR_KINDS] = {
 	[ANON] = "anonymous 4 KiB",
 	[THP] = "THP",
 	[HUGETLB] = "hugetlb 2 MiB",
 	[MEMFD] = "memfd",
+	[HUGETLB_MEMFD] = "hugetlb memfd",
 };
+
+static int is_hugetlb(enum kind kind)
+{
+	return kind == HUGETLB || kind == HUGETLB_MEMFD;
+}
 
 struct buf {
 	enum kind kind;
@@ -179,7 +186,11 @@ static int mem_map(struct buf *b, enum kind kind)
 			      anon | MAP_HUGETLB | MAP_HUGE_2M_FLAG, -1, 0);
 		break;
 	case MEMFD:
-		b->memfd = memfd_create("90-importer", MFD_CLOEXEC);
+	case HUGETLB_MEMFD:
+		/* shared shmem/hugetlbfs: the module pins these folio by folio */
+		b->memfd = memfd_create("90-importer", MFD_CLOEXEC |
+					(kind == MEMFD ? 0 : MFD_HUGETLB |
+					 MFD_HUGE_2M_FLAG));
 		if (b->memfd < 0 || ftruncate(b->memfd, BUF_BYTES))
 			return -errno;
 		b->map = mmap(NULL, BUF_BYTES, prot, MAP_SHARED, b->memfd, 0);
@@ -264,7 +275,7 @@ static int buf_make(struct buf *b, int dev, enum kind kind,
 	unsigned int i;
 
 	if (ret) {
-		if (kind == HUGETLB || kind == THP)
+		if (is_hugetlb(kind) || kind == THP)
 			printf("ok %s: buffer # SKIP cannot map it: %s\n",
 			       kind_names[kind], strerror(-ret));
 		else
@@ -353,7 +364,7 @@ static void want_segments(const struct buf *b, uint64_t lim, uint64_t *lo,
 
 	if (lim >= BUF_BYTES) {
 		*lo = *hi = runs;
-	} else if (b->kind == HUGETLB && HUGE_2M % lim == 0) {
+	} else if (is_hugetlb(b->kind) && HUGE_2M % lim == 0) {
 		*lo = *hi = BUF_BYTES / lim;
 	} else {
 		*lo = max_u64(runs, div_up(BUF_BYTES, lim));
@@ -425,6 +436,10 @@ static void check_import(int imp, const struct buf *b,
 		diag("want %llu..%llu (%llu contiguous runs)",
 		     (unsigned long long)lo, (unsigned long long)hi,
 		     (unsigned long long)b->info.nr_segments);
+	if (!ok(!c.nr_mergeable,
+		"%s: no two adjacent segments could have been one", what))
+		diag("%llu segments continue the previous one within the limits",
+		     (unsigned long long)c.nr_mergeable);
 
 	if (ic->bytes && !ok(c.dmabuf_size == BUF_BYTES &&
 			 c.mapped_bytes == BUF_BYTES && !c.nr_bad_pfn &&
@@ -492,7 +507,7 @@ static void test_kind(int dev, int imp, enum kind kind,
 
 	if (!buf_make(&b, dev, kind, nr_ranges))
 		return;
-	if (kind == HUGETLB && !ok(b.info.nr_segments <= BUF_BYTES / HUGE_2M,
+	if (is_hugetlb(kind) && !ok(b.info.nr_segments <= BUF_BYTES / HUGE_2M,
 				   "%s: at most one run per huge page", b.name))
 		diag("%llu runs", (unsigned long long)b.info.nr_segments);
 	if (kind == THP && b.info.huge_bytes != BUF_BYTES)
