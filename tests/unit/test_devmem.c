@@ -254,6 +254,7 @@ KNOWN_BUG_TEST frags_next__null_args_are_einval(void **state)
 	uring_dmabuf_frags_begin(&it, NULL);
 	assert_int_equal(uring_dmabuf_frags_next(&it, NULL), -EINVAL);
 	assert_int_equal(uring_dmabuf_frags_next(NULL, &f), -EINVAL);
+	uring_dmabuf_frags_begin(NULL, NULL);	/* must not crash */
 }
 
 static void tokens_init__empty_batch_for_sock(void **state)
@@ -438,6 +439,7 @@ KNOWN_BUG_TEST tokens__null_batch_is_einval(void **state)
 	(void)state;
 	assert_int_equal(uring_dmabuf_tokens_add(NULL, 1), -EINVAL);
 	assert_int_equal(uring_dmabuf_tokens_flush(NULL), -EINVAL);
+	uring_dmabuf_tokens_init(NULL, 3);	/* must not crash */
 	assert_int_equal(so.calls, 0);
 }
 

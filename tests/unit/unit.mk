@@ -35,8 +35,15 @@ unit_ld_devmem := -Wl,--wrap=setsockopt
 UNIT_HDRS := $(wildcard $(UNIT_DIR)/*.h $(TOP)/lib/*.h $(TOP)/lib/include/*.h) \
 	$(TOP)/include/uapi/linux/uring_dmabuf.h
 
-.PHONY: unit unit-tests unit-valgrind man-check
+.PHONY: unit unit-tests unit-valgrind unit-probe man-check
 unit: unit-tests
+
+# The gate: cmocka and a linker that knows --wrap (GNU ld, gold, lld).
+unit-probe:
+	@echo 'int main(void) { return 0; }' | \
+		$(CC) -x c - -o /dev/null -Wl,--wrap=open -lcmocka 2>/dev/null || \
+		{ echo "unit: $(CC) cannot link -lcmocka with -Wl,--wrap=..." \
+		       "(libcmocka-dev missing? make deps)"; exit 1; }
 
 # Rebuilt when the flags change (KNOWN_BUGS=0, another CC or CFLAGS).
 $(UNIT_OUT)/cflags: FORCE
@@ -45,16 +52,20 @@ $(UNIT_OUT)/cflags: FORCE
 FORCE:
 
 $(UNIT_OUT)/test_%: $(UNIT_DIR)/test_%.c $(UNIT_HDRS) $(UNIT_OUT)/cflags $(UNIT_DIR)/unit.mk \
-		$(addprefix $(TOP)/,$(foreach t,$(UNIT_NAMES),$(unit_src_$(t))))
+		$(addprefix $(TOP)/,$(foreach t,$(UNIT_NAMES),$(unit_src_$(t)))) | unit-probe
 	@mkdir -p $(@D)
 	$(CC) $(UNIT_CFLAGS) -o $@ $< $(addprefix $(TOP)/,$(unit_src_$*)) \
 		$(unit_ld_$*) -lcmocka
 
+# Other test fragments (included later) join the one run, and so the one
+# "N passed, N failed" sum, with:
+#   UNIT_EXTRA_BINS += $(THEIR_BINS)
+#   unit-tests unit-valgrind: $(THEIR_BINS)
 unit-tests: $(UNIT_BINS)
-	@$(UNIT_DIR)/run-tests.sh $(UNIT_BINS)
+	@$(UNIT_DIR)/run-tests.sh $(UNIT_BINS) $(UNIT_EXTRA_BINS)
 
 unit-valgrind: $(UNIT_BINS)
-	@$(UNIT_DIR)/run-tests.sh --valgrind $(UNIT_BINS)
+	@$(UNIT_DIR)/run-tests.sh --valgrind $(UNIT_BINS) $(UNIT_EXTRA_BINS)
 
 man-check:
 	@$(UNIT_DIR)/man-check.sh $(TOP)
