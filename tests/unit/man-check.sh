@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Man pages: every page renders without a warning (groff -ww, and man-db's
 # own check), every function the version script exports has a page in
 # section 3, and the page's SYNOPSIS shows the prototype of the header.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Runs cmocka test binaries, shows their output (each ends with cmocka's own
 # summary) and adds the counts up into one last line "N passed, N failed".
 # A binary that dies before its summary counts as one failure.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # CMocka unit tests of liburing-dmabuf, included by the top-level Makefile.
 # One binary per lib/ source file; each compiles the real source and stands
 # in for the kernel, liburing and libnl with -Wl,--wrap (as rpma and OpenVPN).
