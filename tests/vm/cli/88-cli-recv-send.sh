@@ -1,0 +1,108 @@
+#!/bin/sh
+# uring-dmabuf recv/send over loopback in copy mode (no binding): the whole
+# stream arrives and verifies; a wrong stream is caught; usage errors.
+. "${0%/*}/cli-lib.sh"
+
+ip link set lo up
+
+# recv_bg PORT ARGS...: a receiver in the background ($rpid), output in $T/recv.*
+recv_bg() {
+	port=$1
+	shift
+	"$CLI" recv --port "$port" "$@" >"$T/recv.out" 2>"$T/recv.err" &
+	rpid=$!
+}
+
+# text_num_between WORD MIN END: "WORD N ..." in the last run's text, MIN <= N < END
+text_num_between() {
+	n=$(sed -n "s/^$1 \([0-9]*\) .*/\1/p" "$T/out" | head -n 1)
+	[ -n "$n" ] && [ "$n" -ge "$2" ] && [ "$n" -lt "$3" ]
+}
+
+# listening PORT: the text-mode receiver says so (5 s)
+listening() {
+	i=0
+	until grep -q "listening on port $1" "$T/recv.out"; do
+		[ $i -lt 50 ] || return 1
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
+
+# send_to ADDR PORT SIZE: retries until the receiver listens (5 s)
+send_to() {
+	i=0
+	while :; do
+		run send --addr "$1" --port "$2" --size "$3"
+		rc_is 0 && return 0
+		err_has "cannot connect" && [ $i -lt 50 ] || return 1
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
+
+# recv_done: waits for the receiver; its status in $rrc, its output as the last run
+recv_done() {
+	wait "$rpid"
+	rrc=$?
+	rc=$rrc
+	cp "$T/recv.out" "$T/out"
+	cp "$T/recv.err" "$T/err"
+}
+
+recv_bg 5201 -j --verify
+if send_to 127.0.0.1 5201 8M; then ok "send 8M to 127.0.0.1"; else not_ok "send 8M to 127.0.0.1"; show; kill "$rpid" 2>/dev/null; fi
+check "send reports 8388608 bytes" out_has "sent 8388608 bytes"
+recv_done
+check "recv --verify -j exits 0" rc_is 0
+check "recv -j prints one JSON object" out_json
+check "recv: copy mode" out_has '"mode":"copy"'
+check "recv: 8 MiB received" json_num_is bytes 8388608
+check "recv: all of it copied, none in a dma-buf" json_num_is linear_bytes 8388608
+check "recv: 0 bad bytes" json_num_is bad_bytes 0
+check "recv: nothing on stderr" err_empty
+
+# IPv6 loopback, text output on both sides.
+if [ -e /proc/net/if_inet6 ]; then
+	recv_bg 5202 --verify
+	if send_to ::1 5202 1M; then ok "send 1M to ::1"; else not_ok "send 1M to ::1"; show; kill "$rpid" 2>/dev/null; fi
+	recv_done
+	check "recv over IPv6 exits 0" rc_is 0
+	check "recv text: listening, mode, bytes, verify" \
+		out_has "listening on port 5202" "mode: copy" "received 1048576 bytes" \
+		"verify: 0 bytes differ"
+else
+	skip "recv/send over ::1" "no IPv6 in this kernel"
+fi
+
+# A stream that is not the pattern: zeros from nc, cut at --bytes.
+if command -v nc >/dev/null; then
+	recv_bg 5203 --verify --bytes 1M
+	if listening 5203; then
+		head -c 2097152 /dev/zero | nc 127.0.0.1 5203 >/dev/null 2>&1
+	else
+		kill "$rpid" 2>/dev/null
+	fi
+	recv_done
+	check "recv --verify of a wrong stream exits 1" rc_is 1
+	check "recv --verify counts the bad bytes" text_num_between "verify:" 1 1048577
+	check "recv --bytes 1M stops after 1 MiB" text_num_between received 1048576 2097152
+else
+	skip "recv --verify of a wrong stream" "no nc"
+fi
+
+# Errors: nobody listening, usage.
+run send --addr 127.0.0.1 --port 5299 --size 1M
+check "send to a closed port exits 1" rc_is 1
+check "send to a closed port says so" err_has "Error: cannot connect to 127.0.0.1 port 5299"
+run recv --verify
+check "recv without --port is a usage error" usage_error
+run recv --port 70000
+check "recv --port 70000 is a usage error" usage_error
+run send --addr 127.0.0.1 --size 1M
+check "send without --port is a usage error" usage_error
+run send --addr 127.0.0.1 --port 5201 --size 0
+check "send --size 0 is a usage error" usage_error
+check "nothing pinned by copy-mode transfers" idle
+
+finish

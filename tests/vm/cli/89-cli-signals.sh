@@ -1,0 +1,89 @@
+#!/bin/sh
+# bind-rx holding a binding until SIGINT/SIGTERM, and handing it to a
+# command (environment, exit status, forwarded signals). This needs a NIC
+# that takes a dma-buf: the simulated one of tests/kmod/simnic when the guest
+# has it; without one the whole script is skipped.
+. "${0%/*}/cli-lib.sh"
+
+kver_ge 6 12 || skip_all "devmem TCP needs Linux 6.12+, this is $(uname -r)"
+if [ ! -d /sys/class/net/sim0a ] && modprobe uring_dmabuf_simnic 2>/dev/null; then
+	on_exit "rmmod uring_dmabuf_simnic 2>/dev/null"
+fi
+[ -d /sys/class/net/sim0a ] ||
+	skip_all "no devmem-capable NIC: signals to a bind-rx that holds a binding cannot be tested (uring_dmabuf_simnic not available)"
+dev=sim0a
+ip link set sim0a up
+ip link set sim0b up 2>/dev/null
+check "module idle before the test" idle
+
+# hold_until SIG: bind queue 1, check the binding is live, send SIG, check
+# that bind-rx exits 0 and the binding and its pages are gone.
+hold_until() {
+	sig=$1
+	"$CLI" bind-rx "$dev" --queues 1 --size 4M >"$T/hold.out" 2>"$T/hold.err" &
+	hpid=$!
+	i=0
+	until grep -q "^binding id " "$T/hold.out" || [ $i -ge 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	id=$(sed -n 's/^binding id \([0-9]*\) .*/\1/p' "$T/hold.out")
+	if [ -z "$id" ]; then
+		not_ok "bind-rx $dev --queues 1 holds a binding (for SIG$sig)"
+		diag <"$T/hold.out"
+		sed 's/^/# stderr: /' "$T/hold.err"
+		kill -KILL "$hpid" 2>/dev/null
+		wait "$hpid"
+		return
+	fi
+	ok "bind-rx $dev --queues 1 holds binding $id (for SIG$sig)"
+	check "SIG$sig: 4 MiB pinned while held" \
+		test "$(counter pinned_bytes)" -ge 4194304
+	run queues "$dev"
+	check "SIG$sig: queues shows rx-1 bound to binding $id" \
+		sh -c "grep '^  rx-1 ' '$T/out' | grep -q 'dma-buf binding $id\$'"
+	kill -"$sig" "$hpid"
+	wait "$hpid"
+	rc=$?
+	cp "$T/hold.out" "$T/out"
+	cp "$T/hold.err" "$T/err"
+	check "SIG$sig: bind-rx unbinds and exits 0" rc_is 0
+	check "SIG$sig: nothing stays pinned" idle
+	run queues "$dev"
+	check "SIG$sig: rx-1 is unbound" \
+		sh -c "grep '^  rx-1 ' '$T/out' | grep -q 'dma-buf binding 0\$'"
+}
+hold_until INT
+hold_until TERM
+
+# The command inherits the dma-buf and the socket, described in the environment.
+run bind-rx "$dev" --queues 1-2 --size 4M -- sh -c \
+	'echo "size=$URING_DMABUF_SIZE if=$URING_DMABUF_IFNAME q=$URING_DMABUF_QUEUES id=$URING_DMABUF_BINDING_ID"
+	 [ -e "/proc/self/fd/$URING_DMABUF_FD" ] && [ -e "/proc/self/fd/$URING_DMABUF_NL_FD" ] && exit 7'
+check "bind-rx -- COMMAND exits with the command's status (7)" rc_is 7
+check "bind-rx -- COMMAND: the environment describes the binding" \
+	out_has "size=4194304 if=$dev q=1,2 id="
+check "bind-rx -- COMMAND: nothing stays pinned" idle
+
+# A command killed by a signal: 128 + the signal.
+run bind-rx "$dev" --queues 1 --size 4M -- sh -c 'kill -KILL $$'
+check "bind-rx -- COMMAND killed by SIGKILL exits 137" rc_is 137
+
+# SIGTERM to bind-rx goes to the command, whose status bind-rx returns.
+"$CLI" bind-rx "$dev" --queues 1 --size 4M -- sleep 60 >"$T/fwd.out" 2>"$T/fwd.err" &
+fpid=$!
+i=0
+until grep -q "^binding id " "$T/fwd.out" || [ $i -ge 100 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+sleep 0.2
+kill -TERM "$fpid"
+wait "$fpid"
+rc=$?
+cp "$T/fwd.out" "$T/out"
+cp "$T/fwd.err" "$T/err"
+check "SIGTERM to bind-rx reaches the command (exit 143)" rc_is 143
+check "after the command ends nothing stays pinned" idle
+
+finish

@@ -1,0 +1,130 @@
+# Helpers of the CLI VM tests (busybox sh). cli.mk inlines this file into
+# each NN-cli-*.sh at its '. "${0%/*}/cli-lib.sh"' line, because the guest
+# receives only executables.
+#
+# Output protocol: "ok DESC", "not ok DESC" followed by "# " diagnostics,
+# "ok DESC # SKIP REASON"; exit 0 (all passed), 1 (something failed), 77
+# (the whole script skipped after "# SKIP REASON").
+
+CLI=${URING_DMABUF_CLI:-uring-dmabuf}
+SYSFS=/sys/class/misc/uring_dmabuf
+failed=0
+T=$(mktemp -d /tmp/cli-test.XXXXXX) || exit 1
+cleanup_hooks=
+trap 'eval "$cleanup_hooks"; rm -rf "$T"' EXIT
+trap 'exit 1' INT TERM
+
+ok() { echo "ok $*"; }
+not_ok() { echo "not ok $*"; failed=1; }
+skip() { _desc=$1; shift; echo "ok $_desc # SKIP $*"; }
+skip_all() { echo "# SKIP $*"; exit 77; }
+diag() { sed 's/^/# /'; }
+finish() { exit $failed; }
+on_exit() { cleanup_hooks="$cleanup_hooks $*;"; }
+
+command -v "$CLI" >/dev/null 2>&1 || skip_all "$CLI is not on PATH"
+
+# run ARGS...: the CLI's exit status in $rc, its output in $T/out and $T/err.
+rc=none
+: >"$T/out"
+: >"$T/err"
+run() { "$CLI" "$@" >"$T/out" 2>"$T/err"; rc=$?; }
+
+# The last run as diagnostics.
+show() {
+	echo "exit $rc" | diag
+	diag <"$T/out"
+	sed 's/^/# stderr: /' "$T/err"
+}
+
+# check DESC COMMAND...: ok if COMMAND succeeds, else not ok and show the run.
+check() {
+	_desc=$1
+	shift
+	if "$@"; then ok "$_desc"; else not_ok "$_desc"; show; fi
+}
+
+# Predicates on the last run, for check.
+rc_is() { [ "$rc" = "$1" ]; }
+out_has() { for s; do grep -q -F -- "$s" "$T/out" || return 1; done; }
+err_has() { for s; do grep -q -F -- "$s" "$T/err" || return 1; done; }
+out_empty() { [ ! -s "$T/out" ]; }
+err_empty() { [ ! -s "$T/err" ]; }
+# usage_error: exit 2, usage on stderr, nothing on stdout
+usage_error() { rc_is 2 && err_has "Usage: uring-dmabuf" && out_empty; }
+
+# kver_ge MAJOR MINOR: the running kernel is at least MAJOR.MINOR.
+kver_ge() {
+	v=$(uname -r)
+	maj=${v%%.*}
+	min=${v#*.}
+	min=${min%%[!0-9]*}
+	[ "$maj" -gt "$1" ] || { [ "$maj" -eq "$1" ] && [ "$min" -ge "$2" ]; }
+}
+
+counter() { cat "$SYSFS/$1" 2>/dev/null || echo missing; }
+
+# Nothing pinned and no buffer left (releases may lag in workqueues: 5 s).
+idle() {
+	i=0
+	while [ $i -lt 50 ]; do
+		[ "$(counter buffers)" = 0 ] && [ "$(counter pinned_bytes)" = 0 ] &&
+			[ "$(counter attachments)" = 0 ] && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	echo "buffers=$(counter buffers) pinned_bytes=$(counter pinned_bytes) attachments=$(counter attachments)" | diag
+	return 1
+}
+
+# json_ok FILE: one JSON object, brackets balanced and matched outside
+# strings, no raw control characters in strings, nothing after it.
+json_ok() {
+	awk '{ s = s $0 "\n" }
+	END {
+		n = length(s); depth = 0; instr = 0; esc = 0; done = 0; bad = 0
+		for (i = 1; i <= n && !bad; i++) {
+			c = substr(s, i, 1)
+			if (instr) {
+				if (esc) esc = 0
+				else if (c == "\\") esc = 1
+				else if (c == "\"") instr = 0
+				else if (c == "\n" || c == "\t") bad = 1
+				continue
+			}
+			if (c == " " || c == "\n" || c == "\t" || c == "\r") continue
+			if (done || (depth == 0 && c != "{")) { bad = 1; continue }
+			if (c == "\"") instr = 1
+			else if (c == "{" || c == "[") stack[++depth] = c
+			else if (c == "}" || c == "]") {
+				if ((c == "}" && stack[depth] != "{") || (c == "]" && stack[depth] != "["))
+					bad = 1
+				else if (--depth == 0)
+					done = 1
+			}
+		}
+		exit (bad || !done || instr) ? 1 : 0
+	}' "$1"
+}
+
+# json_num KEY: the number of "KEY": in the last run's output (keys are unique).
+json_num() { sed -n "s/.*\"$1\":\([0-9][0-9]*\).*/\1/p" "$T/out" | head -n 1; }
+# json_num_is KEY VALUE / json_num_ge KEY MIN
+json_num_is() { [ "$(json_num "$1")" = "$2" ]; }
+json_num_ge() { v=$(json_num "$1"); [ -n "$v" ] && [ "$v" -ge "$2" ]; }
+out_json() { json_ok "$T/out"; }
+
+# A veth interface $dev (up), or lo when veth is unavailable ($dev_kind says
+# which). busybox ip has no "peer name": the peer gets a vethN name.
+make_dev() {
+	modprobe veth 2>/dev/null
+	if ip link add name udv0 type veth >"$T/ip.err" 2>&1 && ip link set udv0 up; then
+		dev=udv0 dev_kind=veth
+		on_exit "ip link del udv0 2>/dev/null"
+	else
+		echo "veth unavailable, using lo:" | diag
+		diag <"$T/ip.err"
+		dev=lo dev_kind=loopback
+		ip link set lo up
+	fi
+}
