@@ -2,6 +2,7 @@
 # CMocka unit tests of liburing-dmabuf, included by the top-level Makefile.
 # One binary per lib/ source file; each compiles the real source and stands
 # in for the kernel, liburing and libnl with -Wl,--wrap (as rpma and OpenVPN).
+# test_man holds the manual against the version script.
 #
 #   make unit            build and run every test; ends "N passed, N failed"
 #   make unit-valgrind   the same under valgrind (any error or leak fails)
@@ -16,7 +17,7 @@ UNIT_OUT := $(BUILD)/tests/unit
 KNOWN_BUGS ?= 1
 UNIT_CFLAGS = $(CFLAGS) -U_FORTIFY_SOURCE -DKNOWN_BUGS=$(KNOWN_BUGS) \
 	-I$(UNIT_DIR) -I$(TOP)/lib -I$(TOP)/lib/include $(NL_CFLAGS)
-UNIT_NAMES := device fixed nlmsg netlink devmem
+UNIT_NAMES := device fixed nlmsg netlink devmem man
 UNIT_BINS := $(addprefix $(UNIT_OUT)/test_,$(UNIT_NAMES))
 
 # Per test: library sources compiled in, helpers, what is wrapped, libraries.
@@ -32,6 +33,8 @@ unit_ld_netlink := -Wl,--wrap=nl_socket_alloc,--wrap=nl_socket_free,--wrap=genl_
 	-Wl,--wrap=nl_socket_get_cb,--wrap=nl_cb_put $(NL_LIBS)
 unit_src_devmem := lib/devmem.c
 unit_ld_devmem := -Wl,--wrap=setsockopt
+# Not a lib/ file: the manual against the version script (man-check.sh).
+unit_ld_man := -DUNIT_TOP='"$(TOP)"'
 
 UNIT_HDRS := $(wildcard $(UNIT_DIR)/*.h $(TOP)/lib/*.h $(TOP)/lib/include/*.h) \
 	$(TOP)/include/uapi/linux/uring_dmabuf.h
