@@ -10,7 +10,7 @@
  *           QUEUE", and tcp6); "PORT -1" deletes them
  *   rss     read: the indirection table; write "N": spread the remaining
  *           flows over queues 0..N-1 ("ethtool -X DEV equal N")
- *   queues  read: per RX queue state and counters
+ *   queues  read: per queue state and counters (rxN, then txN lines)
  */
 #include <linux/debugfs.h>
 #include <linux/ethtool.h>
@@ -143,6 +143,7 @@ static int simnic_qstats_show(struct seq_file *m, void *v)
 {
 	struct simnic_priv *priv = m->private;
 	struct simnic_rx_stats s;
+	struct simnic_tx_stats t;
 	unsigned int i;
 
 	for (i = 0; i < priv->num_queues; i++) {
@@ -152,6 +153,11 @@ static int simnic_qstats_show(struct seq_file *m, void *v)
 			   i, simnic_rxq_bound(priv, i), s.packets, s.bytes,
 			   s.split, s.payload_bytes, s.unreadable_bytes,
 			   s.alloc_fail, s.dropped);
+	}
+	for (i = 0; i < priv->num_queues; i++) {
+		simnic_tx_stats_read(&priv->tx_stats[i], &t);
+		seq_printf(m, "tx%u packets=%llu bytes=%llu dropped=%llu stop=%llu\n",
+			   i, t.packets, t.bytes, t.dropped, t.stop);
 	}
 	return 0;
 }
