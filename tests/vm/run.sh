@@ -46,6 +46,7 @@ prepare_locked() {
 		fi
 		log "$k: ready: $kver (built on $K_ENV)"
 	done
+	kernel_prune
 }
 
 # Build what kernel K's guest needs: the module through DKMS, the test-only
@@ -109,7 +110,7 @@ vmtest)
 		fi
 		log "== $k: guest ran $(($(date +%s) - t1)) s"
 		report_kernel "$k" "$VMBUILD/$k" "$([ "$rc" = 124 ] && echo 1 || echo 0)" | tee "$VMBUILD/$k/report.txt"
-		if grep -q '^not ok' "$VMBUILD/$k/report.txt"; then
+		if grep -qE '^not ok .*(guest|did not finish|crashed|timed out)' "$VMBUILD/$k/report.txt"; then
 			echo "# $k: console log: $VMBUILD/$k/console.log (last lines below)"
 			tail -n 15 "$VMBUILD/$k/console.log" | sed 's/^/#   /'
 		fi

@@ -27,7 +27,7 @@ _initramfs_copy_ko() {
 # included; nothing for built-in modules.
 _initramfs_closure() {
 	local full=$1 kver=$2 name=$3
-	modprobe -d "$full" -S "$kver" --show-depends "$name" 2>/dev/null |
+	{ modprobe -d "$full" -S "$kver" --show-depends "$name" 2>/dev/null || :; } |
 		awk '$1 == "insmod" { print $2 }'
 }
 

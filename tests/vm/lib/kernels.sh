@@ -8,6 +8,7 @@
 #   kernel_resolve K      prints "KVER VERSION" of K's image package (after apt_priv_update)
 #   kernel_fetch K        downloads and unpacks K's image + modules into the cache
 #   kernel_kver K         the KVER that the last `make deps` resolved for K
+#   kernel_prune          drops cached kernels that nothing resolves to any more
 
 KERNELS_ALL="6.1 6.12 7.2 7.3"
 
@@ -142,4 +143,20 @@ kernel_fetch() {
 	rm -rf "$d/debs"
 	stamp_set "$d/.complete" "$kver $v"
 	echo "$kver" >"$CACHE/kernels/$k.kver"
+}
+
+# Drop fetched kernels that no matrix entry resolves to any more (point
+# releases come and go; each unpacked kernel is 150-400 MiB).
+kernel_prune() {
+	local d keep
+	keep=$(cat "$CACHE"/kernels/*.kver 2>/dev/null || :)
+	for d in "$CACHE"/kernels/*/; do
+		[ -d "$d" ] || continue
+		d=${d%/}
+		case " $(echo $keep) " in
+		*" ${d##*/} "*) ;;
+		*) log "dropping kernel ${d##*/} from the cache (no longer in the matrix)"
+		   safe_rm_rf "$d" ;;
+		esac
+	done
 }

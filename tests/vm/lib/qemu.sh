@@ -9,8 +9,8 @@
 
 : "${VM_MEM:=3G}"
 : "${VM_SMP:=2}"
-: "${VM_TIMEOUT:=1800}"        # whole guest, seconds
-: "${VM_TEST_TIMEOUT:=300}"    # one test program, seconds
+: "${VM_TIMEOUT:=900}"         # whole guest, seconds
+: "${VM_TEST_TIMEOUT:=240}"    # one test program, seconds
 : "${VM_DISK_SIZE:=256M}"
 
 qemu_cmdline() {

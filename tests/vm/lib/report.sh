@@ -22,9 +22,12 @@ report_kernel() {
 	function fail(t)  { print "not ok " k ": " t; nfail++; pfail++; nprog_lines++ }
 	function skip(t, why) { print "ok " k ": " t " # SKIP " why; nskip++; nprog_lines++
 		print k ": " t ": " why >> skips }
+	# the diagnostics (lines other than ok/not ok) of a failing program
 	function dump(  i) { for (i = 1; i <= nout; i++) print "#   " out[i] }
 	function finish(rc, secs) {
-		if (rc == 77) {
+		if (rc == "hung") {
+			fail(cur ": hung in the kernel (unkillable " secs " s after its start)")
+		} else if (rc == 77) {
 			skip(cur, skipwhy != "" ? skipwhy : "exit status 77")
 		} else if (rc >= 128 && secs + 1 >= timeout) {
 			fail(cur ": timed out after " secs " s")
@@ -41,14 +44,14 @@ report_kernel() {
 		cur = ""
 	}
 	/^@@ begin / { cur = $3; pfail = 0; nprog_lines = 0; nout = 0; skipwhy = ""; next }
-	/^@@ end /   { if (cur != "") finish($4 + 0, $5 + 0); next }
+	/^@@ end /   { if (cur != "") finish($4 == "hung" ? $4 : $4 + 0, $5 + 0); next }
 	/^@@ ok /     { pass(substr($0, 7)); next }
 	/^@@ not ok / { fail(substr($0, 11)); next }
 	/^@@ diag /   { print "#   " substr($0, 9); next }
 	/^@@ done/    { done = 1; next }
 	/^@@ /        { next }
 	cur != "" {
-		out[++nout] = $0
+		if ($0 !~ /^(not )?ok /) out[++nout] = $0
 		if ($0 ~ /^not ok /) {
 			fail(cur ": " substr($0, 8))
 		} else if ($0 ~ /^ok .*# *SKIP/) {
