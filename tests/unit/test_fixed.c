@@ -273,6 +273,24 @@ static void create_fixed__cqe_behind_two_foreign_big_cqes(void **state)
 	check_behind_two_foreign(8, IORING_SETUP_CQE32, 7);
 }
 
+static void post_ours_between_foreign(void)
+{
+	post(FOREIGN_A, 1, 0);
+	post(fr.cookie, 6, 0);
+	post(FOREIGN_B, 2, 0);
+}
+
+static void create_fixed__cqe_between_foreign(void **state)
+{
+	(void)state;
+	fr.on_submit = post_ours_between_foreign;
+	assert_int_equal(uring_dmabuf_create_fixed(&fr.ring, 3, (void *)0x1000,
+						   4096, 0, 0), 6);
+	assert_int_equal(fr.ktail - fr.khead, 2);
+	expect_cqe_at(fr.khead, FOREIGN_A, 1, 0);
+	expect_cqe_at(fr.khead + 1, FOREIGN_B, 2, 0);
+}
+
 static void create_fixed__submitted_sqe(void **state)
 {
 	struct io_uring_sqe want;
@@ -429,6 +447,7 @@ int main(void)
 		T(create_fixed__cqe_behind_two_foreign),
 		T(create_fixed__cqe_behind_two_foreign_ring_wraps),
 		T(create_fixed__cqe_behind_two_foreign_big_cqes),
+		T(create_fixed__cqe_between_foreign),
 		T(create_fixed__submitted_sqe),
 		T(create_fixed__waits_for_one_more_than_ready),
 		T(create_fixed__error_in_cqe_is_returned),
