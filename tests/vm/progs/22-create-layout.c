@@ -242,6 +242,79 @@ static void test_sync(int dev)
 	mem_free(&m);
 }
 
+/*
+ * One range over two mappings of the same memfd in reverse file order:
+ * the dma-buf follows the addresses, not the file (offset arithmetic of
+ * a pin that goes by file offset).
+ */
+static void test_memfd_offsets(int dev, enum mem_kind kind, size_t piece)
+{
+	const char *name = mem_kind_name(kind);
+	unsigned char *va, *a, *map;
+	size_t file_len = 4 * piece;
+	struct mem m;
+	int fd, ok1, ok2;
+
+	if (mem_alloc(&m, kind, file_len)) {
+		t_ok(0, "%s: allocate %zu bytes", name, file_len);
+		return;
+	}
+	pattern_fill(m.p, file_len, 61, 0);
+	/* An aligned hole of two pieces (hugetlb needs 2 MiB alignment). */
+	va = mmap(NULL, 3 * piece, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS,
+		  -1, 0);
+	a = (unsigned char *)(((uintptr_t)va + piece - 1) & ~(piece - 1));
+	if (va == MAP_FAILED ||
+	    mmap(a, piece, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
+		 m.fd, 2 * piece) != a ||
+	    mmap(a + piece, piece, PROT_READ | PROT_WRITE,
+		 MAP_SHARED | MAP_FIXED, m.fd, 0) != a + piece) {
+		t_ok(0, "%s: map file pieces 2 and 0 side by side", name);
+		t_diag("mmap: %s", strerror(errno));
+		goto out;
+	}
+	fd = ud_create1(dev, a, 2 * piece, URING_DMABUF_CREATE_CLOEXEC);
+	if (!t_ok(fd >= 0, "%s: create over file pieces 2 then 0", name)) {
+		t_diag("create: %s", errname(-fd));
+		goto out;
+	}
+	map = dmabuf_map(fd, 2 * piece, PROT_READ, 0);
+	if (t_ok(map != MAP_FAILED, "%s: mmap over pieces 2 then 0", name)) {
+		ok1 = pattern_check(map, piece, 61, 2 * piece) < 0;
+		ok2 = pattern_check(map + piece, piece, 61, 0) < 0;
+		if (!t_ok(ok1 && ok2, "%s: dma-buf holds file piece 2, then "
+			  "piece 0", name))
+			t_diag("first half %s, second half %s",
+			       ok1 ? "right" : "wrong", ok2 ? "right" : "wrong");
+		munmap(map, 2 * piece);
+	}
+	close(fd);
+
+	/* Starting a page into piece 2, ending a page into piece 0. */
+	fd = ud_create1(dev, a + PAGE_SZ, piece, URING_DMABUF_CREATE_CLOEXEC);
+	if (t_ok(fd >= 0, "%s: create from a page into piece 2", name)) {
+		map = dmabuf_map(fd, piece, PROT_READ, 0);
+		if (map != MAP_FAILED) {
+			t_ok(pattern_check(map, piece - PAGE_SZ, 61,
+					   2 * piece + PAGE_SZ) < 0 &&
+			     pattern_check(map + piece - PAGE_SZ, PAGE_SZ, 61,
+					   0) < 0,
+			     "%s: unaligned-to-folio range holds the right "
+			     "file bytes", name);
+			munmap(map, piece);
+		} else {
+			t_ok(0, "%s: mmap the unaligned-to-folio range", name);
+		}
+		close(fd);
+	} else {
+		t_diag("create: %s", errname(-fd));
+	}
+out:
+	if (va != MAP_FAILED)
+		munmap(va, 3 * piece);
+	mem_free(&m);
+}
+
 int main(void)
 {
 	int dev;
@@ -252,6 +325,8 @@ int main(void)
 	test_twice(dev);
 	test_mmap_offsets(dev);
 	test_sync(dev);
+	test_memfd_offsets(dev, MEM_MEMFD, MIB);
+	test_memfd_offsets(dev, MEM_HUGE_MEMFD, SZ_2M);
 	close(dev);
 	return t_finish();
 }
