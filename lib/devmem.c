@@ -12,6 +12,8 @@
 void uring_dmabuf_frags_begin(struct uring_dmabuf_frag_iter *it,
 			      const struct msghdr *msg)
 {
+	if (!it)
+		return;
 	it->msg = msg;
 	it->next = msg && msg->msg_control &&
 		   msg->msg_controllen >= sizeof(struct cmsghdr) ?
@@ -30,8 +32,18 @@ int uring_dmabuf_frags_next(struct uring_dmabuf_frag_iter *it,
 {
 	const struct cmsghdr *cm;
 	struct devmem_cmsg dc;
+	const char *end;
 
+	if (!it || !frag)
+		return -EINVAL;
+	if (!it->msg)
+		return 0;
+	end = (const char *)it->msg->msg_control + it->msg->msg_controllen;
 	while ((cm = it->next)) {
+		/* The kernel's lengths are trusted no further than the buffer. */
+		if (cm->cmsg_len < sizeof(*cm) ||
+		    cm->cmsg_len > (size_t)(end - (const char *)cm))
+			return -EPROTO;
 		it->next = CMSG_NXTHDR((struct msghdr *)it->msg,
 				       (struct cmsghdr *)cm);
 		if (cm->cmsg_level != SOL_SOCKET ||
@@ -58,6 +70,8 @@ int uring_dmabuf_frags_next(struct uring_dmabuf_frag_iter *it,
 
 void uring_dmabuf_tokens_init(struct uring_dmabuf_tokens *t, int sock)
 {
+	if (!t)
+		return;
 	memset(t, 0, sizeof(*t));
 	t->sock = sock;
 }
@@ -65,9 +79,12 @@ void uring_dmabuf_tokens_init(struct uring_dmabuf_tokens *t, int sock)
 /* Returns 0, or -errno of the SO_DEVMEM_DONTNEED that failed. */
 int uring_dmabuf_tokens_flush(struct uring_dmabuf_tokens *t)
 {
-	socklen_t len = t->nr * sizeof(t->range[0]);
+	socklen_t len;
 	int ret;
 
+	if (!t)
+		return -EINVAL;
+	len = t->nr * sizeof(t->range[0]);
 	if (!t->nr)
 		return 0;
 	ret = setsockopt(t->sock, SOL_SOCKET, SO_DEVMEM_DONTNEED, t->range, len);
@@ -86,6 +103,8 @@ int uring_dmabuf_tokens_add(struct uring_dmabuf_tokens *t, uint32_t token)
 {
 	int ret;
 
+	if (!t)
+		return -EINVAL;
 	if (t->nr_frags == DEVMEM_MAX_DONTNEED_FRAGS) {
 		ret = uring_dmabuf_tokens_flush(t);
 		if (ret)

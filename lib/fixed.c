@@ -82,8 +82,12 @@ int uring_dmabuf_create_fixed(struct io_uring *ring, int dev_fd, void *addr,
 	uint64_t cookie;
 	int ret, res = 0;
 
-	if (!ring || (flags & ~URING_DMABUF_CREATE_READONLY))
+	if (!ring || !len || buf_index > UINT16_MAX ||
+	    (flags & ~URING_DMABUF_CREATE_READONLY))
 		return -EINVAL;
+	/* Our completion needs a free slot: see take_cqe(). */
+	if (io_uring_cq_ready(ring) >= ring->cq.ring_entries)
+		return -EBUSY;
 	sqe = io_uring_get_sqe(ring);
 	if (!sqe) {
 		io_uring_submit(ring);
@@ -99,13 +103,26 @@ int uring_dmabuf_create_fixed(struct io_uring *ring, int dev_fd, void *addr,
 	cookie = (uintptr_t)&cookie ^ 0x7572696e67646d61ULL;
 	io_uring_sqe_set_data64(sqe, cookie);
 	ret = io_uring_submit(ring);
-	if (ret < 0)
+	if (ret < 0) {
+		/*
+		 * The SQE stays queued for the caller's next submit: make it
+		 * a NOP that completes silently, not a dma-buf nobody closes.
+		 */
+		io_uring_prep_nop(sqe);
+		sqe->flags |= IOSQE_CQE_SKIP_SUCCESS;
 		return ret;
+	}
 
 	for (;;) {
 		ret = take_cqe(ring, cookie, &res);
 		if (ret > 0)
 			return res;
+		/*
+		 * A ring full of other completions can take ours only once
+		 * the caller consumes some: waiting would never end.
+		 */
+		if ((unsigned int)-ret >= ring->cq.ring_entries)
+			return -EBUSY;
 		/* Not there yet: wait for one more than is ready now. */
 		ret = io_uring_wait_cqe_nr(ring, &cqe, 1 - ret);
 		if (ret < 0 && ret != -EINTR && ret != -EAGAIN)

@@ -21,6 +21,10 @@
 #define SOL_NETLINK 270
 #endif
 
+/* Headers, ifindex, fd, page size, and a {id, type} nest per queue. */
+#define BIND_RX_MSG_SIZE(nr_queues) \
+	(NLMSG_HDRLEN + GENL_HDRLEN + 3 * 8 + (size_t)(nr_queues) * 20 + 64)
+
 struct uring_dmabuf_binding {
 	struct nl_sock *sk;
 	unsigned int id;
@@ -88,10 +92,11 @@ static int open_socket(struct nl_sock **out)
 		nl_socket_free(sk);
 		return -EPROTONOSUPPORT;
 	}
-	/* Ask for the extended ack, and no echo of our request in errors. */
+	/*
+	 * Ask for the extended ack. Errors echo our (small) request, so that
+	 * the offset of an offending attribute names it.
+	 */
 	setsockopt(nl_socket_get_fd(sk), SOL_NETLINK, NETLINK_EXT_ACK,
-		   &one, sizeof(one));
-	setsockopt(nl_socket_get_fd(sk), SOL_NETLINK, NETLINK_CAP_ACK,
 		   &one, sizeof(one));
 	*out = sk;
 	return 0;
@@ -108,12 +113,15 @@ static int transact(struct nl_sock *sk, struct nl_msg *msg,
 		.arg = arg,
 		.err = err ? err : &local,
 	};
-	struct nl_cb *cb;
+	struct nl_cb *cb, *sk_cb;
 	int ret;
 
 	memset(req.err, 0, sizeof(*req.err));
 	req.err->attr = -1;
-	cb = nl_cb_clone(nl_socket_get_cb(sk));
+	/* nl_socket_get_cb() takes a reference of its own. */
+	sk_cb = nl_socket_get_cb(sk);
+	cb = nl_cb_clone(sk_cb);
+	nl_cb_put(sk_cb);
 	if (!cb) {
 		nlmsg_free(msg);
 		return -ENOMEM;
@@ -211,11 +219,15 @@ int uring_dmabuf_bind_rx(const struct uring_dmabuf_bind_params *params,
 		err->attr = -1;
 	}
 	if (!params || !out || !params->queues || !params->nr_queues ||
-	    !params->ifindex || params->dmabuf_fd < 0)
-		return -EINVAL;
+	    !params->ifindex || params->dmabuf_fd < 0) {
+		ret = -EINVAL;
+		goto out_err;
+	}
 	b = calloc(1, sizeof(*b));
-	if (!b)
-		return -ENOMEM;
+	if (!b) {
+		ret = -ENOMEM;
+		goto out_err;
+	}
 	ret = open_socket(&b->sk);
 	if (ret)
 		goto err_free;
@@ -228,7 +240,7 @@ int uring_dmabuf_bind_rx(const struct uring_dmabuf_bind_params *params,
 		}
 		goto err_close;
 	}
-	msg = nlmsg_alloc();
+	msg = nlmsg_alloc_size(BIND_RX_MSG_SIZE(params->nr_queues));
 	if (!msg) {
 		ret = -ENOMEM;
 		goto err_close;
@@ -248,6 +260,9 @@ err_close:
 	nl_socket_free(b->sk);
 err_free:
 	free(b);
+out_err:
+	if (err && !err->code)
+		err->code = ret;
 	return ret;
 }
 

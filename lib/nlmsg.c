@@ -63,13 +63,13 @@ int urd_put_getfamily(struct nl_msg *msg, const char *name)
 	return 0;
 }
 
-/* The attribute at byte @offs of our request, or -1. */
-static int attr_at(const struct nlmsghdr *req, uint32_t offs)
+/* The attribute at byte @offs of the echoed request (@len bytes), or -1. */
+static int attr_at(const struct nlmsghdr *req, size_t len, uint32_t offs)
 {
 	const struct nlattr *nla;
 
-	if (!req || offs < NLMSG_HDRLEN + GENL_HDRLEN ||
-	    offs + NLA_HDRLEN > req->nlmsg_len)
+	if (offs < NLMSG_HDRLEN + GENL_HDRLEN ||
+	    (uint64_t)offs + NLA_HDRLEN > len)
 		return -1;
 	nla = (const struct nlattr *)((const char *)req + offs);
 	return nla->nla_type & NLA_TYPE_MASK;
@@ -84,9 +84,15 @@ static int attr_at(const struct nlmsghdr *req, uint32_t offs)
 void urd_parse_nlerr(const struct nlmsghdr *hdr,
 		     struct uring_dmabuf_nl_error *err)
 {
+	static struct nla_policy policy[NLMSGERR_ATTR_MAX + 1] = {
+		/* Copied with strnlen() below: a missing NUL is tolerated. */
+		[NLMSGERR_ATTR_MSG] = { .type = NLA_UNSPEC },
+		[NLMSGERR_ATTR_OFFS] = { .type = NLA_U32 },
+		[NLMSGERR_ATTR_MISS_TYPE] = { .type = NLA_U32 },
+	};
 	const struct nlmsgerr *e = NLMSG_DATA(hdr);
-	const struct nlattr *tb[NLMSGERR_ATTR_MAX + 1] = { 0 };
-	size_t payload = sizeof(*e);
+	struct nlattr *tb[NLMSGERR_ATTR_MAX + 1] = { 0 };
+	size_t payload = sizeof(*e), echo = 0;
 	const char *p = (const char *)hdr;
 	int len;
 
@@ -99,14 +105,20 @@ void urd_parse_nlerr(const struct nlmsghdr *hdr,
 	err->code = e->error;
 	if (!(hdr->nlmsg_flags & NLM_F_ACK_TLVS))
 		return;
-	if (!(hdr->nlmsg_flags & NLM_F_CAPPED))
-		payload += e->msg.nlmsg_len - NLMSG_HDRLEN;
-	len = (int)hdr->nlmsg_len - NLMSG_HDRLEN - (int)NLMSG_ALIGN(payload);
-	if (len <= 0)
+	if (!(hdr->nlmsg_flags & NLM_F_CAPPED)) {
+		/* The echoed request must fit in what we received. */
+		echo = e->msg.nlmsg_len;
+		if (echo < NLMSG_HDRLEN ||
+		    echo - NLMSG_HDRLEN > hdr->nlmsg_len - NLMSG_HDRLEN - sizeof(*e))
+			return;
+		payload += echo - NLMSG_HDRLEN;
+	}
+	if (NLMSG_HDRLEN + NLMSG_ALIGN(payload) >= hdr->nlmsg_len)
 		return;
-	if (nla_parse((struct nlattr **)tb, NLMSGERR_ATTR_MAX,
+	len = (int)(hdr->nlmsg_len - NLMSG_HDRLEN - NLMSG_ALIGN(payload));
+	if (nla_parse(tb, NLMSGERR_ATTR_MAX,
 		      (struct nlattr *)(p + NLMSG_HDRLEN + NLMSG_ALIGN(payload)),
-		      len, NULL))
+		      len, policy))
 		return;
 	if (tb[NLMSGERR_ATTR_MSG])
 		snprintf(err->msg, sizeof(err->msg), "%.*s",
@@ -114,21 +126,29 @@ void urd_parse_nlerr(const struct nlmsghdr *hdr,
 				      (size_t)nla_len(tb[NLMSGERR_ATTR_MSG])),
 			 (const char *)nla_data(tb[NLMSGERR_ATTR_MSG]));
 	if (tb[NLMSGERR_ATTR_MISS_TYPE])
-		err->attr = (int)nla_get_u32((struct nlattr *)tb[NLMSGERR_ATTR_MISS_TYPE]);
-	else if (tb[NLMSGERR_ATTR_OFFS] && !(hdr->nlmsg_flags & NLM_F_CAPPED))
-		err->attr = attr_at(&e->msg,
-				    nla_get_u32((struct nlattr *)tb[NLMSGERR_ATTR_OFFS]));
+		err->attr = (int)nla_get_u32(tb[NLMSGERR_ATTR_MISS_TYPE]);
+	else if (tb[NLMSGERR_ATTR_OFFS] && echo)
+		err->attr = attr_at(&e->msg, echo,
+				    nla_get_u32(tb[NLMSGERR_ATTR_OFFS]));
 }
 
 /* A CTRL_CMD_NEWFAMILY reply: the family id and whether it has @cmd. */
 int urd_parse_family(const struct nlmsghdr *hdr, int *id, unsigned int cmd,
 		     int *has_cmd)
 {
+	static struct nla_policy policy[CTRL_ATTR_MAX + 1] = {
+		[CTRL_ATTR_FAMILY_ID] = { .type = NLA_U16 },
+		[CTRL_ATTR_OPS] = { .type = NLA_NESTED },
+	};
+	static struct nla_policy op_policy[CTRL_ATTR_OP_MAX + 1] = {
+		[CTRL_ATTR_OP_ID] = { .type = NLA_U32 },
+		[CTRL_ATTR_OP_FLAGS] = { .type = NLA_U32 },
+	};
 	struct nlattr *tb[CTRL_ATTR_MAX + 1];
 	struct nlattr *op;
 	int rem;
 
-	if (genlmsg_parse((struct nlmsghdr *)hdr, 0, tb, CTRL_ATTR_MAX, NULL) ||
+	if (genlmsg_parse((struct nlmsghdr *)hdr, 0, tb, CTRL_ATTR_MAX, policy) ||
 	    !tb[CTRL_ATTR_FAMILY_ID])
 		return -EPROTO;
 	*id = nla_get_u16(tb[CTRL_ATTR_FAMILY_ID]);
@@ -138,7 +158,7 @@ int urd_parse_family(const struct nlmsghdr *hdr, int *id, unsigned int cmd,
 	nla_for_each_nested(op, tb[CTRL_ATTR_OPS], rem) {
 		struct nlattr *otb[CTRL_ATTR_OP_MAX + 1];
 
-		if (nla_parse_nested(otb, CTRL_ATTR_OP_MAX, op, NULL))
+		if (nla_parse_nested(otb, CTRL_ATTR_OP_MAX, op, op_policy))
 			return -EPROTO;
 		if (otb[CTRL_ATTR_OP_ID] && nla_get_u32(otb[CTRL_ATTR_OP_ID]) == cmd)
 			*has_cmd = 1;
@@ -148,10 +168,13 @@ int urd_parse_family(const struct nlmsghdr *hdr, int *id, unsigned int cmd,
 
 int urd_parse_bind_reply(const struct nlmsghdr *hdr, unsigned int *id)
 {
+	static struct nla_policy policy[NETDEV_A_DMABUF_ID + 1] = {
+		[NETDEV_A_DMABUF_ID] = { .type = NLA_U32 },
+	};
 	struct nlattr *tb[NETDEV_A_DMABUF_ID + 1];
 
 	if (genlmsg_parse((struct nlmsghdr *)hdr, 0, tb, NETDEV_A_DMABUF_ID,
-			  NULL) || !tb[NETDEV_A_DMABUF_ID])
+			  policy) || !tb[NETDEV_A_DMABUF_ID])
 		return -EPROTO;
 	*id = nla_get_u32(tb[NETDEV_A_DMABUF_ID]);
 	return 0;
@@ -159,10 +182,16 @@ int urd_parse_bind_reply(const struct nlmsghdr *hdr, unsigned int *id)
 
 int urd_parse_queue(const struct nlmsghdr *hdr, struct uring_dmabuf_queue *q)
 {
+	static struct nla_policy policy[NETDEV_A_QUEUE_DMABUF + 1] = {
+		[NETDEV_A_QUEUE_ID] = { .type = NLA_U32 },
+		[NETDEV_A_QUEUE_TYPE] = { .type = NLA_U32 },
+		[NETDEV_A_QUEUE_NAPI_ID] = { .type = NLA_U32 },
+		[NETDEV_A_QUEUE_DMABUF] = { .type = NLA_U32 },
+	};
 	struct nlattr *tb[NETDEV_A_QUEUE_DMABUF + 1];
 
 	if (genlmsg_parse((struct nlmsghdr *)hdr, 0, tb, NETDEV_A_QUEUE_DMABUF,
-			  NULL) || !tb[NETDEV_A_QUEUE_ID] || !tb[NETDEV_A_QUEUE_TYPE])
+			  policy) || !tb[NETDEV_A_QUEUE_ID] || !tb[NETDEV_A_QUEUE_TYPE])
 		return -EPROTO;
 	memset(q, 0, sizeof(*q));
 	q->id = nla_get_u32(tb[NETDEV_A_QUEUE_ID]);

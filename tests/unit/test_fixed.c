@@ -442,8 +442,8 @@ int main(void)
 		T(prep_create_fixed_ro__read_only_cmd_op),
 		T(create_fixed__null_ring),
 		T(create_fixed__unknown_flags),
-		known_bug(create_fixed__buf_index_over_16_bits)
-		known_bug(create_fixed__zero_len_is_einval_without_submit)
+		T(create_fixed__buf_index_over_16_bits),
+		T(create_fixed__zero_len_is_einval_without_submit),
 		T(create_fixed__cqe_behind_two_foreign),
 		T(create_fixed__cqe_behind_two_foreign_ring_wraps),
 		T(create_fixed__cqe_behind_two_foreign_big_cqes),
@@ -456,7 +456,7 @@ int main(void)
 		T(create_fixed__wait_error_is_returned),
 		T(create_fixed__sq_full_submits_first),
 		T(create_fixed__sq_stays_full_is_ebusy),
-		known_bug(create_fixed__cq_full_of_foreign_cqes)
+		T(create_fixed__cq_full_of_foreign_cqes),
 	};
 
 	return unit_run("fixed", tests);
