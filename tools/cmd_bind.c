@@ -143,6 +143,7 @@ int cmd_bind_rx(int argc, char **argv)
 	}
 	if (cmd && !cmd[0]) {
 		err_msg("nothing after '--'");
+		fputs(usage_bind_rx, stderr);
 		return EXIT_USAGE;
 	}
 	rx_options_merge(opts, sizeof(opts) / sizeof(opts[0]), NULL);
@@ -163,10 +164,13 @@ int cmd_bind_rx(int argc, char **argv)
 		o.dev = argv[optind++];
 	if (optind < argc) {
 		err_msg("unexpected argument '%s'", argv[optind]);
+		fputs(usage_bind_rx, stderr);
 		return EXIT_USAGE;
 	}
-	if (rx_opts_check(&o, true))
+	if (rx_opts_check(&o, true)) {
+		fputs(usage_bind_rx, stderr);
 		return EXIT_USAGE;
+	}
 
 	/* Signals wait until we can tear down cleanly, at any point. */
 	sigemptyset(&block);

@@ -175,9 +175,9 @@ static void check_dev(const char *dev)
 		return;
 	}
 	nrx = count_rx_queues(dev);
-	item("rx-queues", nrx > 1, false,
-	     "more RX queues let one be reserved for devmem: ethtool -L DEV combined N",
-	     "%s has %u RX queues", dev, nrx);
+	snprintf(fix, sizeof(fix),
+		 "more RX queues let one be reserved for devmem: ethtool -L %s combined N", dev);
+	item("rx-queues", nrx > 1, false, fix, "%s has %u RX queues", dev, nrx);
 	ret = ethtool_tcp_data_split(dev, &split);
 	snprintf(fix, sizeof(fix), "ethtool -G %s tcp-data-split on", dev);
 	item("header-split", split == SPLIT_ON, true, fix,

@@ -57,6 +57,11 @@ int cmd_info(int argc, char **argv)
 		if (exit_now)
 			return EXIT_OK;
 	}
+	if (optind < argc) {
+		err_msg("unexpected argument '%s'", argv[optind]);
+		fputs(usage_info, stderr);
+		return EXIT_USAGE;
+	}
 	fd = uring_dmabuf_open();
 	if (fd < 0) {
 		err_msg("cannot open %s: %s", URING_DMABUF_DEVICE, strerror(-fd));

@@ -27,6 +27,11 @@ int cmd_version(int argc, char **argv)
 		if (exit_now)
 			return EXIT_OK;
 	}
+	if (optind < argc) {
+		err_msg("unexpected argument '%s'", argv[optind]);
+		fputs(usage_version, stderr);
+		return EXIT_USAGE;
+	}
 	out_init(cli.json, cli.pretty);
 	out_str("tool", "uring-dmabuf %s\n", URING_DMABUF_TOOL_VERSION);
 	out_text("library: ");
