@@ -1,0 +1,215 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A bounded, seeded fuzzer of every user-facing entry point of uring_dmabuf:
+ * the CREATE/INFO/VERSION ioctls, the CREATE_FIXED uring_cmd, and what a
+ * dma-buf of ours then meets (mmap, sync, importers, fd passing, fork).
+ *
+ * Every call is generated together with the outcome the uapi header
+ * promises for it (an errno, or success with checked results); a call whose
+ * outcome cannot be predicted (memory another thread unmaps meanwhile)
+ * accepts any errno the header documents for that entry point. Workers own
+ * their memory, so most calls are predicted exactly.
+ */
+#ifndef URING_DMABUF_FUZZ_H
+#define URING_DMABUF_FUZZ_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <liburing.h>
+
+#include "common.h"
+
+/* --- seeded randomness (splitmix64: one state word per thread) ---------- */
+
+struct rng {
+	uint64_t s;
+};
+
+static inline uint64_t rnd(struct rng *r)
+{
+	uint64_t z = (r->s += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+static inline uint64_t rnd_below(struct rng *r, uint64_t n)
+{
+	return n ? rnd(r) % n : 0;
+}
+
+/* True with probability pct percent. */
+static inline int chance(struct rng *r, unsigned int pct)
+{
+	return rnd_below(r, 100) < pct;
+}
+
+/* --- memory the calls point at (mem.c) ---------------------------------- */
+
+enum region_kind {
+	RK_ANON,	 /* private anonymous, read-write */
+	RK_ANON_RO,	 /* private anonymous, PROT_READ */
+	RK_PROT_NONE,
+	RK_THP,		 /* MADV_HUGEPAGE, 2 MiB aligned */
+	RK_HUGETLB,	 /* MAP_HUGETLB private */
+	RK_MEMFD,	 /* shmem, MAP_SHARED */
+	RK_HUGE_MEMFD,	 /* memfd MFD_HUGETLB, MAP_SHARED */
+	RK_FILE_SHARED,	 /* ext4 page cache, MAP_SHARED read-write */
+	RK_FILE_PRIV_RO, /* ext4, MAP_PRIVATE PROT_READ */
+	RK_FILE_PRIV_RW, /* ext4, MAP_PRIVATE read-write (COW copies) */
+	RK_PFNMAP,	 /* an mmap of one of our own dma-bufs */
+	RK_UNMAPPED,	 /* low addresses nothing ever maps */
+	RK_KERNEL,	 /* above TASK_SIZE */
+	RK_RACE,	 /* shared with the racer thread: unmapped, mprotected */
+	RK_NR
+};
+
+struct region {
+	enum region_kind kind;
+	unsigned char *p;
+	size_t len;
+	/* What a range inside gets: 0 or an errno, writable and READONLY. */
+	int err_rw, err_ro;
+	/* The bytes may be written and read back through a dma-buf. */
+	int coherent;
+	atomic_int dead;	/* a race region the racer lost */
+};
+
+#define FUZZ_MAX_THREADS 8
+#define FUZZ_RACE_REGIONS 2
+
+/* Every region of one worker, the race regions shared by all. */
+struct arena {
+	struct region r[RK_NR];
+	int nr;
+};
+
+int arena_init(struct arena *a, int worker);
+struct region *arena_pick(struct arena *a, struct rng *r);
+/* The race regions; the racer thread (racer.c) plays with them. */
+extern struct region race_regions[FUZZ_RACE_REGIONS];
+int race_init(void);
+const char *region_name(enum region_kind kind);
+
+/* --- dma-bufs a worker holds (bufs.c) ----------------------------------- */
+
+#define BUF_TRACK_RANGES 8
+#define BUF_MAX 48
+
+struct tracked_range {
+	struct region *reg;
+	size_t off, len;
+};
+
+struct dbuf {
+	int fd;
+	uint64_t bytes;
+	int readonly;
+	int cloexec;
+	/* Where its bytes come from, if every range is coherent memory. */
+	int nr;
+	struct tracked_range r[BUF_TRACK_RANGES];
+	/* A live mmap of it (may outlive the fd). */
+	unsigned char *map;
+	size_t map_len;
+	size_t map_off;
+};
+
+/* --- one worker's state -------------------------------------------------- */
+
+struct worker {
+	int id;
+	struct rng rng;
+	struct arena arena;
+	struct io_uring ring;
+	int ring_ok;
+	int nr_fixed;		/* registered buffers: the first nr_fixed regions */
+	struct region *fixed[4];
+	struct dbuf bufs[BUF_MAX];
+	int nr_bufs;
+	long calls;		/* entry-point calls made */
+	long op_no;		/* index of the op running, for replay */
+	const char *op;		/* name of the op running */
+};
+
+/* --- the run, shared by all threads (main.c) ------------------------------ */
+
+struct fuzz {
+	uint64_t seed;
+	int dev;		/* the device, opened once */
+	int importer;		/* /dev/uring_dmabuf_importer or -1 */
+	int foreign_dmabuf;	/* a dma-buf of another exporter, or -1 */
+	int pass_tx;		/* fd passing: workers send here */
+	int pass_rx;		/* the receiver thread reads here */
+	unsigned int max_ranges;
+	int have_ext4;
+	const char *ext4_dir;
+	atomic_long calls;
+	atomic_int failures;
+	atomic_int stop;
+	double deadline;	/* monotonic seconds */
+	int verbose;
+};
+
+extern struct fuzz F;
+
+double now_sec(void);
+
+/* A failed expectation: one "not ok" line with what replays it. */
+void fuzz_fail(struct worker *w, const char *fmt, ...) PRINTF(2, 3);
+/* Checks that ret (a result or -errno) is one of the allowed outcomes. */
+int expect(struct worker *w, long ret, const int *allowed, int n,
+	   const char *what);
+#define EXPECT(w, ret, what, ...)                                             \
+	({                                                                    \
+		const int _a[] = { __VA_ARGS__ };                              \
+		expect(w, ret, _a, sizeof(_a) / sizeof(_a[0]), what);          \
+	})
+/* Counts one call into an entry point. */
+void fuzz_count(struct worker *w);
+
+/* --- the operations ------------------------------------------------------- */
+
+void op_create(struct worker *w);
+void op_create_fixed(struct worker *w);
+void op_reregister(struct worker *w);
+void op_info(struct worker *w);
+void op_version(struct worker *w);
+void op_bad_ioctl(struct worker *w);
+void op_mmap(struct worker *w);
+void op_munmap(struct worker *w);
+void op_sync(struct worker *w);
+void op_import(struct worker *w);
+void op_close(struct worker *w);
+void op_pass(struct worker *w);
+void op_fork(struct worker *w);
+void op_unprivileged(struct worker *w);
+
+/* fixed.c: a ring with the worker's buffers registered; 0 or -errno */
+int fixed_init(struct worker *w);
+
+/* bufs.c */
+struct dbuf *buf_add(struct worker *w, int fd, uint64_t bytes, int readonly,
+		     int cloexec);
+struct dbuf *buf_pick(struct worker *w);
+void buf_drop(struct worker *w, struct dbuf *b);
+void buf_close_all(struct worker *w);
+/* Writes a word through the source memory, reads it through the dma-buf. */
+int buf_check_coherent(struct worker *w, struct dbuf *b, const char *what);
+/* Checks INFO of a buffer against what its creation promised. */
+void buf_check_info(struct worker *w, struct dbuf *b);
+
+/* racer.c: munmap/mprotect/madvise/fork against the workers' creates */
+void *racer_main(void *arg);
+/* pass.c: receives fds passed by the workers */
+void *receiver_main(void *arg);
+
+/* The errnos each entry point documents. */
+#define CREATE_ERRNOS EINVAL, E2BIG, EFAULT, EOPNOTSUPP, ENOMEM, EMFILE, EINTR
+#define FIXED_ERRNOS EINVAL, EFAULT, EOPNOTSUPP, ENOTTY, ENOMEM, EMFILE
+
+#endif /* URING_DMABUF_FUZZ_H */

@@ -1,0 +1,298 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * 96-fuzz: the driver. Without arguments it is the short run of the stock
+ * kernels' VM suite (a few thousand calls); the debug lane asks for more
+ * through the environment (the kernel command line passes it to init):
+ *
+ *   URING_DMABUF_FUZZ_CALLS    calls in all (default 3000)
+ *   URING_DMABUF_FUZZ_SEED     the seed (default: from the clock); printed
+ *   URING_DMABUF_FUZZ_THREADS  worker threads (default 2); 1 replays a
+ *                              worker's call sequence exactly
+ *   URING_DMABUF_FUZZ_SECONDS  stop after this long (default 50, or 570
+ *                              from 20000 calls on)
+ *
+ * The run is cut into epochs of 10,000 calls; after each, everything is
+ * closed and the pin counters, VmPin and the module's counters must be back
+ * where they were, so that a leak is pinned down to an epoch and a seed.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/dma-heap.h>
+
+#include "fuzz.h"
+#include "importer_uapi.h"
+
+#define EPOCH_CALLS 10000
+#define MAX_REPORTED 30
+
+struct fuzz F = { .importer = -1, .foreign_dmabuf = -1 };
+
+static pthread_mutex_t out_lock = PTHREAD_MUTEX_INITIALIZER;
+static int nr_workers = 2;
+static long calls_target = 3000;
+static double seconds = 50;
+
+double now_sec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void fuzz_fail(struct worker *w, const char *fmt, ...)
+{
+	int n = atomic_fetch_add(&F.failures, 1);
+	va_list ap;
+
+	if (n >= MAX_REPORTED)
+		return;
+	pthread_mutex_lock(&out_lock);
+	printf("not ok fuzz: thread %d op %ld (%s): ", w->id, w->op_no, w->op ? w->op : "-");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n# replay: URING_DMABUF_FUZZ_SEED=%#llx URING_DMABUF_FUZZ_THREADS=%d "
+	       "URING_DMABUF_FUZZ_CALLS=%ld\n", (unsigned long long)F.seed, nr_workers,
+	       calls_target);
+	pthread_mutex_unlock(&out_lock);
+}
+
+int expect(struct worker *w, long ret, const int *allowed, int n, const char *what)
+{
+	char want[128] = "";
+	size_t len = 0;
+	int i;
+
+	for (i = 0; i < n; i++)
+		if ((ret == 0 && allowed[i] == 0) || (ret < 0 && -ret == allowed[i]))
+			return 1;
+	for (i = 0; i < n && len < sizeof(want) - 16; i++)
+		len += (size_t)snprintf(want + len, sizeof(want) - len, "%s%s",
+					i ? "|" : "", allowed[i] ? errname(allowed[i]) : "success");
+	fuzz_fail(w, "%s: got %s, want %s", what,
+		  ret < 0 ? errname((int)-ret) : "success", want);
+	return 0;
+}
+
+void fuzz_count(struct worker *w)
+{
+	w->calls++;
+	atomic_fetch_add(&F.calls, 1);
+}
+
+/* --- the op mix -------------------------------------------------------- */
+
+struct op {
+	const char *name;
+	void (*fn)(struct worker *w);
+	unsigned int weight;
+};
+
+static const struct op ops[] = {
+	{ "create", op_create, 30 },
+	{ "create-fixed", op_create_fixed, 12 },
+	{ "reregister", op_reregister, 1 },
+	{ "info", op_info, 8 },
+	{ "version", op_version, 3 },
+	{ "bad-ioctl", op_bad_ioctl, 4 },
+	{ "mmap", op_mmap, 9 },
+	{ "munmap", op_munmap, 4 },
+	{ "sync", op_sync, 5 },
+	{ "import", op_import, 5 },
+	{ "close", op_close, 10 },
+	{ "pass", op_pass, 6 },
+	{ "fork", op_fork, 1 },
+	{ "unprivileged", op_unprivileged, 1 },
+};
+
+static const struct op *pick_op(struct rng *r)
+{
+	unsigned int total = 0, n;
+	size_t i;
+
+	for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
+		total += ops[i].weight;
+	n = (unsigned int)rnd_below(r, total);
+	for (i = 0; n >= ops[i].weight; i++)
+		n -= ops[i].weight;
+	return &ops[i];
+}
+
+static struct worker workers[FUZZ_MAX_THREADS];
+static struct worker racer = { .id = 100 }, receiver = { .id = 101 };
+static long epoch_end;	/* the run's call count at which this epoch ends */
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	while (atomic_load(&F.calls) < epoch_end && !atomic_load(&F.stop)) {
+		const struct op *op = pick_op(&w->rng);
+
+		w->op = op->name;
+		op->fn(w);
+		w->op_no++;
+		if (now_sec() > F.deadline)
+			atomic_store(&F.stop, 1);
+	}
+	w->op = "close-all";
+	buf_close_all(w);
+	return NULL;
+}
+
+/* --- setup --------------------------------------------------------------- */
+
+static long env_long(const char *name, long def)
+{
+	const char *v = getenv(name);
+
+	return v && *v ? strtol(v, NULL, 0) : def;
+}
+
+/* Another exporter's dma-buf, for INFO to refuse: the system heap. */
+static int foreign_dmabuf(void)
+{
+	struct dma_heap_allocation_data d = {
+		.len = PAGE_SZ, .fd_flags = O_RDWR | O_CLOEXEC };
+	int heap = open("/dev/dma_heap/system", O_RDONLY | O_CLOEXEC);
+
+	if (heap < 0)
+		return -1;
+	if (ioctl(heap, DMA_HEAP_IOCTL_ALLOC, &d))
+		d.fd = (unsigned int)-1;
+	close(heap);
+	return (int)d.fd;
+}
+
+static void setup(void)
+{
+	struct uring_dmabuf_version ver;
+	int sv[2], i;
+
+	F.dev = dev_open();
+	if (ud_version(F.dev, &ver))
+		t_skip_all("VERSION failed: %s", strerror(errno));
+	F.max_ranges = ver.max_ranges;
+	F.ext4_dir = getenv("URING_DMABUF_TEST_EXT4");
+	F.have_ext4 = F.ext4_dir && *F.ext4_dir && !access(F.ext4_dir, W_OK);
+	F.importer = open(IMPORTER_DEVICE, O_RDWR | O_CLOEXEC);
+	if (F.importer < 0 && system("modprobe uring_dmabuf_importer 2>/dev/null") == 0)
+		F.importer = open(IMPORTER_DEVICE, O_RDWR | O_CLOEXEC);
+	if (F.importer < 0)
+		t_diag("no %s: importer calls not fuzzed", IMPORTER_DEVICE);
+	F.foreign_dmabuf = foreign_dmabuf();
+	if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, sv))
+		t_skip_all("socketpair: %s", strerror(errno));
+	F.pass_tx = sv[0];
+	F.pass_rx = sv[1];
+	if (race_init())
+		t_skip_all("cannot map the race regions");
+	for (i = 0; i < nr_workers; i++) {
+		struct worker *w = &workers[i];
+		int err;
+
+		w->id = i;
+		w->rng.s = F.seed ^ (0x1000193ULL * (uint64_t)(i + 1));
+		err = arena_init(&w->arena, i);
+		if (err)
+			t_skip_all("worker %d: no anonymous memory: %s", i, errname(-err));
+		err = fixed_init(w);
+		if (err && i == 0)
+			t_diag("io_uring fixed buffers unavailable (%s): CREATE_FIXED not fuzzed",
+			       errname(-err));
+	}
+	racer.rng.s = F.seed ^ 0xabcdef;
+	receiver.rng.s = F.seed ^ 0x123457;
+}
+
+/* One epoch: threads run until epoch_end calls, then everything is released. */
+static int run_epoch(int epoch, const struct pins *base)
+{
+	pthread_t th[FUZZ_MAX_THREADS + 2];
+	struct pins now;
+	int i, ok;
+
+	atomic_store(&F.stop, 0);
+	pthread_create(&th[nr_workers], NULL, racer_main, &racer);
+	pthread_create(&th[nr_workers + 1], NULL, receiver_main, &receiver);
+	for (i = 0; i < nr_workers; i++)
+		pthread_create(&th[i], NULL, worker_main, &workers[i]);
+	for (i = 0; i < nr_workers; i++)
+		pthread_join(th[i], NULL);
+	atomic_store(&F.stop, 1);
+	pthread_join(th[nr_workers], NULL);
+	pthread_join(th[nr_workers + 1], NULL);
+
+	ok = !pins_wait_back(base, &now);
+	if (!ok) {
+		printf("not ok fuzz: epoch %d: pins, VmPin or module counters not back "
+		       "after closing everything\n", epoch);
+		pins_diag(base, &now);
+		printf("# replay: URING_DMABUF_FUZZ_SEED=%#llx URING_DMABUF_FUZZ_THREADS=%d\n",
+		       (unsigned long long)F.seed, nr_workers);
+	}
+	return ok;
+}
+
+int main(void)
+{
+	struct pins base;
+	long epochs, done = 0;
+	double t0;
+	int e, clean = 1;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	signal(SIGPIPE, SIG_IGN);
+	calls_target = env_long("URING_DMABUF_FUZZ_CALLS", 3000);
+	nr_workers = (int)env_long("URING_DMABUF_FUZZ_THREADS", 2);
+	if (nr_workers < 1 || nr_workers > FUZZ_MAX_THREADS)
+		nr_workers = 2;
+	seconds = (double)env_long("URING_DMABUF_FUZZ_SECONDS",
+				   calls_target >= 20000 ? 570 : 50);
+	F.seed = (uint64_t)env_long("URING_DMABUF_FUZZ_SEED", 0);
+	if (!F.seed)
+		F.seed = (uint64_t)time(NULL) * 0x9e3779b97f4a7c15ULL ^ (uint64_t)getpid();
+	printf("# seed %#llx: %ld calls, %d worker threads, at most %.0f s\n",
+	       (unsigned long long)F.seed, calls_target, nr_workers, seconds);
+	printf("# replay: URING_DMABUF_FUZZ_SEED=%#llx URING_DMABUF_FUZZ_THREADS=%d "
+	       "URING_DMABUF_FUZZ_CALLS=%ld\n", (unsigned long long)F.seed, nr_workers,
+	       calls_target);
+
+	setup();
+	pins_get(&base);
+	t0 = now_sec();
+	F.deadline = t0 + seconds;
+	epochs = (calls_target + EPOCH_CALLS - 1) / EPOCH_CALLS;
+	for (e = 0; e < epochs && now_sec() < F.deadline; e++) {
+		long before = atomic_load(&F.calls);
+		long left = calls_target - before;
+		long per_epoch = left < EPOCH_CALLS ? left : EPOCH_CALLS;
+
+		if (per_epoch < 1)
+			break;
+		epoch_end = before + per_epoch;
+		clean &= run_epoch(e, &base);
+		printf("# epoch %d: %ld calls, %.1f s so far\n", e,
+		       atomic_load(&F.calls) - before, now_sec() - t0);
+	}
+	done = atomic_load(&F.calls);
+	t_ok(atomic_load(&F.failures) == 0, "fuzz: %ld calls in %.1f s, no unexpected outcome "
+	     "(seed %#llx)", done, now_sec() - t0, (unsigned long long)F.seed);
+	if (atomic_load(&F.failures))
+		t_diag("%d unexpected outcomes", atomic_load(&F.failures));
+	t_ok(clean, "fuzz: every pin, VmPin and module counter back after each epoch");
+	if (!t_ok(done >= calls_target * 9 / 10,
+		  "fuzz: ran %ld of %ld calls within %.0f s", done, calls_target, seconds))
+		t_diag("too slow here: raise URING_DMABUF_FUZZ_SECONDS or lower the calls");
+	return t_failed() ? 1 : 0;
+}
