@@ -554,6 +554,43 @@ static void send__missing_arguments_exit_2(void **state)
 	run_free(&r);
 }
 
+/* recv as the COMMAND of bind-rx: a bad hand-down fails before listening. */
+static void recv__malformed_inherited_env_exits_1(void **state)
+{
+	struct run r;
+
+	(void)state;
+	setenv("URING_DMABUF_FD", "three", 1);
+	setenv("URING_DMABUF_SIZE", "4096", 1);
+	setenv("URING_DMABUF_BINDING_ID", "1", 1);
+	RUN(&r, "recv", "--port", "1");
+	unsetenv("URING_DMABUF_FD");
+	unsetenv("URING_DMABUF_SIZE");
+	unsetenv("URING_DMABUF_BINDING_ID");
+	assert_int_equal(r.status, 1);
+	assert_non_null(strstr(r.err, "Error: malformed URING_DMABUF_* environment"));
+	assert_int_equal(r.out_len, 0);
+	run_free(&r);
+}
+
+static void recv__inherited_fd_not_mappable_exits_1(void **state)
+{
+	struct run r;
+
+	(void)state;
+	/* fd 0 is /dev/null in the child: no mmap */
+	setenv("URING_DMABUF_FD", "0", 1);
+	setenv("URING_DMABUF_SIZE", "4096", 1);
+	setenv("URING_DMABUF_BINDING_ID", "1", 1);
+	RUN(&r, "recv", "--port", "1");
+	unsetenv("URING_DMABUF_FD");
+	unsetenv("URING_DMABUF_SIZE");
+	unsetenv("URING_DMABUF_BINDING_ID");
+	assert_int_equal(r.status, 1);
+	assert_non_null(strstr(r.err, "Error: cannot mmap the inherited dma-buf"));
+	run_free(&r);
+}
+
 /* A port nobody listens on (the kernel picks it, then it is closed). */
 static unsigned int unused_port(void)
 {
@@ -713,6 +750,8 @@ int main(void)
 		cmocka_unit_test(bind_rx__json_usage_error_prints_no_json),
 		cmocka_unit_test(recv__missing_port_exits_2),
 		cmocka_unit_test(recv__dev_without_queues_exits_2),
+		cmocka_unit_test(recv__malformed_inherited_env_exits_1),
+		cmocka_unit_test(recv__inherited_fd_not_mappable_exits_1),
 		cmocka_unit_test(send__missing_arguments_exit_2),
 		cmocka_unit_test(send__refused_exits_1),
 		cmocka_unit_test(recv__loopback_copy_verifies),
