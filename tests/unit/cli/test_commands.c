@@ -207,7 +207,7 @@ static void version__json_is_one_document(void **state)
 	run_free(&r);
 }
 
-KNOWN_BUG_TEST version__extra_argument_exits_2(void **state)
+static void version__extra_argument_exits_2(void **state)
 {
 	struct run r;
 
@@ -276,7 +276,7 @@ static void check__dev_without_header_split(void **state)
 }
 
 /* Every fix is a command to run: none may keep a DEV placeholder. */
-KNOWN_BUG_TEST check__fix_names_the_device(void **state)
+static void check__fix_names_the_device(void **state)
 {
 	struct run r;
 
@@ -326,7 +326,7 @@ static void info__without_module_says_modprobe(void **state)
 	run_free(&r);
 }
 
-KNOWN_BUG_TEST info__extra_argument_exits_2(void **state)
+static void info__extra_argument_exits_2(void **state)
 {
 	struct run r;
 
@@ -428,34 +428,11 @@ static void bind_rx__missing_queues_exits_2(void **state)
 
 	(void)state;
 	RUN(&r, "bind-rx", "lo", "--size", "4M");
-	assert_int_equal(r.status, 2);
-	assert_non_null(strstr(r.err, "--queues LIST is required"));
-	run_free(&r);
-}
-
-KNOWN_BUG_TEST bind_rx__missing_queues_prints_usage(void **state)
-{
-	struct run r;
-
-	(void)state;
-	RUN(&r, "bind-rx", "lo", "--size", "4M");
 	expect_usage_error(&r, "--queues");
 	run_free(&r);
 }
 
 static void bind_rx__without_dev_exits_2(void **state)
-{
-	struct run r;
-
-	(void)state;
-	RUN(&r, "bind-rx", "--queues", "0", "--size", "4M");
-	assert_int_equal(r.status, 2);
-	assert_non_null(strstr(r.err, "Error: no network device given"));
-	assert_int_equal(r.out_len, 0);
-	run_free(&r);
-}
-
-KNOWN_BUG_TEST bind_rx__without_dev_prints_usage(void **state)
 {
 	struct run r;
 
@@ -471,22 +448,11 @@ static void bind_rx__nothing_after_dashdash_exits_2(void **state)
 
 	(void)state;
 	RUN(&r, "bind-rx", "lo", "--queues", "0", "--");
-	assert_int_equal(r.status, 2);
-	assert_non_null(strstr(r.err, "nothing after '--'"));
-	run_free(&r);
-}
-
-KNOWN_BUG_TEST bind_rx__nothing_after_dashdash_prints_usage(void **state)
-{
-	struct run r;
-
-	(void)state;
-	RUN(&r, "bind-rx", "lo", "--queues", "0", "--");
 	expect_usage_error(&r, "nothing after '--'");
 	run_free(&r);
 }
 
-KNOWN_BUG_TEST bind_rx__two_devices_prints_usage(void **state)
+static void bind_rx__two_devices_exits_2(void **state)
 {
 	struct run r;
 
@@ -725,15 +691,15 @@ int main(void)
 		cmocka_unit_test(command__help_before_missing_arguments),
 		cmocka_unit_test(version__prints_name_and_version),
 		cmocka_unit_test(version__json_is_one_document),
-		known_bug(version__extra_argument_exits_2)
+		cmocka_unit_test(version__extra_argument_exits_2),
 		cmocka_unit_test(check__json_is_one_document),
 		cmocka_unit_test(check__without_module_says_modprobe),
 		cmocka_unit_test(check__dev_without_header_split),
-		known_bug(check__fix_names_the_device)
+		cmocka_unit_test(check__fix_names_the_device),
 		cmocka_unit_test(check__unknown_device_fails),
 		cmocka_unit_test(check__two_devices_exits_2),
 		cmocka_unit_test(info__without_module_says_modprobe),
-		known_bug(info__extra_argument_exits_2)
+		cmocka_unit_test(info__extra_argument_exits_2),
 		cmocka_unit_test(queues__without_dev_exits_2),
 		cmocka_unit_test(queues__unknown_device_exits_1),
 		cmocka_unit_test(bind_rx__bad_queue_list_exits_2),
@@ -741,12 +707,9 @@ int main(void)
 		cmocka_unit_test(bind_rx__bad_option_values_exit_2),
 		cmocka_unit_test(bind_rx__uring_over_1g_exits_2),
 		cmocka_unit_test(bind_rx__missing_queues_exits_2),
-		known_bug(bind_rx__missing_queues_prints_usage)
 		cmocka_unit_test(bind_rx__without_dev_exits_2),
-		known_bug(bind_rx__without_dev_prints_usage)
 		cmocka_unit_test(bind_rx__nothing_after_dashdash_exits_2),
-		known_bug(bind_rx__nothing_after_dashdash_prints_usage)
-		known_bug(bind_rx__two_devices_prints_usage)
+		cmocka_unit_test(bind_rx__two_devices_exits_2),
 		cmocka_unit_test(bind_rx__json_usage_error_prints_no_json),
 		cmocka_unit_test(recv__missing_port_exits_2),
 		cmocka_unit_test(recv__dev_without_queues_exits_2),

@@ -37,12 +37,12 @@ check "bind-rx --hugepages=3M is a usage error" usage_error
 run bind-rx "$dev" --queues 0 --bogus
 check "bind-rx --bogus is a usage error" usage_error
 run bind-rx --queues 0 --size 4M
-check "bind-rx without DEV exits 2" rc_is 2
+check "bind-rx without DEV is a usage error" usage_error
 check "bind-rx without DEV says so" err_has "no network device given"
 run bind-rx "$dev" --size 4M
-check "bind-rx without --queues exits 2" rc_is 2
+check "bind-rx without --queues is a usage error" usage_error
 run bind-rx "$dev" --queues 0 --
-check "bind-rx with nothing after -- exits 2" rc_is 2
+check "bind-rx with nothing after -- is a usage error" usage_error
 check "usage errors pinned nothing" idle
 
 # Memory that cannot be had: more 1 GiB huge pages than are free (the
