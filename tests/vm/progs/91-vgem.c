@@ -282,7 +282,7 @@ static void test_import_readonly(int dev, int drm, unsigned char *p)
 int main(void)
 {
 	unsigned char *p;
-	int dev, drm;
+	int dev, drm, loaded;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 
@@ -292,11 +292,13 @@ int main(void)
 		       strerror(errno));
 		return 77;
 	}
-	if (system("modprobe vgem") != 0) {
+	/* A built-in vgem (debug kernels) needs no modprobe, which may fail. */
+	loaded = system("modprobe vgem") == 0;
+	drm = open_vgem();
+	if (drm < 0 && !loaded) {
 		printf("# SKIP vgem cannot be loaded\n");
 		return 77;
 	}
-	drm = open_vgem();
 	if (!ok(drm >= 0, "open vgem's DRM node"))
 		return 1;
 
