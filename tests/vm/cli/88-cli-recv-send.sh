@@ -4,6 +4,7 @@
 . "${0%/*}/cli-lib.sh"
 
 ip link set lo up
+check "module idle before the test" idle
 
 # recv_bg PORT ARGS...: a receiver in the background ($rpid), output in $T/recv.*
 recv_bg() {

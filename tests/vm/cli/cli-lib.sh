@@ -29,6 +29,13 @@ rc=none
 : >"$T/out"
 : >"$T/err"
 run() { "$CLI" "$@" >"$T/out" 2>"$T/err"; rc=$?; }
+# run_within SECS ARGS...: run, killed after SECS (then rc is 137)
+run_within() {
+	_secs=$1
+	shift
+	timeout -s KILL "$_secs" "$CLI" "$@" >"$T/out" 2>"$T/err"
+	rc=$?
+}
 
 # The last run as diagnostics.
 show() {
@@ -48,6 +55,7 @@ check() {
 rc_is() { [ "$rc" = "$1" ]; }
 out_has() { for s; do grep -q -F -- "$s" "$T/out" || return 1; done; }
 err_has() { for s; do grep -q -F -- "$s" "$T/err" || return 1; done; }
+err_line() { grep -q -x -F -- "$1" "$T/err"; }
 out_empty() { [ ! -s "$T/out" ]; }
 err_empty() { [ ! -s "$T/err" ]; }
 # usage_error: exit 2, usage on stderr, nothing on stdout
