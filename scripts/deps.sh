@@ -10,38 +10,44 @@
 set -euo pipefail
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=../tests/vm/lib/common.sh
+source "$TOP/tests/vm/lib/common.sh"
+# shellcheck source=../tests/vm/lib/mirror.sh
+source "$TOP/tests/vm/lib/mirror.sh"
 
 # Build: module (host-built kernels 6.1 and 6.12, through DKMS), library, CLI.
-# Test: unit tests (cmocka), VM tests (qemu, busybox, debootstrap, image tools).
-# linux-source-6.12 carries checkpatch for the static checks.
+# Test: unit tests (cmocka, valgrind, man pages through groff/man-db), VM tests
+# (qemu, busybox, debootstrap, image tools), static checks (checkpatch from
+# linux-source-6.12, shellcheck), the debug kernel (tests/vm/debug: flex,
+# bison, bc, libelf-dev, libssl-dev).
 HOST_PACKAGES="
 	gcc make pkg-config
 	linux-headers-amd64 linux-headers-6.12-amd64 dkms dwarves kmod
-	libnl-3-dev libnl-genl-3-dev liburing-dev libcmocka-dev
+	libnl-3-dev libnl-genl-3-dev liburing-dev libcmocka-dev valgrind groff-base man-db
 	qemu-system-x86 busybox-static debootstrap debian-archive-keyring
 	cpio zstd xz-utils e2fsprogs util-linux
-	linux-source-6.12
+	linux-source-6.12 shellcheck flex bison bc libelf-dev libssl-dev
 "
 
-if [ "$(id -u)" != 0 ]; then
-	echo "deps: installing packages needs root (run 'make deps' as root)" >&2
-	exit 1
-fi
+[ "$(id -u)" = 0 ] || die "deps: installing packages needs root (run 'make deps' as root)"
 if ! [ -r /etc/os-release ] || ! grep -q '^VERSION_CODENAME=bookworm' /etc/os-release; then
 	echo "deps: warning: this is not Debian 12 (bookworm); package names may differ" >&2
 fi
 
+# shellcheck disable=SC2086
+installed=$(dpkg-query -W -f='${db:Status-Abbrev} ${Package}\n' $HOST_PACKAGES 2>/dev/null |
+	awk '$1 == "ii" { print $2 }')
 missing=
 for p in $HOST_PACKAGES; do
-	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed$' ||
-		missing="$missing $p"
+	echo "$installed" | grep -qx -- "$p" || missing="$missing $p"
 done
 if [ -n "$missing" ]; then
 	echo "deps: installing$missing"
 	export DEBIAN_FRONTEND=noninteractive
-	apt-get -q update
+	# apt names the archive in its progress lines: keep it out of the output
+	apt-get -q update 2>&1 | redact
 	# shellcheck disable=SC2086
-	apt-get -q -y --no-install-recommends install $missing
+	apt-get -q -y --no-install-recommends install $missing 2>&1 | redact
 else
 	echo "deps: host packages present"
 fi

@@ -24,7 +24,7 @@ host_headers_ensure() {
 	[ -e "/lib/modules/$kver/build/Makefile" ] && return 0
 	log "$k: installing linux-headers-$kver on the host"
 	DEBIAN_FRONTEND=noninteractive apt-get -q -y --no-install-recommends install \
-		"$K_HEADERS_META" "linux-headers-$kver" >/dev/null ||
+		"$K_HEADERS_META" "linux-headers-$kver" 2>&1 | redact >&2 ||
 		die "$k: could not install linux-headers-$kver"
 }
 
@@ -34,9 +34,12 @@ prepare_locked() {
 		kernel_def "$k"
 		case " $sets " in *" $K_APTSET "*) ;; *) sets="$sets $K_APTSET" ;; esac
 	done
-	for s in $sets; do apt_priv_update "$s"; done
+	# the package lists of each suite set, fetched side by side
+	local -a pids=()
+	for s in $sets; do apt_priv_update "$s" & pids+=($!); done
+	for s in "${pids[@]}"; do wait "$s" || die "could not read Debian's package lists"; done
 	for k in "$@"; do
-		kernel_fetch "$k"
+		kernel_fetch "$k" "$(kernel_resolve "$k")"
 		kver=$(kernel_kver "$k")
 		kernel_def "$k"
 		if [ "$K_ENV" = host ]; then

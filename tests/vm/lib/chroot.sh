@@ -74,8 +74,8 @@ _chroot_create() {
 		--keyring=/usr/share/keyrings/debian-archive-keyring.gpg \
 		--include="$(echo "$CHROOT_PACKAGES" | tr ' ' ',')" \
 		"$CH_SUITE" "$tmp" "$uri" >"$tmp.log" 2>&1; then
-		tail -n 30 "$tmp.log" >&2
-		[ -f "$tmp/debootstrap/debootstrap.log" ] && tail -n 30 "$tmp/debootstrap/debootstrap.log" >&2
+		tail -n 30 "$tmp.log" | redact >&2
+		[ -f "$tmp/debootstrap/debootstrap.log" ] && tail -n 30 "$tmp/debootstrap/debootstrap.log" | redact >&2
 		die "chroot $name: debootstrap $CH_SUITE failed (log: $tmp.log)"
 	fi
 	mv "$tmp.log" "$tmp/debootstrap.log"
@@ -97,7 +97,7 @@ chroot_ensure() {
 	log "chroot $name: installing linux-headers-amd64 ($kver) from $CH_RELEASE"
 	_chroot_configure "$name"
 	chroot_run "$name" "apt-get -q update && apt-get -q -y -t $CH_RELEASE install linux-headers-amd64 $CHROOT_PACKAGES && apt-get -q -y autoremove && apt-get clean" \
-		>"$dir/.apt.log" 2>&1 || { tail -n 30 "$dir/.apt.log" >&2; die "chroot $name: installing headers failed"; }
+		>"$dir/.apt.log" 2>&1 || { tail -n 30 "$dir/.apt.log" | redact >&2; die "chroot $name: installing headers failed"; }
 	[ -e "$dir/lib/modules/$kver/build/Makefile" ] ||
 		die "chroot $name: linux-headers-amd64 did not bring $kver (the archive moved on between steps? run 'make deps' again)"
 }

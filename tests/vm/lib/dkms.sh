@@ -46,9 +46,12 @@ dkms_build_install() {
 		cat "$log" >&2
 		for f in "$root/var/lib/dkms/$DKMS_NAME/$ver/build/make.log" \
 			 "$root/var/lib/dkms/$DKMS_NAME/$ver/$kver/x86_64/log/make.log"; do
-			[ -f "$f" ] && { echo "--- $f" >&2; cat "$f" >&2; }
+			[ -f "$f" ] || continue
+			cp "$f" "$out/make.log"
+			echo "--- make.log" >&2
+			cat "$f" >&2
 		done
-		die "$k: dkms could not build/install $DKMS_NAME $ver for $kver (log: $log)"
+		die "$k: dkms could not build/install $DKMS_NAME $ver for $kver (logs: $log, $out/make.log)"
 	fi
 	ko=$(find "$root/lib/modules/$kver/updates/dkms" -maxdepth 1 -name "$DKMS_KO.ko*" -print -quit 2>/dev/null)
 	[ -n "$ko" ] || die "$k: dkms install left no $DKMS_KO.ko in /lib/modules/$kver/updates/dkms"

@@ -6,7 +6,8 @@
 #   kernel_def K          sets K_APTSET K_RELEASE K_IMAGE_META K_HEADERS_META K_ENV
 #   apt_priv SET CMD...   runs apt-get/apt-cache against the private state SET
 #   kernel_resolve K      prints "KVER VERSION" of K's image package (after apt_priv_update)
-#   kernel_fetch K        downloads and unpacks K's image + modules into the cache
+#   kernel_fetch K [R]    downloads and unpacks K's image + modules into the cache
+#                         (R: what kernel_resolve printed, to save resolving twice)
 #   kernel_kver K         the KVER that the last `make deps` resolved for K
 #   kernel_prune          drops cached kernels that nothing resolves to any more
 
@@ -53,9 +54,16 @@ apt_priv() {
 	"$cmd" "${opts[@]}" "$@"
 }
 
+# Package lists younger than this many seconds are used as they are.
+: "${URING_DMABUF_APT_MAX_AGE:=3600}"
+
 apt_priv_update() {
 	local set=$1 d=$CACHE/apt/$1 arch suite main sec
 	main=$(mirror_uri main) sec=$(mirror_uri security)
+	if [ -f "$d/updated" ] && [ -f "$d/sources.list" ] &&
+	   [ $(( $(date +%s) - $(stat -c %Y "$d/updated") )) -lt "$URING_DMABUF_APT_MAX_AGE" ]; then
+		return 0
+	fi
 	mkdir -p "$d/lists/partial" "$d/cache/archives/partial"
 	[ -f "$d/status" ] || : >"$d/status"
 	aptset_suites "$set" | while read -r arch suite; do
@@ -63,8 +71,9 @@ apt_priv_update() {
 		echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $uri $suite main"
 	done >"$d/sources.list"
 	apt_priv "$set" apt-get -q update >"$d/update.log" 2>&1 ||
-		{ cat "$d/update.log" >&2; die "apt-get update failed for the $set package lists"; }
-	grep -E '^(W|E):' "$d/update.log" >&2 || true
+		{ redact <"$d/update.log" >&2; die "apt-get update failed for the $set package lists"; }
+	grep -E '^(W|E):' "$d/update.log" | redact >&2 || true
+	touch "$d/updated"
 }
 
 # Candidate version of PKG in SET, preferring suite REL if given (backports are
@@ -75,8 +84,14 @@ _apt_priv_candidate() {
 }
 
 kernel_resolve() {
-	local k=$1 v dep kver
+	local k=$1 v dep kver memo
 	kernel_def "$k"
+	# the answer only changes when the package lists do
+	memo=$CACHE/kernels/$k.resolved
+	if [ -s "$memo" ] && [ "$memo" -nt "$CACHE/apt/$K_APTSET/updated" ]; then
+		cat "$memo"
+		return 0
+	fi
 	v=$(_apt_priv_candidate "$K_APTSET" "$K_RELEASE" "$K_IMAGE_META")
 	[ -n "$v" ] && [ "$v" != "(none)" ] ||
 		die "$k: $K_IMAGE_META not found in the $K_APTSET package lists"
@@ -85,7 +100,8 @@ kernel_resolve() {
 		sed -n 's/^ *linux-image-\([^ ]*\).*/\1/p' | head -n1)
 	[ -n "$dep" ] || die "$k: cannot read the image package from $K_IMAGE_META $v"
 	kver=$dep
-	echo "$kver $v"
+	mkdir -p "$CACHE/kernels"
+	echo "$kver $v" | tee "$memo"
 }
 
 kernel_kver() {
@@ -100,9 +116,9 @@ kernel_dir() { echo "$CACHE/kernels/$1"; }
 # (newer kernels split the image into -binary, -modules and -base), unpack them
 # into $CACHE/kernels/KVER/root and normalise /usr/lib/modules to /lib/modules.
 kernel_fetch() {
-	local k=$1 kver v d pkgs p r
+	local k=$1 kver v d pkgs p r=${2:-}
 	kernel_def "$k"
-	r=$(kernel_resolve "$k")
+	[ -n "$r" ] || r=$(kernel_resolve "$k")
 	read -r kver v <<<"$r"
 	d=$(kernel_dir "$kver")
 	if stamp_ok "$d/.complete" "$kver $v" && [ -f "$d/vmlinuz" ]; then
@@ -120,8 +136,8 @@ kernel_fetch() {
 			n ~ /^linux-/ && substr(n, length(n) - length(s) + 1) == s { print n }'); do
 		pkgs="$pkgs $p=$v"
 	done
-	( cd "$d/debs" && apt_priv "$K_APTSET" apt-get -q download $pkgs >/dev/null ) ||
-		die "$k: downloading $pkgs failed"
+	( cd "$d/debs" && apt_priv "$K_APTSET" apt-get -q download $pkgs >"$d/download.log" 2>&1 ) ||
+		{ redact <"$d/download.log" >&2; die "$k: downloading $pkgs failed"; }
 	for p in "$d"/debs/*.deb; do dpkg-deb -x "$p" "$d/root"; done
 	if [ -d "$d/root/usr/lib/modules/$kver" ] && [ ! -d "$d/root/lib/modules/$kver" ]; then
 		mkdir -p "$d/root/lib/modules"

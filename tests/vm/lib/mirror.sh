@@ -3,6 +3,7 @@
 # time. No mirror host name is ever written into the repository.
 #
 #   mirror_uri main|security   prints the URI serving bookworm / bookworm-security
+#   redact                     filter hiding those URIs and hosts in tool output
 
 # Print "URI SUITE" for every enabled deb source (deb822 and one-line formats).
 _mirror_sources() {
@@ -42,4 +43,15 @@ mirror_uri() {
 	esac
 	[ -n "$uri" ] || die "no Debian archive found in /etc/apt/sources.list{,.d/} (need a deb line for bookworm)"
 	printf '%s\n' "${uri%/}"
+}
+
+# Filter: replace the archive URIs and host names in tool output (apt,
+# debootstrap) so that no mirror name ends up in logs shown to the user.
+redact() {
+	local main sec h1 h2
+	main=$(mirror_uri main 2>/dev/null || :) sec=$(mirror_uri security 2>/dev/null || :)
+	h1=$(printf '%s' "$main" | sed 's,^[a-z+]*://,,; s,[/:].*,,')
+	h2=$(printf '%s' "$sec" | sed 's,^[a-z+]*://,,; s,[/:].*,,')
+	sed -e "${main:+s|$main|<archive>|g}" -e "${sec:+s|$sec|<security-archive>|g}" \
+	    -e "${h1:+s|$h1|<archive-host>|g}" -e "${h2:+s|$h2|<archive-host>|g}"
 }
