@@ -1,8 +1,9 @@
 #!/bin/sh
-# bind-rx holding a binding until SIGINT/SIGTERM, and handing it to a
-# command (environment, exit status, forwarded signals). This needs a NIC
-# that takes a dma-buf: the simulated one of tests/kmod/simnic when the guest
-# has it; without one the whole script is skipped.
+# bind-rx holding a binding until SIGINT/SIGTERM, the kernel's refusals
+# (queue out of range, queue already bound) with their hints, and handing
+# the binding to a command (environment, exit status, forwarded signals).
+# This needs a NIC that takes a dma-buf: the simulated one of
+# tests/kmod/simnic when the guest has it; without one the script is skipped.
 . "${0%/*}/cli-lib.sh"
 
 kver_ge 6 12 || skip_all "devmem TCP needs Linux 6.12+, this is $(uname -r)"
@@ -55,6 +56,31 @@ hold_until() {
 }
 hold_until INT
 hold_until TERM
+
+# The kernel's refusals reach the user with its errno and the fitting hint.
+run check "$dev"
+check "check $dev: header split on" out_has "[ ok ] header-split"
+nq=$(ls -d /sys/class/net/$dev/queues/rx-* | wc -l)
+run_within 60 bind-rx "$dev" --queues "$nq" --size 4M
+check "bind-rx $dev --queues $nq (out of range) exits 1" rc_is 1
+check "bind-rx $dev --queues $nq: the errno and the queues hint" \
+	err_has "NETDEV_CMD_BIND_RX on $dev: Numerical result out of range" "Hint: queue out of range"
+check "bind-rx $dev --queues $nq: nothing stays pinned" idle
+
+"$CLI" bind-rx "$dev" --queues 1 --size 4M >"$T/hold.out" 2>"$T/hold.err" &
+hpid=$!
+i=0
+until grep -q "^binding id " "$T/hold.out" || [ $i -ge 100 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+run_within 60 bind-rx "$dev" --queues 0-1 --size 4M
+check "bind-rx of a queue already bound exits 1" rc_is 1
+check "bind-rx of a queue already bound: File exists, and the hint" \
+	err_has "File exists" "Hint: a queue is already bound"
+kill -TERM "$hpid"
+wait "$hpid"
+check "both bindings gone: nothing stays pinned" idle
 
 # The command inherits the dma-buf and the socket, described in the environment.
 run bind-rx "$dev" --queues 1-2 --size 4M -- sh -c \
