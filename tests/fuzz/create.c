@@ -37,6 +37,7 @@ struct gen_range {
 	struct region *reg;
 	size_t off;
 	int shape_bad;	/* EINVAL before anything is pinned */
+	int above_47;	/* EINVAL with 4-level paging, unmapped (EFAULT) with 5 */
 	int past_end;	/* runs into the guard after the region */
 };
 
@@ -83,6 +84,9 @@ static int scratch_init(void)
 	return 0;
 }
 
+/* Where wild addresses point: nothing. */
+static struct region wild = { .kind = RK_UNMAPPED, .err_rw = EFAULT, .err_ro = EFAULT };
+
 static void gen_range(struct worker *w, struct uring_dmabuf_range *out,
 		      struct gen_range *g)
 {
@@ -111,30 +115,39 @@ static void gen_range(struct worker *w, struct uring_dmabuf_range *out,
 		g->shape_bad = 1;
 		break;
 	case 3: /* wraps around */
+		g->reg = &wild;
+		g->off = 0;
 		out->addr = (~0ULL & ~(PAGE_SZ - 1)) - rnd_below(r, 4) * PAGE_SZ;
 		out->len = (8 + rnd_below(r, 8)) * PAGE_SZ;
 		g->shape_bad = 1;
 		break;
-	case 4: /* ends just above the user address space */
+	case 4: /* ends just above the 47-bit user address space */
 		out->addr = 0x7ffffffff000ULL - rnd_below(r, 2) * PAGE_SZ;
 		out->len = 4 * PAGE_SZ;
-		g->shape_bad = 1;
+		g->reg = &wild;
+		g->off = 0;
 		break;
 	case 5: /* a few pages past the end, into the guard */
 	case 6:
-		out->len += (1 + rnd_below(r, 4)) * PAGE_SZ;
+		out->len = (pages - off + 1 + rnd_below(r, 4)) * PAGE_SZ;
 		g->past_end = 1;
 		break;
 	case 7: /* a huge length: charged first, then pinning meets the guard */
-		out->len += (1ULL << (20 + rnd_below(r, 20))) & ~(PAGE_SZ - 1);
+		out->len = (pages - off) * PAGE_SZ + (1ULL << (12 + rnd_below(r, 28)));
 		g->past_end = 1;
 		break;
 	default:
 		break;
 	}
-	/* The module refuses ends above the user address space up front. */
-	if (out->addr + out->len < out->addr || out->addr + out->len > 0x7ffffffff000ULL)
+	/*
+	 * The module refuses ends above the user address space up front: at
+	 * 2^47 with 4-level paging, at 2^56 with 5-level (QEMU's -cpu max),
+	 * where such a range is merely unmapped.
+	 */
+	if (out->addr + out->len < out->addr)
 		g->shape_bad = 1;
+	else if (out->addr + out->len > 0x7ffffffff000ULL)
+		g->above_47 = g->past_end = 1;
 }
 
 /*
@@ -191,6 +204,8 @@ static void *place_struct(const struct uring_dmabuf_create *c, int where)
 		memcpy(p, c, sizeof(*c));
 		return p;
 	default:
+		/* zero where the other placements wrote, so huge sizes read zeros */
+		memset(scr.st + STRUCT_PAGES * PAGE_SZ - sizeof(*c), 0, sizeof(*c));
 		memset(scr.st, 0, 2 * PAGE_SZ);
 		memcpy(scr.st, c, sizeof(*c));
 		return scr.st;
@@ -206,7 +221,7 @@ void op_create(struct worker *w)
 	struct outcome o = { .n = 0 };
 	unsigned int nr, gen, i, pick;
 	uint32_t size = sizeof(c), flags;
-	int where, tail_bad = 0, ranges_fault = 0, readonly;
+	int where, tail_bad = 0, ranges_fault = 0, readonly, good;
 	uint64_t total = 0;
 	long ret;
 
@@ -304,13 +319,17 @@ void op_create(struct worker *w)
 	else if (ranges_fault)
 		may(&o, EFAULT);
 	else {
-		int shape_bad = 0;
+		int shape_bad = 0, above_47 = 0;
 
-		for (i = 0; i < gen; i++)
+		for (i = 0; i < gen; i++) {
 			shape_bad |= gr[i].shape_bad;
+			above_47 |= gr[i].above_47;
+		}
 		if (shape_bad) {
 			may(&o, EINVAL);
 		} else {
+			if (above_47)
+				may(&o, EINVAL);
 			expected_pins(gr, gen, readonly, &o);
 			/* Only the write-back is left to fail. */
 			if (where == 1 && o.v[o.n - 1] == 0)
@@ -324,7 +343,9 @@ void op_create(struct worker *w)
 		memcpy(&c, uc, sizeof(c));
 		ret = c.fd;
 	}
-	if (!expect(w, ret < 0 ? ret : 0, o.v, o.n, "CREATE")) {
+	fuzz_lock();
+	good = expect(w, ret < 0 ? ret : 0, o.v, o.n, "CREATE");
+	if (!good) {
 		t_diag("  size %u flags %#x nr_ranges %u ranges %#llx struct at %d",
 		       size, flags, nr, (unsigned long long)c.ranges, where);
 		for (i = 0; i < gen; i++)
@@ -335,9 +356,14 @@ void op_create(struct worker *w)
 			       gr[i].shape_bad ? " (bad shape)" : "",
 			       gr[i].past_end ? " (past the end)" : "");
 	}
+	fuzz_unlock();
 	if (ret < 0) {
 		if (ret == -ENOMEM || ret == -EMFILE)
 			t_diag("CREATE: %s (resources) at op %ld", errname((int)-ret), w->op_no);
+		return;
+	}
+	if (!good) { /* already reported; what it holds is unknown */
+		close((int)ret);
 		return;
 	}
 	for (i = 0; i < nr; i++)

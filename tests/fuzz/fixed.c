@@ -58,7 +58,7 @@ void op_create_fixed(struct worker *w)
 	uint16_t idx;
 	struct region *reg;
 	uint64_t addr, len;
-	int bad_index = 0, unknown_op = 0, shape_bad = 0, outside = 0, ro, ret;
+	int bad_index = 0, unknown_op = 0, shape_bad = 0, outside = 0, ro, ret, fails;
 	uint8_t sqe_flags = chance(r, 20) ? IOSQE_ASYNC : 0;
 
 	if (!w->ring_ok || !w->nr_fixed)
@@ -101,7 +101,7 @@ void op_create_fixed(struct worker *w)
 		shape_bad = 1;
 		break;
 	case 4: /* past the end of the registered buffer */
-		len += PAGE_SZ * (1 + rnd_below(r, 8));
+		len = (uintptr_t)reg->p + reg->len - addr + PAGE_SZ * (1 + rnd_below(r, 8));
 		outside = 1;
 		break;
 	case 5: /* before its start */
@@ -118,6 +118,7 @@ void op_create_fixed(struct worker *w)
 
 	ret = submit_cmd(w, cmd_op, cmd_flags, idx, addr, len, sqe_flags);
 	fuzz_count(w);
+	fails = atomic_load(&F.failures);
 	/*
 	 * io_uring checks the index at prep time on some kernels and at issue
 	 * time on others, so a bad index may also win over our own checks.
@@ -136,8 +137,17 @@ void op_create_fixed(struct worker *w)
 	} else {
 		EXPECT(w, ret < 0 ? ret : 0, "CREATE_FIXED", 0);
 	}
+	if (atomic_load(&F.failures) != fails)
+		t_diag("  cmd_op %#x flags %#x index %u (%u registered) addr %#llx len %#llx "
+		       "buffer %s %p+%#zx", cmd_op, cmd_flags, idx, w->nr_fixed,
+		       (unsigned long long)addr, (unsigned long long)len,
+		       region_name(reg->kind), (void *)reg->p, reg->len);
 	if (ret < 0)
 		return;
+	if (outside || shape_bad || bad_index || unknown_op || !cmd_flags) {
+		close(ret); /* already reported; its range is not the buffer's */
+		return;
+	}
 	if (!fd_cloexec(ret))
 		fuzz_fail(w, "CREATE_FIXED: fd %d is not close-on-exec", ret);
 	{
@@ -209,11 +219,29 @@ int fixed_init(struct worker *w)
 		for (i = 0; i < w->arena.nr; i++)
 			if (w->arena.r[i].kind == kinds[k])
 				w->fixed[w->nr_fixed++] = &w->arena.r[i];
+	/* Registered per epoch (fixed_epoch), so try it once here. */
 	ret = register_fixed(w);
 	if (ret < 0) {
 		io_uring_queue_exit(&w->ring);
 		return ret;
 	}
+	io_uring_unregister_buffers(&w->ring);
 	w->ring_ok = 1;
 	return 0;
+}
+
+/*
+ * Registered only while an epoch runs: how many pins a registration holds
+ * varies (io_uring keeps one per huge folio only while the folio is still
+ * PMD-mapped, and a fork splits a pinned THP's PMD), so the counters are
+ * compared with nothing registered.
+ */
+void fixed_epoch(struct worker *w, int start)
+{
+	if (!w->ring_ok)
+		return;
+	if (start && register_fixed(w))
+		w->ring_ok = 0;
+	else if (!start)
+		io_uring_unregister_buffers(&w->ring);
 }

@@ -169,6 +169,9 @@ int expect(struct worker *w, long ret, const int *allowed, int n,
 		const int _a[] = { __VA_ARGS__ };                              \
 		expect(w, ret, _a, sizeof(_a) / sizeof(_a[0]), what);          \
 	})
+/* Holds the output so that diagnostics stay with their "not ok" line. */
+void fuzz_lock(void);
+void fuzz_unlock(void);
 /* Counts one call into an entry point. */
 void fuzz_count(struct worker *w);
 
@@ -191,6 +194,8 @@ void op_unprivileged(struct worker *w);
 
 /* fixed.c: a ring with the worker's buffers registered; 0 or -errno */
 int fixed_init(struct worker *w);
+/* Registers (start) or unregisters the buffers around an epoch. */
+void fixed_epoch(struct worker *w, int start);
 
 /* bufs.c */
 struct dbuf *buf_add(struct worker *w, int fd, uint64_t bytes, int readonly,

@@ -10,6 +10,8 @@
  *                              worker's call sequence exactly
  *   URING_DMABUF_FUZZ_SECONDS  stop after this long (default 50, or 570
  *                              from 20000 calls on)
+ *   URING_DMABUF_FUZZ_OPS      only these ops, comma-separated (to bisect)
+ *   URING_DMABUF_FUZZ_RACER    0: no racer thread
  *
  * The run is cut into epochs of 10,000 calls; after each, everything is
  * closed and the pin counters, VmPin and the module's counters must be back
@@ -37,7 +39,36 @@
 
 struct fuzz F = { .importer = -1, .foreign_dmabuf = -1 };
 
-static pthread_mutex_t out_lock = PTHREAD_MUTEX_INITIALIZER;
+/* Recursive: a caller may hold it to keep its diagnostics with its line. */
+static pthread_mutex_t out_lock = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
+static __thread struct worker *current_worker;
+
+void fuzz_lock(void)
+{
+	pthread_mutex_lock(&out_lock);
+}
+
+void fuzz_unlock(void)
+{
+	pthread_mutex_unlock(&out_lock);
+}
+
+/* A crash of the fuzzer itself: say where, for the replay. */
+static void on_fault(int sig, siginfo_t *si, void *uc)
+{
+	struct worker *w = current_worker;
+	char line[256];
+	int n;
+
+	(void)uc;
+	n = snprintf(line, sizeof(line), "not ok fuzz: signal %d at %p in thread %d op %ld (%s)\n"
+		     "# replay: URING_DMABUF_FUZZ_SEED=%#llx\n", sig, si->si_addr,
+		     w ? w->id : -1, w ? w->op_no : -1L, w && w->op ? w->op : "-",
+		     (unsigned long long)F.seed);
+	if (write(1, line, (size_t)n) < 0)
+		_exit(2);
+	_exit(1);
+}
 static int nr_workers = 2;
 static long calls_target = 3000;
 static double seconds = 50;
@@ -99,7 +130,7 @@ struct op {
 	unsigned int weight;
 };
 
-static const struct op ops[] = {
+static struct op ops[] = {
 	{ "create", op_create, 30 },
 	{ "create-fixed", op_create_fixed, 12 },
 	{ "reregister", op_reregister, 1 },
@@ -129,6 +160,24 @@ static const struct op *pick_op(struct rng *r)
 	return &ops[i];
 }
 
+/* Zero the weight of every op not in the comma-separated list. */
+static void only_ops(const char *list)
+{
+	size_t i;
+
+	if (!list || !*list)
+		return;
+	for (i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
+		const char *p = strstr(list, ops[i].name);
+		size_t n = strlen(ops[i].name);
+
+		if (!p || (p != list && p[-1] != ',') || (p[n] && p[n] != ','))
+			ops[i].weight = 0;
+	}
+	printf("# only ops: %s\n", list);
+}
+
+static int use_racer = 1;
 static struct worker workers[FUZZ_MAX_THREADS];
 static struct worker racer = { .id = 100 }, receiver = { .id = 101 };
 static long epoch_end;	/* the run's call count at which this epoch ends */
@@ -215,6 +264,12 @@ static void setup(void)
 	receiver.rng.s = F.seed ^ 0x123457;
 }
 
+static void *idle_main(void *arg)
+{
+	(void)arg;
+	return NULL;
+}
+
 /* One epoch: threads run until epoch_end calls, then everything is released. */
 static int run_epoch(int epoch, const struct pins *base)
 {
@@ -223,7 +278,9 @@ static int run_epoch(int epoch, const struct pins *base)
 	int i, ok;
 
 	atomic_store(&F.stop, 0);
-	pthread_create(&th[nr_workers], NULL, racer_main, &racer);
+	for (i = 0; i < nr_workers; i++)
+		fixed_epoch(&workers[i], 1);
+	pthread_create(&th[nr_workers], NULL, use_racer ? racer_main : idle_main, &racer);
 	pthread_create(&th[nr_workers + 1], NULL, receiver_main, &receiver);
 	for (i = 0; i < nr_workers; i++)
 		pthread_create(&th[i], NULL, worker_main, &workers[i]);
@@ -232,6 +289,8 @@ static int run_epoch(int epoch, const struct pins *base)
 	atomic_store(&F.stop, 1);
 	pthread_join(th[nr_workers], NULL);
 	pthread_join(th[nr_workers + 1], NULL);
+	for (i = 0; i < nr_workers; i++)
+		fixed_epoch(&workers[i], 0);
 
 	ok = !pins_wait_back(base, &now);
 	if (!ok) {
@@ -253,6 +312,12 @@ int main(void)
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	signal(SIGPIPE, SIG_IGN);
+	{
+		struct sigaction sa = { .sa_sigaction = on_fault, .sa_flags = SA_SIGINFO };
+
+		sigaction(SIGSEGV, &sa, NULL);
+		sigaction(SIGBUS, &sa, NULL);
+	}
 	calls_target = env_long("URING_DMABUF_FUZZ_CALLS", 3000);
 	nr_workers = (int)env_long("URING_DMABUF_FUZZ_THREADS", 2);
 	if (nr_workers < 1 || nr_workers > FUZZ_MAX_THREADS)
@@ -268,6 +333,8 @@ int main(void)
 	       "URING_DMABUF_FUZZ_CALLS=%ld\n", (unsigned long long)F.seed, nr_workers,
 	       calls_target);
 
+	only_ops(getenv("URING_DMABUF_FUZZ_OPS"));
+	use_racer = env_long("URING_DMABUF_FUZZ_RACER", 1) != 0;
 	setup();
 	pins_get(&base);
 	t0 = now_sec();

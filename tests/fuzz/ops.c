@@ -185,7 +185,7 @@ void op_mmap(struct worker *w)
 		bad = 1;
 		break;
 	case 1: /* past the end */
-		len += PAGE_SZ * (1 + rnd_below(r, 4));
+		len = (pages - off + 1 + rnd_below(r, 4)) * PAGE_SZ;
 		bad = 1;
 		break;
 	case 2:
@@ -214,6 +214,10 @@ void op_mmap(struct worker *w)
 	}
 	if (p == MAP_FAILED)
 		return;
+	if (bad) { /* reported above */
+		munmap(p, len);
+		return;
+	}
 	if (prot & PROT_READ) {
 		/* Touch the first and last page. */
 		volatile unsigned char c = p[0];

@@ -64,8 +64,10 @@ static void child_inherit(struct worker *w)
 				child_fail("INFO of an inherited dma-buf: %s, bytes %llu of %llu",
 					   errname((int)-ret), (unsigned long long)info.bytes,
 					   (unsigned long long)b->bytes);
-			if (chance(&w->rng, 30))
+			if (chance(&w->rng, 30)) {
 				close(b->fd);
+				b->fd = -1;
+			}
 		}
 		fd = child_create(w, 1 + rnd_below(&w->rng, 8));
 		if (fd < 0)

@@ -1,0 +1,16 @@
+# The reliability lane, included by the top-level Makefile:
+#
+#   make debug-kernel    build (once, cached) the KASAN/lockdep/kmemleak kernel
+#   make vmtest-debug    the whole VM suite on it, the fuzzer's 100,000 calls
+#                        and the stress run included; any checker report fails
+#
+# Variables: FUZZ_CALLS (100000), FUZZ_SEED, STRESS_SECONDS (600),
+# VM_TIMEOUT (3600), VM_TEST_TIMEOUT (900), URING_DMABUF_CACHE.
+DEBUG_LANE := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+
+.PHONY: debug-kernel vmtest-debug
+debug-kernel:
+	nice -n 10 $(DEBUG_LANE)/build-kernel.sh
+
+vmtest-debug: progs
+	BUILD=$(BUILD) $(DEBUG_LANE)/run-debug.sh

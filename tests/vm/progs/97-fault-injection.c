@@ -1,0 +1,357 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * 97-fault-injection: every allocation the module makes (or makes happen:
+ * GUP faulting pages in, dma_buf_export, the fd) fails once, and each
+ * failure must be a clean errno with nothing left pinned, charged or
+ * counted. Needs a kernel with FAILSLAB, FAIL_PAGE_ALLOC and
+ * FAULT_INJECTION_DEBUG_FS (the debug lane's); skipped elsewhere.
+ *
+ * Two phases. Systematic: /proc/thread-self/fail-nth = N fails the N-th
+ * allocation of the next call, for N = 1, 2, ... until the call makes
+ * fewer than N, so every site on that path fails exactly once. Random:
+ * make-it-fail and a failure probability, for the io_uring path (it
+ * allocates in an io-wq worker, which fail-nth of this thread does not
+ * reach) and for mixes. Both count only allocations with the module's
+ * code on the stack (the stacktrace filter), so the test itself and the
+ * rest of the kernel keep working.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "common.h"
+#include "uring.h"
+#include "../../kmod/importer/importer_uapi.h"
+
+#define FI "/sys/kernel/debug/"
+#define FAIL_NTH "/proc/thread-self/fail-nth"
+#define MAX_SITES 4000
+
+static const char *const attrs[] = { "failslab", "fail_page_alloc" };
+static int importer = -1;
+static int dev_fd = -1;
+
+static void set_attr(const char *attr, const char *knob, const char *val)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), FI "%s/%s", attr, knob);
+	if (write_text(path, val) < 0)
+		t_diag("cannot set %s to %s", path, val);
+}
+
+static void set_both(const char *knob, const char *val)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(attrs) / sizeof(attrs[0]); i++)
+		set_attr(attrs[i], knob, val);
+}
+
+/* [start, end) of the module's code, from kallsyms. */
+static int module_text(unsigned long *start, unsigned long *end)
+{
+	FILE *f = fopen("/proc/kallsyms", "r");
+	char line[256], type, name[128], mod[64];
+	unsigned long addr;
+
+	*start = ~0UL;
+	*end = 0;
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx %c %127s [%63[^]]]", &addr, &type, name, mod) != 4 ||
+		    strcmp(mod, "uring_dmabuf") || (type != 't' && type != 'T') || !addr)
+			continue;
+		if (addr < *start)
+			*start = addr;
+		if (addr > *end)
+			*end = addr;
+	}
+	fclose(f);
+	*end += 4096; /* the last function's body */
+	return *start < *end ? 0 : -1;
+}
+
+static void fi_setup(void)
+{
+	unsigned long start, end;
+	char buf[32];
+
+	if (access(FAIL_NTH, W_OK) || access(FI "failslab/probability", W_OK) ||
+	    access(FI "fail_page_alloc/probability", W_OK) ||
+	    access("/proc/self/make-it-fail", W_OK))
+		t_skip_all("no fault injection here (needs FAILSLAB, FAIL_PAGE_ALLOC, "
+			   "FAULT_INJECTION_DEBUG_FS and debugfs: the debug kernel)");
+	if (module_text(&start, &end))
+		t_skip_all("cannot find uring_dmabuf's code in /proc/kallsyms");
+	if (access(FI "failslab/require-start", W_OK))
+		t_skip_all("no FAULT_INJECTION_STACKTRACE_FILTER: failures would hit everything");
+	set_both("probability", "0");
+	set_both("interval", "1");
+	set_both("times", "-1");
+	set_both("verbose", "0");
+	set_both("task-filter", "Y");
+	set_both("ignore-gfp-wait", "N");
+	set_attr("fail_page_alloc", "ignore-gfp-highmem", "N");
+	set_attr("fail_page_alloc", "min-order", "0");
+	set_both("stacktrace-depth", "32");
+	snprintf(buf, sizeof(buf), "%#lx", start);
+	set_both("require-start", buf);
+	snprintf(buf, sizeof(buf), "%#lx", end);
+	set_both("require-end", buf);
+	t_diag("failing allocations made with uring_dmabuf's code %#lx-%#lx on the stack",
+	       start, end);
+}
+
+static void fi_reset(void)
+{
+	write_text("/proc/self/make-it-fail", "0");
+	write_text(FAIL_NTH, "0");
+	set_both("probability", "0");
+	set_both("require-start", "0");
+	set_both("require-end", "0xffffffffffffffff");
+}
+
+/* --- the calls under test: each returns >= 0 or -errno ------------------ */
+
+struct call {
+	const char *name;
+	long (*fn)(struct call *c);
+	struct mem mem[3];
+	int nr_mem;
+	unsigned int flags;
+	int dmabuf;		/* for mmap and import */
+	struct io_uring *ring;
+};
+
+/* Fresh memory each time, so that GUP has pages to fault in. */
+static int refresh(struct call *c)
+{
+	int i, err;
+
+	for (i = 0; i < c->nr_mem; i++) {
+		enum mem_kind kind = c->mem[i].kind;
+		size_t len = c->mem[i].len;
+
+		mem_free(&c->mem[i]);
+		err = mem_alloc(&c->mem[i], kind, len);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static long call_create(struct call *c)
+{
+	struct uring_dmabuf_range r[3];
+	int i;
+
+	for (i = 0; i < c->nr_mem; i++) {
+		r[i].addr = (uintptr_t)c->mem[i].p;
+		r[i].len = c->mem[i].len;
+	}
+	return ud_create(dev_fd, r, (unsigned int)c->nr_mem, c->flags, NULL);
+}
+
+static long call_mmap(struct call *c)
+{
+	void *p = mmap(NULL, 16 * PAGE_SZ, PROT_READ | PROT_WRITE, MAP_SHARED, c->dmabuf, 0);
+
+	if (p == MAP_FAILED)
+		return -errno;
+	munmap(p, 16 * PAGE_SZ);
+	return -1000; /* success, nothing to close */
+}
+
+static long call_import(struct call *c)
+{
+	struct importer_check chk = { .fd = c->dmabuf, .dir = IMPORTER_DIR_BIDIRECTIONAL,
+				      .max_seg_size = (uint32_t)PAGE_SZ };
+	long ret = ioctl_ret(importer, IMPORTER_IOC_CHECK, &chk);
+
+	if (ret)
+		return ret;
+	if (chk.attach_err)
+		return -chk.attach_err;
+	if (chk.map_err)
+		return -chk.map_err;
+	return -1000;
+}
+
+static long call_fixed(struct call *c)
+{
+	return uring_create_fixed(c->ring, dev_fd, URING_DMABUF_CMD_CREATE_FIXED,
+				  IORING_URING_CMD_FIXED, 0, (uintptr_t)c->mem[0].p,
+				  c->mem[0].len);
+}
+
+/* An injected failure may surface as any errno the entry point documents. */
+static int clean_errno(long ret)
+{
+	switch (-ret) {
+	case ENOMEM: case EFAULT: case EINTR: case EMFILE: case EAGAIN:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static long long attachments(void)
+{
+	unsigned long long v;
+
+	return read_ull(SYSFS_CLASS "attachments", &v) ? -1 : (long long)v;
+}
+
+/* One call with whatever fails failing; 1 if it ended clean. */
+static int one_call(struct call *c, const struct pins *base, long *ret)
+{
+	long long att = attachments();
+	struct pins now;
+	int clean;
+
+	*ret = c->fn(c);
+	if (*ret >= 0)
+		close((int)*ret);
+	clean = !pins_wait_back(base, &now) && attachments() == att;
+	if (!clean) {
+		t_diag("%s: %s left something behind:", c->name,
+		       *ret < 0 && *ret != -1000 ? errname((int)-*ret) : "success");
+		pins_diag(base, &now);
+	}
+	return clean && (*ret >= 0 || *ret == -1000 || clean_errno(*ret));
+}
+
+/* Fails the 1st, 2nd, ... allocation of the call until none is left. */
+static void sweep(struct call *c)
+{
+	int n, failed = 0, ok = 1;
+	struct pins base;
+	long ret;
+	char left[16];
+
+	for (n = 1; n <= MAX_SITES; n++) {
+		if (c->nr_mem && refresh(c)) {
+			t_skip("no memory", "%s", c->name);
+			return;
+		}
+		pins_get(&base);
+		snprintf(left, sizeof(left), "%d", n);
+		write_text(FAIL_NTH, left);
+		if (!one_call(c, &base, &ret) && ok) {
+			ok = 0;
+			t_diag("%s: failing allocation %d gave %s", c->name, n,
+			       ret == -1000 || ret >= 0 ? "success" : errname((int)-ret));
+		}
+		read_text(FAIL_NTH, left, sizeof(left));
+		write_text(FAIL_NTH, "0");
+		if (atoi(left) != 0)
+			break; /* the call made fewer than n allocations */
+		failed++;
+	}
+	t_ok(ok && n > 1 && n <= MAX_SITES,
+	     "%s: each of its %d allocations failed once, each a clean errno, nothing left",
+	     c->name, failed);
+}
+
+/* make-it-fail with a probability: also reaches io-wq workers. */
+static void random_phase(struct call *calls, int nr, int rounds)
+{
+	struct pins base;
+	int i, ok = 1, errors = 0;
+	long ret;
+
+	write_text("/proc/self/make-it-fail", "1");
+	set_both("probability", "5");
+	for (i = 0; i < rounds; i++) {
+		struct call *c = &calls[i % nr];
+
+		if (c->nr_mem && refresh(c))
+			continue;
+		pins_get(&base);
+		if (!one_call(c, &base, &ret)) {
+			if (ok)
+				t_diag("%s (round %d): %s", c->name, i,
+				       ret == -1000 || ret >= 0 ? "success" : errname((int)-ret));
+			ok = 0;
+		}
+		errors += ret < 0 && ret != -1000;
+	}
+	set_both("probability", "0");
+	write_text("/proc/self/make-it-fail", "0");
+	t_ok(ok, "random failures (5%% of allocations) over %d calls: %d failed, each clean", rounds, errors);
+}
+
+int main(void)
+{
+	struct io_uring ring;
+	struct call calls[6];
+	int nr = 0, have_ring, seed_buf;
+	struct iovec iov;
+	struct mem fixed_mem;
+
+	t_init();
+	dev_fd = dev_open();
+	fi_setup();
+	if (system("modprobe uring_dmabuf_importer 2>/dev/null") == 0)
+		importer = open(IMPORTER_DEVICE, O_RDWR | O_CLOEXEC);
+
+	memset(calls, 0, sizeof(calls));
+	calls[nr] = (struct call){ .name = "CREATE anon 16 pages", .fn = call_create, .nr_mem = 1 };
+	mem_alloc(&calls[nr].mem[0], MEM_ANON, 16 * PAGE_SZ);
+	nr++;
+	calls[nr] = (struct call){ .name = "CREATE READONLY memfd + anon + THP", .fn = call_create,
+				   .nr_mem = 3, .flags = URING_DMABUF_CREATE_READONLY };
+	mem_alloc(&calls[nr].mem[0], MEM_MEMFD, 8 * PAGE_SZ);
+	mem_alloc(&calls[nr].mem[1], MEM_ANON, 4 * PAGE_SZ);
+	mem_alloc(&calls[nr].mem[2], MEM_THP, SZ_2M);
+	nr++;
+	calls[nr] = (struct call){ .name = "CREATE hugetlb memfd", .fn = call_create, .nr_mem = 1 };
+	if (!mem_alloc(&calls[nr].mem[0], MEM_HUGE_MEMFD, SZ_2M))
+		nr++;
+
+	seed_buf = ud_create1(dev_fd, calls[0].mem[0].p, 16 * PAGE_SZ, 0);
+	if (!t_ok(seed_buf >= 0, "a dma-buf to mmap and import"))
+		return t_finish();
+	calls[nr++] = (struct call){ .name = "mmap of a dma-buf", .fn = call_mmap,
+				     .dmabuf = seed_buf };
+	if (importer >= 0)
+		calls[nr++] = (struct call){ .name = "importer attach + map", .fn = call_import,
+					     .dmabuf = seed_buf };
+	else
+		t_skip("no importer module", "importer attach + map");
+
+	for (int i = 0; i < nr; i++)
+		sweep(&calls[i]);
+
+	/* The io_uring path, and everything mixed, with random failures. */
+	have_ring = !io_uring_queue_init(8, &ring, 0) &&
+		    !mem_alloc(&fixed_mem, MEM_ANON, 16 * PAGE_SZ);
+	if (have_ring) {
+		memset(fixed_mem.p, 1, fixed_mem.len);
+		iov.iov_base = fixed_mem.p;
+		iov.iov_len = fixed_mem.len;
+		have_ring = !io_uring_register_buffers(&ring, &iov, 1);
+	}
+	if (have_ring) {
+		calls[nr] = (struct call){ .name = "CREATE_FIXED", .fn = call_fixed,
+					   .ring = &ring };
+		calls[nr].mem[0] = fixed_mem; /* not refreshed: registered */
+		nr++;
+	} else {
+		t_skip("no io_uring fixed buffers", "CREATE_FIXED under random failures");
+	}
+	random_phase(calls, nr, 300);
+
+	fi_reset();
+	close(seed_buf);
+	if (have_ring)
+		io_uring_queue_exit(&ring);
+	return t_finish();
+}
