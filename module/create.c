@@ -25,7 +25,8 @@ static long count_pages(const struct uring_dmabuf_range *ranges,
 
 		if (!len || !PAGE_ALIGNED(addr) || !PAGE_ALIGNED(len))
 			return -EINVAL;
-		if (check_add_overflow(addr, len, &end) || end > TASK_SIZE_MAX)
+		/* Past the address space is merely unmapped: -EFAULT later. */
+		if (check_add_overflow(addr, len, &end))
 			return -EINVAL;
 		if (check_add_overflow(total, (unsigned long)(len >> PAGE_SHIFT),
 				       &total) || total > LONG_MAX)

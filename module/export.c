@@ -191,7 +191,8 @@ static int uring_dmabuf_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)
 	unsigned long i;
 	int err;
 
-	if (!(vma->vm_flags & VM_SHARED))
+	/* VM_MAYSHARE: a shared mapping of a read-only file lacks VM_SHARED. */
+	if (!(vma->vm_flags & VM_MAYSHARE))
 		return -EINVAL;
 	if (uring_dmabuf_readonly(buf)) {
 		if (vma->vm_flags & VM_WRITE)

@@ -73,7 +73,8 @@ struct uring_dmabuf_range {
  *   size, or whose end wraps around; total size overflows
  * * %E2BIG - @nr_ranges is larger than the module parameter max_ranges
  * * %EFAULT - @ranges or the struct itself cannot be read or written; a range
- *   that is not mapped, is PROT_NONE, is VM_IO/VM_PFNMAP, or (without
+ *   that is not mapped (also: past the end of the address space), is
+ *   PROT_NONE, is VM_IO/VM_PFNMAP, or (without
  *   READONLY) is not writable
  * * %EOPNOTSUPP - memory that cannot be long-term pinned: shared mappings of
  *   ordinary files (page cache) or DAX
