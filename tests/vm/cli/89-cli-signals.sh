@@ -57,6 +57,54 @@ hold_until() {
 hold_until INT
 hold_until TERM
 
+# hold_start ARGS...: -j bind-rx ARGS on queue 1 in the background, its
+# output in $T/out once printed; hold_stop: SIGTERM, exit status in $rc.
+hold_start() {
+	"$CLI" -j bind-rx "$dev" --queues 1 "$@" >"$T/out" 2>"$T/err" &
+	hpid=$!
+	i=0
+	until grep -q '}' "$T/out" || [ ! -e "/proc/$hpid/cmdline" ] || [ $i -ge 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
+hold_stop() {
+	kill -TERM "$hpid" 2>/dev/null
+	wait "$hpid"
+	rc=$?
+}
+
+# Every memory kind, in JSON: what was bound and how it is laid out.
+hold_start --size 4M --hugepages
+check "-j bind-rx --hugepages prints one JSON object" out_json
+check "-j bind-rx --hugepages: 2M memory, all in huge pages" \
+	out_has "{\"binding_id\":" "\"ifname\":\"$dev\",\"queues\":[1],\"bytes\":4194304,\"memory\":\"2M\",\"source\":\"ioctl\"" \
+	'"huge_bytes":4194304'
+check "-j bind-rx --hugepages: at most 2 segments" test "$(json_num segments)" -le 2
+hold_stop
+check "-j bind-rx --hugepages: SIGTERM, exit 0" rc_is 0
+for kind in shmem 4k; do
+	hold_start --size 4M --$kind
+	check "-j bind-rx --$kind: $kind memory" out_has "\"memory\":\"$kind\",\"source\":\"ioctl\""
+	hold_stop
+	check "-j bind-rx --$kind: SIGTERM, exit 0" rc_is 0
+done
+hold_start --size 4M --uring --numa 0
+check "-j bind-rx --uring: from an io_uring fixed buffer" \
+	out_has '"source":"io_uring fixed buffer"' '"numa_node":0}'
+hold_stop
+check "-j bind-rx --uring: SIGTERM, exit 0" rc_is 0
+check "memory kinds: nothing stays pinned" idle
+
+# An RX page size on a kernel that has no such attribute (before 7.3).
+if ! kver_ge 7 3; then
+	run_within 60 bind-rx "$dev" --queues 1 --size 4M --rx-page-size 4K
+	check "bind-rx --rx-page-size on $(uname -r) exits 1" rc_is 1
+	check "bind-rx --rx-page-size on $(uname -r): the hint names the kernel it needs" \
+		err_has "Hint: " "7.3"
+	check "bind-rx --rx-page-size: nothing stays pinned" idle
+fi
+
 # The kernel's refusals reach the user with its errno and the fitting hint.
 run check "$dev"
 check "check $dev: header split on" out_has "[ ok ] header-split"
