@@ -20,8 +20,63 @@
  */
 #ifdef SIMNIC_HAVE_QUEUE_QCFG
 #define SIMNIC_QCFG_PARAM struct netdev_queue_config *qcfg,
+#define SIMNIC_QCFG_ARG qcfg
 #else
+struct netdev_queue_config;
 #define SIMNIC_QCFG_PARAM
+#define SIMNIC_QCFG_ARG NULL
+#endif
+
+/*
+ * 7.2: a queue's buffers may be larger than a page (rx_page_size, from a
+ * memory provider such as devmem with NETDEV_A_DMABUF_RX_PAGE_SIZE).
+ */
+#ifdef SIMNIC_HAVE_QCFG_RX_PAGE_SIZE
+int simnic_check_page_size(u32 size, struct netlink_ext_ack *extack);
+
+static inline void simnic_default_qcfg(struct net_device *dev,
+				       struct netdev_queue_config *qcfg)
+{
+	qcfg->rx_page_size = PAGE_SIZE;
+}
+
+static inline int simnic_validate_qcfg(struct net_device *dev,
+				       struct netdev_queue_config *qcfg,
+				       struct netlink_ext_ack *extack)
+{
+	return simnic_check_page_size(qcfg->rx_page_size, extack);
+}
+
+static inline u32 simnic_qcfg_page_size(const struct netdev_queue_config *qcfg)
+{
+	return qcfg && qcfg->rx_page_size ? qcfg->rx_page_size : PAGE_SIZE;
+}
+
+static inline u32 simnic_queue_page_size(struct net_device *dev, int idx)
+{
+	struct netdev_queue_config qcfg;
+
+	netdev_queue_config(dev, idx, &qcfg);
+	return simnic_qcfg_page_size(&qcfg);
+}
+
+#define SIMNIC_QUEUE_OP_QCFG \
+	.ndo_default_qcfg = simnic_default_qcfg, \
+	.ndo_validate_qcfg = simnic_validate_qcfg, \
+	.supported_params = QCFG_RX_PAGE_SIZE,
+#else
+
+static inline u32 simnic_qcfg_page_size(const struct netdev_queue_config *qcfg)
+{
+	return PAGE_SIZE;
+}
+
+static inline u32 simnic_queue_page_size(struct net_device *dev, int idx)
+{
+	return PAGE_SIZE;
+}
+
+#define SIMNIC_QUEUE_OP_QCFG
 #endif
 
 /*

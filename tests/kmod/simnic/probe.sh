@@ -33,6 +33,9 @@ qops=$(struct_body "$net/netdev_queues.h" netdev_queue_mgmt_ops)
 # 7.x: mem_alloc and start take the queue's config.
 echo "$qops" | grep -q 'ndo_queue_mem_alloc)(struct net_device \*dev,[ ]*struct netdev_queue_config' &&
 	have QUEUE_QCFG
+# 7.2: queues can be configured with a buffer size (io_uring zcrx; devmem's
+# NETDEV_A_DMABUF_RX_PAGE_SIZE from 7.3).
+grep -qs 'QCFG_RX_PAGE_SIZE' "$net/netdev_queues.h" && have QCFG_RX_PAGE_SIZE
 # 6.18: the DMA device may differ per queue.
 echo "$qops" | grep -q 'ndo_queue_get_dma_dev' && have QUEUE_GET_DMA_DEV
 # 6.14: dev->cfg holds the tcp-data-split / hds-thresh config that

@@ -17,35 +17,57 @@
 
 #include "simnic.h"
 
+/* A queue's buffer size (rx_page_size) must be what a netmem can be. */
+int simnic_check_page_size(u32 size, struct netlink_ext_ack *extack)
+{
+	if (!is_power_of_2(size) || size < PAGE_SIZE ||
+	    size > SIMNIC_MAX_RX_PAGE) {
+		NL_SET_ERR_MSG_FMT_MOD(extack,
+				       "rx_page_size %u: want a power of 2 from %lu to %u",
+				       size, PAGE_SIZE, SIMNIC_MAX_RX_PAGE);
+		return -ERANGE;
+	}
+	return 0;
+}
+
+/*
+ * @buf_size bytes per buffer: a page, or with a memory provider whatever
+ * rx_page_size it asked for (its net_iovs are that large).
+ */
 static struct page_pool *simnic_pool_create(struct simnic_priv *priv,
-					    unsigned int idx)
+					    unsigned int idx, u32 buf_size)
 {
 	struct page_pool_params pp = {
 		.flags = PP_FLAG_DMA_MAP | PP_FLAG_DMA_SYNC_DEV |
 			 PP_FLAG_ALLOW_UNREADABLE_NETMEM,
-		.order = 0,
+		.order = get_order(buf_size),
 		.pool_size = priv->ring_size,
 		.nid = dev_to_node(priv->dma_dev),
 		.dev = priv->dma_dev,
 		.napi = &priv->rxq[idx].napi,
 		.dma_dir = DMA_FROM_DEVICE,
-		.max_len = PAGE_SIZE,
+		.max_len = buf_size,
 		.offset = 0,
 		.netdev = priv->dev,
 		.queue_idx = idx,
 	};
+	bool bound = simnic_rxq_bound(priv, idx);
 
 	/*
 	 * Unreadable payload needs header split; the core checks this itself
 	 * from 6.14 on, 6.12 leaves it to the driver.
 	 */
-	if (simnic_rxq_bound(priv, idx) &&
+	if (bound &&
 	    READ_ONCE(priv->hds_config) != ETHTOOL_TCP_DATA_SPLIT_ENABLED) {
 		netdev_warn(priv->dev,
 			    "queue %u: memory provider needs tcp-data-split on\n",
 			    idx);
 		return ERR_PTR(-EINVAL);
 	}
+	/* Only providers get large buffers: no high-order page allocations. */
+	if (simnic_check_page_size(buf_size, NULL) ||
+	    (buf_size != PAGE_SIZE && !bound))
+		return ERR_PTR(-EINVAL);
 
 	return page_pool_create(&pp);
 }
@@ -95,7 +117,8 @@ int simnic_queues_open(struct simnic_priv *priv)
 		/* 6.12 may have restarted a queue of the closed device. */
 		pool = simnic_rxq_take_pool(&priv->rxq[i]);
 		if (!pool)
-			pool = simnic_pool_create(priv, i);
+			pool = simnic_pool_create(priv, i,
+						  simnic_queue_page_size(priv->dev, i));
 		if (IS_ERR(pool)) {
 			err = PTR_ERR(pool);
 			goto err_stop_queues;
@@ -130,7 +153,8 @@ static int simnic_queue_mem_alloc(struct net_device *dev, SIMNIC_QCFG_PARAM
 	struct simnic_qmem *qmem = mem;
 	struct page_pool *pool;
 
-	pool = simnic_pool_create(netdev_priv(dev), idx);
+	pool = simnic_pool_create(netdev_priv(dev), idx,
+				  simnic_qcfg_page_size(SIMNIC_QCFG_ARG));
 	if (IS_ERR(pool))
 		return PTR_ERR(pool);
 	qmem->pool = pool;
@@ -190,4 +214,5 @@ const struct netdev_queue_mgmt_ops simnic_queue_ops = {
 	.ndo_queue_start	= simnic_queue_start,
 	.ndo_queue_stop		= simnic_queue_stop,
 	SIMNIC_QUEUE_OP_GET_DMA_DEV
+	SIMNIC_QUEUE_OP_QCFG
 };

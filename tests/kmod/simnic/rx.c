@@ -4,7 +4,8 @@
  * the peer sent to it and "DMAs" them the way a header-split NIC does.
  * Headers (Ethernet, IP, TCP with options) go into the skb's linear part;
  * TCP payload is written to the DMA address of netmems from the queue's
- * page pool, at most a page each, and attached as frags. With a devmem
+ * page pool, at most a buffer (a page, or the provider's rx_page_size)
+ * each, and attached as frags. With a devmem
  * binding those netmems are net_iovs of the dma-buf, so the payload lands
  * in the bound memory and the stack never reads it. Anything else (ARP,
  * ICMP, ND, TCP without payload) is copied whole into the linear part.
@@ -55,6 +56,8 @@ static int simnic_dma_write(struct device *dma_dev, dma_addr_t dma,
 static int simnic_rx_payload(struct simnic_rxq *rxq, struct sk_buff *skb,
 			     const struct sk_buff *frame, unsigned int off)
 {
+	/* A page, or a memory provider's larger net_iovs (rx_page_size). */
+	unsigned int buf_size = PAGE_SIZE << rxq->pool->p.order;
 	struct simnic_priv *priv = rxq->priv;
 	struct simnic_rx_stats *st = &rxq->stats;
 	unsigned int len, unreadable = 0;
@@ -74,7 +77,7 @@ static int simnic_rx_payload(struct simnic_rxq *rxq, struct sk_buff *skb,
 			return -ENOMEM;
 		}
 
-		len = min_t(unsigned int, frame->len - off, PAGE_SIZE);
+		len = min_t(unsigned int, frame->len - off, buf_size);
 		err = simnic_dma_write(priv->dma_dev,
 				       page_pool_get_dma_addr_netmem(netmem),
 				       frame, off, len);
@@ -84,7 +87,7 @@ static int simnic_rx_payload(struct simnic_rxq *rxq, struct sk_buff *skb,
 		}
 		page_pool_dma_sync_netmem_for_cpu(rxq->pool, netmem, 0, len);
 
-		skb_add_rx_frag_netmem(skb, i, netmem, 0, len, PAGE_SIZE);
+		skb_add_rx_frag_netmem(skb, i, netmem, 0, len, buf_size);
 		if (netmem_is_net_iov(netmem))
 			unreadable += len;
 		off += len;

@@ -17,6 +17,7 @@
 #include <linux/ethtool.h>
 #include <linux/ethtool_netlink.h>
 #include <linux/mutex.h>
+#include <linux/sizes.h>
 #include <linux/netdevice.h>
 #include <linux/skbuff.h>
 #include <linux/u64_stats_sync.h>
@@ -27,6 +28,7 @@
 #define SIMNIC_MAX_MTU		9000
 #define SIMNIC_MIN_RING		64
 #define SIMNIC_MAX_RING		16384
+#define SIMNIC_MAX_RX_PAGE	SZ_64K
 
 struct page_pool;
 struct dentry;
@@ -118,6 +120,7 @@ bool simnic_rxq_bound(struct simnic_priv *priv, unsigned int idx);
 
 /* queue.c */
 extern const struct netdev_queue_mgmt_ops simnic_queue_ops;
+int simnic_check_page_size(u32 size, struct netlink_ext_ack *extack);
 int simnic_queues_open(struct simnic_priv *priv);
 void simnic_queues_close(struct simnic_priv *priv);
 

@@ -10,7 +10,8 @@
  * the original mapping at the frag offsets, are the pattern (no linear
  * payload), at MTU 1500 and at MTU 9000 (payload split over pages), with
  * every token returned. Then: unbinding on netlink socket close, a plain
- * TCP receive on the unbound queue, and removing the NIC module while a
+ * TCP receive on the unbound queue, 16 KiB net_iovs (rx_page_size, 7.3),
+ * binding while the port is down, and removing the NIC module while a
  * binding is still active.
  *
  * Raw generic netlink and ioctls only: no libnl, no ip/ethtool binaries.
@@ -81,6 +82,7 @@ struct devmem_token {		/* struct dmabuf_token */
 #define NETDEV_A_DMABUF_QUEUES_ 2
 #define NETDEV_A_DMABUF_FD_ 3
 #define NETDEV_A_DMABUF_ID_ 4
+#define NETDEV_A_DMABUF_RX_PAGE_SIZE_ 5	/* 7.3 */
 #define NETDEV_A_QUEUE_ID_ 1
 #define NETDEV_A_QUEUE_TYPE_ 3
 #define NETDEV_QUEUE_TYPE_RX_ 0
@@ -429,7 +431,7 @@ static void bind_cb(struct nlmsghdr *nh, void *arg)
  * or -errno.
  */
 static long bind_rx(int fd, int family, int ifindex, int queue, int dmabuf,
-		    char *ext, size_t extlen)
+		    unsigned int rx_page_size, char *ext, size_t extlen)
 {
 	struct nlmsg m = {};
 	struct genlmsghdr *g;
@@ -448,6 +450,8 @@ static long bind_rx(int fd, int family, int ifindex, int queue, int dmabuf,
 	nla_add_u32(&m.nh, NETDEV_A_QUEUE_ID_, queue);
 	nla_add_u32(&m.nh, NETDEV_A_QUEUE_TYPE_, NETDEV_QUEUE_TYPE_RX_);
 	nla_nest_end(&m.nh, nest);
+	if (rx_page_size)
+		nla_add_u32(&m.nh, NETDEV_A_DMABUF_RX_PAGE_SIZE_, rx_page_size);
 
 	err = nl_talk(fd, &m.nh, bind_cb, &id, ext, extlen);
 	return err ? err : (long)id;
@@ -652,6 +656,15 @@ static void send_pattern(int fd, uint64_t seed, size_t len)
 
 /* --- devmem receive ------------------------------------------------------ */
 
+/* A dma-buf bound to the devmem queue. */
+struct devbuf {
+	int fd;
+	const unsigned char *mem;	/* the original mapping */
+	size_t bytes;
+	uint32_t binding;
+	unsigned int buf_size;		/* rx_page_size: a page unless asked */
+};
+
 struct rx_result {
 	uint64_t bytes;		/* stream bytes received */
 	uint64_t dmabuf_bytes;	/* ... as SCM_DEVMEM_DMABUF frags */
@@ -701,8 +714,7 @@ static void check_frag(const unsigned char *p, uint32_t size, uint64_t seed,
 }
 
 /* One recvmsg(MSG_SOCK_DEVMEM): 0 at EOF, 1 after data, or -errno. */
-static int devmem_recv_once(int fd, int dmabuf, const unsigned char *mem,
-			    uint32_t binding, uint64_t seed,
+static int devmem_recv_once(int fd, const struct devbuf *db, uint64_t seed,
 			    struct rx_result *r)
 {
 	static unsigned char lin[RECV_IOV];
@@ -729,7 +741,7 @@ static int devmem_recv_once(int fd, int dmabuf, const unsigned char *mem,
 	if (msg.msg_flags & MSG_CTRUNC)
 		r->ctrunc++;
 
-	devmem_sync(dmabuf, DMA_BUF_SYNC_START);
+	devmem_sync(db->fd, DMA_BUF_SYNC_START);
 	for (cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm)) {
 		if (cm->cmsg_level != SOL_SOCKET ||
 		    (cm->cmsg_type != SCM_DEVMEM_DMABUF_ &&
@@ -747,16 +759,16 @@ static int devmem_recv_once(int fd, int dmabuf, const unsigned char *mem,
 			lin_off += dc->frag_size;
 			r->linear_bytes += dc->frag_size;
 		} else {
-			if (dc->dmabuf_id != binding && !r->bad_id++)
+			if (dc->dmabuf_id != db->binding && !r->bad_id++)
 				printf("# frag of binding %u, want %u\n",
-				       dc->dmabuf_id, binding);
-			if (dc->frag_offset + dc->frag_size > BUF_BYTES) {
+				       dc->dmabuf_id, db->binding);
+			if (dc->frag_offset + dc->frag_size > db->bytes) {
 				if (!r->bad_range++)
 					printf("# frag at %llu+%u outside the dma-buf\n",
 					       (unsigned long long)dc->frag_offset,
 					       dc->frag_size);
 			} else {
-				check_frag(mem + dc->frag_offset,
+				check_frag(db->mem + dc->frag_offset,
 					   dc->frag_size, seed, r, "dma-buf");
 			}
 			r->dmabuf_bytes += dc->frag_size;
@@ -773,7 +785,7 @@ static int devmem_recv_once(int fd, int dmabuf, const unsigned char *mem,
 		r->bytes += dc->frag_size;
 		seen += dc->frag_size;
 	}
-	devmem_sync(dmabuf, DMA_BUF_SYNC_END);
+	devmem_sync(db->fd, DMA_BUF_SYNC_END);
 	return_tokens(fd, tok, ntok, r);
 
 	if (seen != (uint64_t)n && !r->bad_len++)
@@ -782,15 +794,15 @@ static int devmem_recv_once(int fd, int dmabuf, const unsigned char *mem,
 	return 1;
 }
 
-static void devmem_recv(int fd, int dmabuf, const unsigned char *mem,
-			uint32_t binding, uint64_t seed, struct rx_result *r)
+static void devmem_recv(int fd, const struct devbuf *db, uint64_t seed,
+			struct rx_result *r)
 {
 	double t0 = now_s();
 	int ret;
 
 	memset(r, 0, sizeof(*r));
 	do {
-		ret = devmem_recv_once(fd, dmabuf, mem, binding, seed, r);
+		ret = devmem_recv_once(fd, db, seed, r);
 	} while (ret > 0);
 	if (ret < 0)
 		r->err = ret;
@@ -801,8 +813,7 @@ static void devmem_recv(int fd, int dmabuf, const unsigned char *mem,
  * One transfer of @len pattern bytes from the TX namespace to the bound
  * queue at @mtu, received with MSG_SOCK_DEVMEM; one result line each.
  */
-static void devmem_transfer(const char *tag, int dmabuf,
-			    const unsigned char *mem, uint32_t binding, int mtu,
+static void devmem_transfer(const char *tag, const struct devbuf *db, int mtu,
 			    size_t len)
 {
 	uint64_t seed = mtu ^ len;
@@ -828,7 +839,7 @@ static void devmem_transfer(const char *tag, int dmabuf,
 		send_pattern(cfd, seed, len);
 	}
 	close(cfd);
-	devmem_recv(afd, dmabuf, mem, binding, seed, &r);
+	devmem_recv(afd, db, seed, &r);
 	close(afd);
 	t_child(pid, "%s: sender wrote %zu bytes", tag, len);
 
@@ -854,11 +865,15 @@ static void devmem_transfer(const char *tag, int dmabuf,
 		  "%s: every token returned with SO_DEVMEM_DONTNEED", tag))
 		t_diag("%llu frags, %llu freed", (unsigned long long)r.frags,
 		       (unsigned long long)r.tokens_freed);
-	/* A 9000-byte frame's payload spans pages: page-sized frags. */
-	if (mtu > 4096 + 100)
-		t_ok(r.max_frag == PAGE_SZ,
-		     "%s: payload split over page-sized netmems (largest frag %u)",
-		     tag, r.max_frag);
+	/* A frame's payload spans buffers, or fits one larger than a page. */
+	if (mtu > (int)db->buf_size + 100)
+		t_ok(r.max_frag == db->buf_size,
+		     "%s: payload split over %u-byte netmems (largest frag %u)",
+		     tag, db->buf_size, r.max_frag);
+	else if (db->buf_size > PAGE_SZ)
+		t_ok(r.max_frag > PAGE_SZ && r.max_frag <= db->buf_size,
+		     "%s: one %u-byte netmem per frame (largest frag %u)",
+		     tag, db->buf_size, r.max_frag);
 	t_diag("%s: %llu bytes zero-copy in %llu frags, %.2f s, %.1f MB/s",
 	       tag, (unsigned long long)r.dmabuf_bytes,
 	       (unsigned long long)r.frags, r.seconds,
@@ -1058,10 +1073,9 @@ static int setup_steering(void)
 
 /*
  * Binds, runs the transfers, and unbinds by closing the netlink socket.
- * Returns the family id for the later tests, or -1.
+ * Returns 0 if the later tests can run.
  */
-static int devmem_tests(int dev, int dmabuf, const unsigned char *mem,
-			int family)
+static int devmem_tests(int dev, struct devbuf *db, int family)
 {
 	char ext[256];
 	int gfd, gfd2, ifindex;
@@ -1075,7 +1089,7 @@ static int devmem_tests(int dev, int dmabuf, const unsigned char *mem,
 		return -1;
 
 	t0 = now_s();
-	id = bind_rx(gfd, family, ifindex, DEVMEM_QUEUE, dmabuf, ext,
+	id = bind_rx(gfd, family, ifindex, DEVMEM_QUEUE, db->fd, 0, ext,
 		     sizeof(ext));
 	bind_us = (now_s() - t0) * 1e6;
 	if (!t_ok(id > 0, "NETDEV_CMD_BIND_RX of the dma-buf to %s queue %d",
@@ -1084,26 +1098,27 @@ static int devmem_tests(int dev, int dmabuf, const unsigned char *mem,
 		close(gfd);
 		return -1;
 	}
-	t_diag("bind of %lu MiB took %.0f us, binding id %ld",
-	       BUF_BYTES / MIB, bind_us, id);
+	db->binding = id;
+	t_diag("bind of %zu MiB took %.0f us, binding id %ld",
+	       db->bytes / MIB, bind_us, id);
 	t_ok(queue_stat(RX_IF, DEVMEM_QUEUE, "bound") == 1 &&
 	     queue_stat(RX_IF, 0, "bound") == 0,
 	     "queue %d has the memory provider, queue 0 not", DEVMEM_QUEUE);
-	t_ok(wait_attachments(dev, dmabuf, 1),
+	t_ok(wait_attachments(dev, db->fd, 1),
 	     "the dma-buf has one attachment (the NIC's DMA device)");
 
 	gfd2 = nl_open(NETLINK_GENERIC);
-	ret = bind_rx(gfd2, family, ifindex, DEVMEM_QUEUE, dmabuf, ext,
+	ret = bind_rx(gfd2, family, ifindex, DEVMEM_QUEUE, db->fd, 0, ext,
 		      sizeof(ext));
 	if (!t_errno(ret < 0 ? ret : 0, EEXIST, "binding the queue twice fails"))
 		t_diag("extack: %s", ext);
-	ret = bind_rx(gfd2, family, ifindex, 99, dmabuf, ext, sizeof(ext));
+	ret = bind_rx(gfd2, family, ifindex, 99, db->fd, 0, ext, sizeof(ext));
 	if (!t_ok(ret < 0, "binding a queue the device lacks fails"))
 		t_diag("got binding %ld", ret);
 	close(gfd2);
 
-	devmem_transfer("MTU 1500", dmabuf, mem, id, 1500, XFER_BYTES);
-	devmem_transfer("MTU 9000", dmabuf, mem, id, 9000, XFER_BYTES);
+	devmem_transfer("MTU 1500", db, 1500, XFER_BYTES);
+	devmem_transfer("MTU 9000", db, 9000, XFER_BYTES);
 
 	t_ok(queue_stat(RX_IF, DEVMEM_QUEUE, "unreadable_bytes") >=
 	     (long long)(2 * XFER_BYTES),
@@ -1120,7 +1135,7 @@ static int devmem_tests(int dev, int dmabuf, const unsigned char *mem,
 	close(gfd);
 	t_ok(wait_stat(RX_IF, DEVMEM_QUEUE, "bound", 0),
 	     "closing the netlink socket unbinds the queue");
-	t_ok(wait_attachments(dev, dmabuf, 0),
+	t_ok(wait_attachments(dev, db->fd, 0),
 	     "the NIC detaches from the dma-buf once its pages are back");
 	if (enter_ns(ns_tx) || if_set_mtu(TX_IF, 1500) || enter_ns(ns_rx) ||
 	    if_set_mtu(RX_IF, 1500))
@@ -1130,13 +1145,73 @@ static int devmem_tests(int dev, int dmabuf, const unsigned char *mem,
 }
 
 /*
+ * 7.3: NETDEV_A_DMABUF_RX_PAGE_SIZE makes the net_iovs (and the queue's
+ * buffers) larger than a page; the dma-buf's DMA segments must be aligned
+ * to that size, so this one is made of transparent huge pages.
+ */
+static void rx_page_size_test(int dev, int family)
+{
+	const unsigned int size = 16384;
+	struct uring_dmabuf_info info;
+	struct devbuf db = { .bytes = 32 * MIB, .buf_size = size };
+	char ext[256];
+	struct mem m;
+	long id;
+	int gfd;
+
+	if (mem_alloc(&m, MEM_THP, db.bytes)) {
+		t_skip("no THP", "rx_page_size %u", size);
+		return;
+	}
+	memset(m.p, 0xa5, db.bytes);
+	db.mem = m.p;
+	db.fd = ud_create1(dev, m.p, db.bytes, URING_DMABUF_CREATE_CLOEXEC);
+	if (!t_ok(db.fd >= 0, "rx_page_size: dma-buf from %zu MiB of THP",
+		  db.bytes / MIB))
+		goto out_free;
+	if (ud_info(dev, db.fd, &info) || info.huge_bytes != db.bytes) {
+		t_skip("memory not in huge pages", "rx_page_size %u", size);
+		goto out_close;
+	}
+
+	enter_ns(ns_rx);
+	gfd = nl_open(NETLINK_GENERIC);
+	id = bind_rx(gfd, family, if_nametoindex(RX_IF), DEVMEM_QUEUE, db.fd,
+		     size, ext, sizeof(ext));
+	/* Older kernels reject the attribute they do not know. */
+	if (id == -EINVAL && strstr(ext, "nknown attribute")) {
+		t_skip("kernel without NETDEV_A_DMABUF_RX_PAGE_SIZE (7.3+)",
+		       "rx_page_size %u", size);
+		goto out_unbind;
+	}
+	if (!t_ok(id > 0, "NETDEV_CMD_BIND_RX with rx_page_size %u", size)) {
+		t_diag("%s%s%s", strerror(-id), ext[0] ? ": " : "", ext);
+		goto out_unbind;
+	}
+	db.binding = id;
+	devmem_transfer("rx_page_size 16K, MTU 9000", &db, 9000, 16 * MIB);
+	if (enter_ns(ns_tx) || if_set_mtu(TX_IF, 1500) || enter_ns(ns_rx) ||
+	    if_set_mtu(RX_IF, 1500))
+		t_diag("could not restore MTU 1500");
+
+out_unbind:
+	close(gfd);
+	t_ok(wait_stat(RX_IF, DEVMEM_QUEUE, "bound", 0) &&
+	     wait_attachments(dev, db.fd, 0),
+	     "rx_page_size: unbound and detached");
+out_close:
+	close(db.fd);
+out_free:
+	mem_free(&m);
+}
+
+/*
  * Binding a closed device (6.12 restarts the queue anyway and the NIC keeps
  * the new pool for open; 7.x only checks that a pool takes the provider),
  * then opening it and receiving; then removing the NIC while that binding
  * is still active, which must be clean.
  */
-static void down_and_teardown_test(int dev, int dmabuf,
-				   const unsigned char *mem, int family)
+static void down_and_teardown_test(int dev, struct devbuf *db, int family)
 {
 	char ext[256];
 	int gfd, ifindex, err;
@@ -1148,34 +1223,36 @@ static void down_and_teardown_test(int dev, int dmabuf,
 	if (!t_ok(!err, "%s down", RX_IF))
 		t_diag("%s", strerror(-err));
 	gfd = nl_open(NETLINK_GENERIC);
-	id = bind_rx(gfd, family, ifindex, DEVMEM_QUEUE, dmabuf, ext,
+	id = bind_rx(gfd, family, ifindex, DEVMEM_QUEUE, db->fd, 0, ext,
 		     sizeof(ext));
 	if (!t_ok(id > 0, "NETDEV_CMD_BIND_RX while %s is down", RX_IF)) {
 		t_diag("%s%s%s", strerror(-id), ext[0] ? ": " : "", ext);
 		close(gfd);
 		return;
 	}
+	db->binding = id;
 	t_ok(queue_stat(RX_IF, DEVMEM_QUEUE, "bound") == 1,
 	     "queue %d has the memory provider while down", DEVMEM_QUEUE);
 	err = if_set_up(RX_IF, 1);
 	if (!t_ok(!err, "%s up again", RX_IF))
 		t_diag("%s", strerror(-err));
-	devmem_transfer("bound while down", dmabuf, mem, id, 1500, 8 * MIB);
+	devmem_transfer("bound while down", db, 1500, 8 * MIB);
 
 	enter_ns(ns_init);
 	err = module_remove(SIMNIC_MODULE);
 	if (!t_ok(!err, "rmmod " SIMNIC_MODULE " with a binding active"))
 		t_diag("delete_module: %s", strerror(-err));
 	close(gfd);
-	t_ok(wait_attachments(dev, dmabuf, 0),
+	t_ok(wait_attachments(dev, db->fd, 0),
 	     "the dma-buf is detached after the NIC and the binding are gone");
 }
 
 int main(void)
 {
+	struct devbuf db = { .bytes = BUF_BYTES, .buf_size = PAGE_SZ };
 	struct family fam;
 	unsigned char *mem;
-	int dev, dmabuf, gfd, err;
+	int dev, gfd, err;
 
 	t_init();
 
@@ -1189,28 +1266,31 @@ int main(void)
 	dev = dev_open();
 	load_simnic();
 
-	mem = mmap(NULL, BUF_BYTES, PROT_READ | PROT_WRITE,
+	mem = mmap(NULL, db.bytes, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (!t_ok(mem != MAP_FAILED, "mmap %lu MiB", BUF_BYTES / MIB))
+	if (!t_ok(mem != MAP_FAILED, "mmap %zu MiB", db.bytes / MIB))
 		return t_finish();
 	/* Poison, so bytes the NIC never wrote cannot pass for payload. */
-	memset(mem, 0xa5, BUF_BYTES);
-	dmabuf = ud_create1(dev, mem, BUF_BYTES, URING_DMABUF_CREATE_CLOEXEC);
-	if (!t_ok(dmabuf >= 0, "dma-buf from %lu MiB of anonymous memory",
-		  BUF_BYTES / MIB)) {
-		t_diag("%s", errname(-dmabuf));
+	memset(mem, 0xa5, db.bytes);
+	db.mem = mem;
+	db.fd = ud_create1(dev, mem, db.bytes, URING_DMABUF_CREATE_CLOEXEC);
+	if (!t_ok(db.fd >= 0, "dma-buf from %zu MiB of anonymous memory",
+		  db.bytes / MIB)) {
+		t_diag("%s", errname(-db.fd));
 		goto out_unmap;
 	}
 
 	if (setup_namespaces() || setup_steering())
 		goto out_close;
-	if (devmem_tests(dev, dmabuf, mem, fam.id) == 0)
-		down_and_teardown_test(dev, dmabuf, mem, fam.id);
+	if (devmem_tests(dev, &db, fam.id) == 0) {
+		rx_page_size_test(dev, fam.id);
+		down_and_teardown_test(dev, &db, fam.id);
+	}
 
 out_close:
-	close(dmabuf);
+	close(db.fd);
 out_unmap:
-	munmap(mem, BUF_BYTES);
+	munmap(mem, db.bytes);
 	enter_ns(ns_init);
 	if (module_loaded(SIMNIC_MODULE))
 		t_ok(!module_remove(SIMNIC_MODULE), "rmmod " SIMNIC_MODULE);
