@@ -84,14 +84,28 @@ static inline void uring_dmabuf_unpin_folio(struct folio *folio)
 #include <linux/io_uring.h>
 #endif
 
-/* 6.4 replaced io_uring_cmd.cmd with the SQE and an accessor. */
+/*
+ * 6.4 replaced io_uring_cmd.cmd with the SQE (whose accessor took a type
+ * argument in 7.x); the payload is sqe->cmd in every version since.
+ */
 static inline const void *
 uring_dmabuf_cmd_payload(const struct io_uring_cmd *ioucmd)
 {
-#ifdef URING_DMABUF_HAVE_IO_URING_SQE_CMD
-	return io_uring_sqe_cmd(ioucmd->sqe);
+#ifdef URING_DMABUF_HAVE_IO_URING_CMD_SQE
+	return ioucmd->sqe->cmd;
 #else
 	return ioucmd->cmd;
+#endif
+}
+
+/* res2 went to io_uring_cmd_done32() in 6.18; Debian's 6.1 has issue_flags. */
+static inline void uring_dmabuf_cmd_done(struct io_uring_cmd *ioucmd, int ret,
+					 unsigned int issue_flags)
+{
+#ifdef URING_DMABUF_HAVE_CMD_DONE_RES2
+	io_uring_cmd_done(ioucmd, ret, 0, issue_flags);
+#else
+	io_uring_cmd_done(ioucmd, ret, issue_flags);
 #endif
 }
 

@@ -16,6 +16,12 @@ import_fixed_decl() {
 	sed -n '/^int io_uring_cmd_import_fixed(/,/;/p' "$1" | tr -d '\n\t'
 }
 
+# The parameter list of io_uring_cmd_done (declared, or inline since 6.18).
+cmd_done_params() {
+	sed -n '/[ *]io_uring_cmd_done(struct io_uring_cmd/,/)/p' "$1" | tr -d '\n\t' |
+		sed 's/)[^)]*$/)/'
+}
+
 grep -qs 'static inline void vm_flags_set' "$inc/mm.h" && have VM_FLAGS_SET
 grep -qs 'ITER_DEST' "$inc/uio.h" && have ITER_DEST
 grep -qs 'long memfd_pin_folios(' "$inc/mm.h" && have MEMFD_PIN_FOLIOS
@@ -26,6 +32,7 @@ if [ -f "$cmd_h" ]; then
 else
 	cmd_h=$inc/io_uring.h
 fi
-grep -qs 'io_uring_sqe_cmd' "$cmd_h" && have IO_URING_SQE_CMD
+grep -qs 'const struct io_uring_sqe \*sqe;' "$cmd_h" && have IO_URING_CMD_SQE
+cmd_done_params "$cmd_h" | grep -Eq 'res2|ret2' && have CMD_DONE_RES2
 import_fixed_decl "$cmd_h" | grep -q 'issue_flags' && have IMPORT_FIXED_ISSUE_FLAGS
 exit 0

@@ -111,6 +111,12 @@ static int parse_cmd(const struct io_uring_cmd *ioucmd,
 	return 0;
 }
 
+/*
+ * Runs inline, in the submitter's context: pinning sleeps, as buffer
+ * registration does, and an io-wq punt only adds a thread hop. Success
+ * completes through io_uring_cmd_done(): a positive return from
+ * ->uring_cmd is lost on the io-wq path of 6.1 and fails links there.
+ */
 int uring_dmabuf_uring_cmd(struct io_uring_cmd *ioucmd,
 			   unsigned int issue_flags)
 {
@@ -123,9 +129,6 @@ int uring_dmabuf_uring_cmd(struct io_uring_cmd *ioucmd,
 	err = parse_cmd(ioucmd, &range, &create_flags);
 	if (err)
 		return err;
-	/* Pinning sleeps: have io_uring retry from its worker thread. */
-	if (issue_flags & IO_URING_F_NONBLOCK)
-		return -EAGAIN;
 	err = uring_dmabuf_import_fixed(range.addr, range.len,
 					create_flags ? ITER_SOURCE : ITER_DEST,
 					&iter, ioucmd, issue_flags);
@@ -144,7 +147,8 @@ int uring_dmabuf_uring_cmd(struct io_uring_cmd *ioucmd,
 		goto err_put;
 	}
 	fd_install(fd, dmabuf->file);
-	return fd;
+	uring_dmabuf_cmd_done(ioucmd, fd, issue_flags);
+	return -EIOCBQUEUED;
 
 err_put:
 	dma_buf_put(dmabuf);
