@@ -20,23 +20,23 @@ text_num_between() {
 	[ -n "$n" ] && [ "$n" -ge "$2" ] && [ "$n" -lt "$3" ]
 }
 
-# listening PORT: the text-mode receiver says so (5 s)
+# listening PORT: the text-mode receiver says so (30 s)
 listening() {
 	i=0
 	until grep -q "listening on port $1" "$T/recv.out"; do
-		[ $i -lt 50 ] || return 1
+		[ $i -lt 300 ] || return 1
 		sleep 0.1
 		i=$((i + 1))
 	done
 }
 
-# send_to ADDR PORT SIZE: retries until the receiver listens (5 s)
+# send_to ADDR PORT SIZE: retries until the receiver listens (30 s)
 send_to() {
 	i=0
 	while :; do
 		run send --addr "$1" --port "$2" --size "$3"
 		rc_is 0 && return 0
-		err_has "cannot connect" && [ $i -lt 50 ] || return 1
+		err_has "cannot connect" && [ $i -lt 300 ] || return 1
 		sleep 0.1
 		i=$((i + 1))
 	done

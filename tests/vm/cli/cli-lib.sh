@@ -72,10 +72,10 @@ kver_ge() {
 
 counter() { cat "$SYSFS/$1" 2>/dev/null || echo missing; }
 
-# Nothing pinned and no buffer left (releases may lag in workqueues: 5 s).
+# Nothing pinned and no buffer left (releases may lag in workqueues: 10 s).
 idle() {
 	i=0
-	while [ $i -lt 50 ]; do
+	while [ $i -lt 100 ]; do
 		[ "$(counter buffers)" = 0 ] && [ "$(counter pinned_bytes)" = 0 ] &&
 			[ "$(counter attachments)" = 0 ] && return 0
 		sleep 0.1
