@@ -264,25 +264,51 @@ static void test_late_faults(void)
 	munmap(p, len);
 }
 
-/* [vvar] is VM_IO: never pinnable, even read-only. */
-static void test_vm_io(void)
+/*
+ * A readable VM_IO or VM_PFNMAP mapping ("io"/"pf" in smaps VmFlags): never
+ * pinnable, even read-only. Which special mapping is one ([vvar] on 6.x,
+ * [vvar_vclock] on 7.x) depends on the kernel, so look it up.
+ */
+static int find_io_mapping(unsigned long *addr, char *name, size_t size)
 {
-	unsigned long lo = 0, hi = 0;
-	char line[256];
-	FILE *f = fopen("/proc/self/maps", "re");
+	unsigned long lo = 0, hi;
+	char line[512], cur[128] = "";
+	FILE *f = fopen("/proc/self/smaps", "re");
+	int found = 0;
 
-	while (f && fgets(line, sizeof(line), f))
-		if (strstr(line, "[vvar]") &&
-		    sscanf(line, "%lx-%lx", &lo, &hi) == 2)
-			break;
+	while (f && !found && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx-%lx %*s %*s %*s %*s %127s", &lo, &hi,
+			   cur) >= 2) {
+			if (!strchr(line, '['))
+				cur[0] = '\0';
+			continue;
+		}
+		if (strncmp(line, "VmFlags:", 8) || !strstr(line, " rd"))
+			continue;
+		if (strstr(line, " io") || strstr(line, " pf")) {
+			*addr = lo;
+			snprintf(name, size, "%s", cur[0] ? cur : "anonymous");
+			found = 1;
+		}
+	}
 	if (f)
 		fclose(f);
-	if (!hi) {
-		t_skip("no [vvar] mapping", "VM_IO memory ([vvar]) with READONLY");
+	return found;
+}
+
+static void test_vm_io(void)
+{
+	unsigned long addr;
+	char name[128], what[192];
+
+	if (!find_io_mapping(&addr, name, sizeof(name))) {
+		t_skip("no readable VM_IO/VM_PFNMAP mapping in this process",
+		       "VM_IO/VM_PFNMAP memory with READONLY");
 		return;
 	}
-	expect1(lo, PAGE_SZ, URING_DMABUF_CREATE_READONLY, EFAULT,
-		"VM_IO memory ([vvar]) with READONLY");
+	snprintf(what, sizeof(what), "VM_IO/VM_PFNMAP memory (%s) with READONLY",
+		 name);
+	expect1(addr, PAGE_SZ, URING_DMABUF_CREATE_READONLY, EFAULT, what);
 }
 
 static void test_ext4_shared(void)
