@@ -271,14 +271,16 @@ static void test_late_faults(void)
  */
 static int find_io_mapping(unsigned long *addr, char *name, size_t size)
 {
-	unsigned long lo = 0, hi;
+	unsigned long lo = 0, a, b;
 	char line[512], cur[128] = "";
 	FILE *f = fopen("/proc/self/smaps", "re");
 	int found = 0;
 
 	while (f && !found && fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%lx-%lx %*s %*s %*s %*s %127s", &lo, &hi,
+		/* Field lines can half-match ("AnonHuge..."): use temporaries. */
+		if (sscanf(line, "%lx-%lx %*s %*s %*s %*s %127s", &a, &b,
 			   cur) >= 2) {
+			lo = a;
 			if (!strchr(line, '['))
 				cur[0] = '\0';
 			continue;
