@@ -36,8 +36,6 @@ void t_diag(const char *fmt, ...) PRINTF(1, 2);
 void t_skip(const char *reason, const char *fmt, ...) PRINTF(2, 3);
 /* "# SKIP REASON" and exit 77: the program cannot run here at all. */
 void t_skip_all(const char *fmt, ...) PRINTF(1, 2) __attribute__((noreturn));
-/* Marks a failure already reported elsewhere (e.g. by a child process). */
-void t_fail_quietly(void);
 /* Exit code of a forked child so far: 1 if any of its checks failed. */
 int t_failed(void);
 /* Checks that nothing stayed pinned since t_init(); returns the exit code. */
