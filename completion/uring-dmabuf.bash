@@ -42,7 +42,7 @@ _uring_dmabuf_takes_value()
 _uring_dmabuf()
 {
 	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
-	local cmd= dev= after_eq=0 i w opts
+	local cmd="" dev="" after_eq=0 i w opts
 	local commands="check info queues bind-rx recv send version help"
 	local common="--json --pretty --help"
 	local memory="--size --hugepages --hugepages= --thp --4k --shmem --numa --uring"
@@ -50,7 +50,7 @@ _uring_dmabuf()
 	COMPREPLY=()
 	# "--opt=value" arrives split at '=' (COMP_WORDBREAKS): complete the value.
 	if [[ $cur == = ]]; then
-		cur= after_eq=1
+		cur="" after_eq=1
 	elif [[ $prev == = ]] && ((COMP_CWORD >= 2)); then
 		prev=${COMP_WORDS[COMP_CWORD - 2]} after_eq=1
 	fi

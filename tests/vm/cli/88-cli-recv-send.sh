@@ -42,11 +42,10 @@ send_to() {
 	done
 }
 
-# recv_done: waits for the receiver; its status in $rrc, its output as the last run
+# recv_done: waits for the receiver; its status and output become the last run
 recv_done() {
 	wait "$rpid"
-	rrc=$?
-	rc=$rrc
+	rc=$?
 	cp "$T/recv.out" "$T/out"
 	cp "$T/recv.err" "$T/err"
 }

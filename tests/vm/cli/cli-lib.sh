@@ -124,6 +124,7 @@ out_json() { json_ok "$T/out"; }
 
 # A veth interface $dev (up), or lo when veth is unavailable ($dev_kind says
 # which). busybox ip has no "peer name": the peer gets a vethN name.
+# shellcheck disable=SC2034  # dev and dev_kind are for the scripts
 make_dev() {
 	modprobe veth 2>/dev/null
 	if ip link add name udv0 type veth >"$T/ip.err" 2>&1 && ip link set udv0 up; then
