@@ -17,7 +17,8 @@ CLI_UNIT_CFLAGS = $(CFLAGS) -U_FORTIFY_SOURCE -DKNOWN_BUGS=$(KNOWN_BUGS) \
 	-I$(CLI_UNIT_DIR) -I$(TOP)/tools \
 	-DCLI_TOOL='"$(CLI_UNIT_TOOL)"' -DCLI_VERSION='"$(VERSION)"' \
 	-DCLI_MAN_PAGE='"$(TOP)/man/man8/uring-dmabuf.8"' \
-	-DCLI_COMPLETION='"$(TOP)/completion/uring-dmabuf.bash"'
+	-DCLI_COMPLETION='"$(TOP)/completion/uring-dmabuf.bash"' \
+	-DCLI_VM_DIR='"$(TOP)/tests/vm/cli"'
 
 CLI_UNIT_NAMES := parse output commands docs
 CLI_UNIT_BINS := $(addprefix $(CLI_UNIT_OUT)/test_,$(CLI_UNIT_NAMES))

@@ -476,6 +476,39 @@ static void completion__rx_queues_of_the_device(void **state)
 	free(reply);
 }
 
+static void completion__registered_for_the_command(void **state)
+{
+	struct run r;
+	char *argv[] = { "/bin/bash", "-c", "source \"$0\" && complete -p uring-dmabuf",
+			 CLI_COMPLETION, NULL };
+
+	(void)state;
+	if (access("/bin/bash", X_OK))
+		skip();
+	assert_int_equal(run_argv(&r, argv), 0);
+	assert_string_equal(r.out, "complete -F _uring_dmabuf uring-dmabuf\n");
+	run_free(&r);
+}
+
+/* The completion (bash) and the VM scripts (busybox sh) stay shellcheck-clean. */
+static void completion__shellcheck_clean(void **state)
+{
+	struct run r;
+
+	(void)state;
+	shell(&r, "command -v shellcheck >/dev/null || exit 77; "
+		  "shellcheck -s bash " CLI_COMPLETION " && "
+		  /* apart from cli-lib.sh, their variables look unset or unused */
+		  "shellcheck -s sh -S warning -e SC1091,SC2154,SC2034 " CLI_VM_DIR "/*.sh");
+	if (r.status == 77) {
+		run_free(&r);
+		skip();
+	}
+	if (r.status)
+		fail_msg("shellcheck:\n%s%s", r.out, r.err);
+	run_free(&r);
+}
+
 static void completion__command_after_dashdash(void **state)
 {
 	char *reply = COMPLETE("bind-rx", "lo", "--queues", "0", "--", "ech");
@@ -502,6 +535,8 @@ int main(void)
 		cmocka_unit_test(completion__numa_auto),
 		cmocka_unit_test(completion__rx_queues_of_the_device),
 		cmocka_unit_test(completion__command_after_dashdash),
+		cmocka_unit_test(completion__registered_for_the_command),
+		cmocka_unit_test(completion__shellcheck_clean),
 	};
 
 	return cmocka_run_group_tests_name("cli_docs", tests, NULL, NULL);
