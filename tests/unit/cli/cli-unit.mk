@@ -2,6 +2,9 @@
 #
 #   make unit-cli     build the CLI and the tests, run them; ends with
 #                     "N passed, N failed" (tests/unit/run-tests.sh)
+#   make unit-cli-asan  the command and documentation tests against a CLI
+#                     built with ASan+UBSan (dynamic, from the same sources);
+#                     a sanitizer report fails the test that ran it
 #
 # test_parse and test_output compile the real tools/parse.c and
 # tools/output.c; test_commands runs the built binary; test_docs checks the
@@ -30,7 +33,7 @@ cli_unit_src_commands := tests/unit/cli/json_check.c tests/unit/cli/run_cmd.c
 cli_unit_ld_commands := -lpthread
 cli_unit_src_docs := tests/unit/cli/run_cmd.c
 
-.PHONY: unit-cli
+.PHONY: unit-cli unit-cli-asan
 unit: unit-cli
 
 $(CLI_UNIT_OUT)/test_%: $(CLI_UNIT_DIR)/test_%.c $(wildcard $(CLI_UNIT_DIR)/*.h) \
@@ -43,3 +46,16 @@ $(CLI_UNIT_OUT)/test_%: $(CLI_UNIT_DIR)/test_%.c $(wildcard $(CLI_UNIT_DIR)/*.h)
 # The command and documentation tests run the binary that 'make tools' builds.
 unit-cli: $(CLI_UNIT_BINS) tools
 	@$(TOP)/tests/unit/run-tests.sh $(CLI_UNIT_BINS)
+
+# The CLI under the sanitizers: every tools/ and lib/ source, linked dynamically.
+CLI_ASAN_TOOL := $(CLI_UNIT_OUT)/uring-dmabuf-asan
+$(CLI_ASAN_TOOL): $(wildcard $(TOP)/tools/*.[ch] $(TOP)/lib/*.[ch] $(TOP)/lib/include/*.h) \
+		$(CLI_UNIT_DIR)/cli-unit.mk
+	@mkdir -p $(@D)
+	$(CC) -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
+		-fno-omit-frame-pointer $(WARN) -I$(TOP)/include -I$(TOP)/lib -I$(TOP)/lib/include \
+		$(NL_CFLAGS) -DURING_DMABUF_TOOL_VERSION='"$(VERSION)"' -o $@ \
+		$(wildcard $(TOP)/tools/*.c $(TOP)/lib/*.c) $(NL_LIBS) -luring
+
+unit-cli-asan: $(CLI_UNIT_OUT)/test_commands $(CLI_UNIT_OUT)/test_docs $(CLI_ASAN_TOOL)
+	@URING_DMABUF_CLI=$(CLI_ASAN_TOOL) $(TOP)/tests/unit/run-tests.sh $(filter-out $(CLI_ASAN_TOOL),$^)

@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cli_test.h"
 #include "run_cmd.h"
 
 const char *cli_path(void)
@@ -87,7 +88,7 @@ int run_cli(struct run *r, ...)
 {
 	char *argv[32];
 	va_list ap;
-	int n = 0;
+	int n = 0, ret;
 
 	argv[n++] = (char *)cli_path();
 	va_start(ap, r);
@@ -95,7 +96,17 @@ int run_cli(struct run *r, ...)
 		n++;
 	va_end(ap);
 	argv[n] = NULL;
-	return run_argv(r, argv);
+	ret = run_argv(r, argv);
+	if (!ret)
+		run_check_sanitizers(r, argv[1]);
+	return ret;
+}
+
+/* make unit-cli-asan: any sanitizer report fails the test (main thread only). */
+void run_check_sanitizers(const struct run *r, const char *what)
+{
+	if (strstr(r->err, "Sanitizer") || strstr(r->err, "runtime error:"))
+		fail_msg("uring-dmabuf %s: sanitizer report:\n%s", what ? what : "", r->err);
 }
 
 void run_free(struct run *r)

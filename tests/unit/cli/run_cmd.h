@@ -15,8 +15,13 @@ struct run {
 
 /* argv[0] is executed as is (a path); NULL-terminated. 0 or -errno. */
 int run_argv(struct run *r, char *const argv[]);
-/* The CLI under test (CLI_TOOL, or $URING_DMABUF_CLI) with these args. */
+/*
+ * The CLI under test (CLI_TOOL, or $URING_DMABUF_CLI) with these args; a
+ * sanitizer report fails the test, so call it from the test's thread.
+ */
 int run_cli(struct run *r, ...) __attribute__((sentinel));
+/* Fails the current test if @r's stderr holds an ASan/UBSan report. */
+void run_check_sanitizers(const struct run *r, const char *what);
 void run_free(struct run *r);
 /* The CLI's path. */
 const char *cli_path(void);

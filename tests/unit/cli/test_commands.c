@@ -628,11 +628,13 @@ struct recv_job {
 	int ret;
 };
 
+/* run_argv, not run_cli: cmocka cannot fail a test from another thread. */
 static void *receiver_thread(void *arg)
 {
 	struct recv_job *j = arg;
+	char *argv[] = { (char *)cli_path(), "-j", "recv", "--port", j->port, "--verify", NULL };
 
-	j->ret = run_cli(&j->r, "-j", "recv", "--port", j->port, "--verify", NULL);
+	j->ret = run_argv(&j->r, argv);
 	return NULL;
 }
 
@@ -663,6 +665,7 @@ static void recv__loopback_copy_verifies(void **state)
 	run_free(&s);
 	pthread_join(t, NULL);
 	assert_int_equal(job.ret, 0);
+	run_check_sanitizers(&job.r, "recv");
 	if (job.r.status) {
 		show(&job.r);
 		fail_msg("recv failed");
@@ -708,6 +711,7 @@ static void recv__ipv6_loopback(void **state)
 	assert_non_null(strstr(s.out, "{\"bytes\":1048576,"));
 	run_free(&s);
 	pthread_join(t, NULL);
+	run_check_sanitizers(&job.r, "recv");
 	assert_int_equal(job.r.status, 0);
 	assert_non_null(strstr(job.r.out, "\"bytes\":1048576,"));
 	run_free(&job.r);
