@@ -1,6 +1,8 @@
 #!/bin/sh
 # uring-dmabuf recv/send over loopback in copy mode (no binding): the whole
-# stream arrives and verifies; a wrong stream is caught; usage errors.
+# stream arrives and verifies; a wrong stream is caught; usage errors. Then,
+# where the simulated NIC pair (tests/kmod/simnic) exists, devmem TCP end to
+# end through the CLI: payload in the dma-buf, verified, tokens returned.
 . "${0%/*}/cli-lib.sh"
 
 ip link set lo up
@@ -104,5 +106,82 @@ check "send without --port is a usage error" usage_error
 run send --addr 127.0.0.1 --port 5201 --size 0
 check "send --size 0 is a usage error" usage_error
 check "nothing pinned by copy-mode transfers" idle
+
+# devmem TCP through the CLI: sim0a in a sender namespace, sim0b in a
+# receiver one (each held by a sleeping process), the test ports steered to
+# queue 1 of sim0b through the simnic's debugfs (no ethtool in the guest),
+# every other flow kept on queue 0.
+devmem() {
+	kver_ge 6 12 || { skip "devmem recv through the CLI" "devmem TCP needs Linux 6.12+"; return; }
+	if [ ! -d /sys/class/net/sim0a ]; then
+		modprobe uring_dmabuf_simnic 2>/dev/null ||
+			{ skip "devmem recv through the CLI" "no devmem-capable NIC (uring_dmabuf_simnic)"; return; }
+		on_exit "rmmod uring_dmabuf_simnic 2>/dev/null"
+	fi
+	dbg=/sys/kernel/debug/uring_dmabuf_simnic/sim0b
+	unshare -n sleep 600 &
+	txns=$!
+	unshare -n sleep 600 &
+	rxns=$!
+	# runs first on exit: the namespaces go, the NICs return before rmmod
+	cleanup_hooks="kill $txns $rxns 2>/dev/null; sleep 1; $cleanup_hooks"
+	sleep 0.5
+	if ! { ip link set sim0a netns "$txns" && ip link set sim0b netns "$rxns"; } 2>"$T/ns.err"; then
+		not_ok "move sim0a and sim0b into their namespaces"
+		diag <"$T/ns.err"
+		return
+	fi
+	nsenter -t "$txns" -n sh -c 'ip link set lo up; ip addr add 10.77.0.1/24 dev sim0a; ip link set sim0a up'
+	nsenter -t "$rxns" -n sh -c 'ip link set lo up; ip addr add 10.77.0.2/24 dev sim0b; ip link set sim0b up'
+	echo 1 >"$dbg/rss"
+	echo "5210 1" >"$dbg/steer"
+	echo "5211 1" >"$dbg/steer"
+
+	# bind-rx hands the binding to recv (text from bind-rx, JSON from recv)
+	nsenter -t "$rxns" -n "$CLI" bind-rx sim0b --queues 1 --size 64M -- \
+		"$CLI" -j recv --port 5210 --verify --require-devmem >"$T/recv.out" 2>"$T/recv.err" &
+	rpid=$!
+	i=0
+	while :; do
+		nsenter -t "$txns" -n "$CLI" send --addr 10.77.0.2 --port 5210 --size 8M >"$T/send.out" 2>&1 && break
+		grep -q "cannot connect" "$T/send.out" && [ $i -lt 300 ] || break
+		sleep 0.1
+		i=$((i + 1))
+	done
+	recv_done
+	grep '^{' "$T/recv.out" >"$T/out"
+	check "bind-rx -- recv (devmem): exits 0" rc_is 0
+	check "bind-rx -- recv (devmem): recv prints one JSON object" out_json
+	check "bind-rx -- recv (devmem): devmem mode" out_has '"mode":"devmem"'
+	check "bind-rx -- recv (devmem): all 8 MiB in the dma-buf" json_num_is dmabuf_bytes 8388608
+	check "bind-rx -- recv (devmem): nothing copied" json_num_is linear_bytes 0
+	check "bind-rx -- recv (devmem): 0 bad bytes" json_num_is bad_bytes 0
+	check "bind-rx -- recv (devmem): tokens returned" json_num_ge tokens_returned 1
+	check "bind-rx -- recv (devmem): the binding was printed first" \
+		grep -q "^binding id [0-9]* on sim0b queues 1" "$T/recv.out"
+
+	# recv binds by itself
+	nsenter -t "$rxns" -n "$CLI" -j recv --port 5211 --dev sim0b --queues 1 --size 64M \
+		--verify --require-devmem >"$T/recv.out" 2>"$T/recv.err" &
+	rpid=$!
+	i=0
+	while :; do
+		nsenter -t "$txns" -n "$CLI" send --addr 10.77.0.2 --port 5211 --size 8M >"$T/send.out" 2>&1 && break
+		grep -q "cannot connect" "$T/send.out" && [ $i -lt 300 ] || break
+		sleep 0.1
+		i=$((i + 1))
+	done
+	recv_done
+	check "recv --dev (devmem): exits 0" rc_is 0
+	check "recv --dev (devmem): one JSON object with the binding and the transfer" \
+		out_json
+	check "recv --dev (devmem): devmem mode on sim0b" \
+		out_has '"ifname":"sim0b","queues":[1]' '"mode":"devmem"'
+	check "recv --dev (devmem): all 8 MiB in the dma-buf, verified" \
+		sh -c "grep -q '\"dmabuf_bytes\":8388608,\"linear_bytes\":0,' '$T/out' &&
+			grep -q '\"bad_bytes\":0' '$T/out'"
+	check "devmem transfers: nothing stays pinned" idle
+}
+devmem
 
 finish
