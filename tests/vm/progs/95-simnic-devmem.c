@@ -10,7 +10,8 @@
  * the original mapping at the frag offsets, are the pattern (no linear
  * payload), at MTU 1500 and at MTU 9000 (payload split over pages), with
  * every token returned. Then: unbinding on netlink socket close, a plain
- * TCP receive on the unbound queue, 16 KiB net_iovs (rx_page_size, 7.3),
+ * TCP receive on the unbound queue, a receiver holding its tokens until the
+ * NIC runs out of buffers, 16 KiB net_iovs (rx_page_size, 7.3),
  * binding while the port is down, and removing the NIC module while a
  * binding is still active.
  *
@@ -22,6 +23,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <net/if.h>
+#include <poll.h>
 #include <netinet/in.h>
 #include <sched.h>
 #include <signal.h>
@@ -663,6 +665,7 @@ struct devbuf {
 	size_t bytes;
 	uint32_t binding;
 	unsigned int buf_size;		/* rx_page_size: a page unless asked */
+	int hold;	/* keep tokens until the socket runs dry */
 };
 
 struct rx_result {
@@ -672,6 +675,7 @@ struct rx_result {
 	uint64_t frags;
 	uint32_t max_frag;
 	uint64_t tokens_freed;
+	unsigned int dry;	/* times a holding receiver gave tokens back */
 	int bad_id, bad_range, bad_data, bad_len, bad_dontneed, ctrunc;
 	int err;		/* -errno of a failed recvmsg */
 	double seconds;
@@ -686,21 +690,37 @@ static void devmem_sync(int dmabuf, uint64_t flags)
 		printf("# DMA_BUF_IOCTL_SYNC: %s\n", strerror(errno));
 }
 
-static void return_tokens(int fd, struct devmem_token *tok, int n,
-			  struct rx_result *r)
+/* Tokens of frags the receiver still holds. */
+static struct devmem_token held[8192];
+static unsigned int nheld;
+
+static void return_tokens(int fd, struct rx_result *r)
 {
+	unsigned int i, n;
 	int ret;
 
-	if (!n)
-		return;
-	ret = setsockopt(fd, SOL_SOCKET, SO_DEVMEM_DONTNEED, tok,
-			 n * sizeof(*tok));
-	if (ret < 0) {
-		if (!r->bad_dontneed++)
-			printf("# SO_DEVMEM_DONTNEED: %s\n", strerror(errno));
-		return;
+	for (i = 0; i < nheld; i += n) {
+		n = nheld - i < MAX_TOKENS ? nheld - i : MAX_TOKENS;
+		ret = setsockopt(fd, SOL_SOCKET, SO_DEVMEM_DONTNEED, held + i,
+				 n * sizeof(held[0]));
+		if (ret < 0) {
+			if (!r->bad_dontneed++)
+				printf("# SO_DEVMEM_DONTNEED: %s\n",
+				       strerror(errno));
+			continue;
+		}
+		r->tokens_freed += ret;
 	}
-	r->tokens_freed += ret;
+	nheld = 0;
+}
+
+static void hold_token(int fd, uint32_t token, struct rx_result *r)
+{
+	if (nheld == sizeof(held) / sizeof(held[0]))
+		return_tokens(fd, r);
+	held[nheld].token_start = token;
+	held[nheld].token_count = 1;
+	nheld++;
 }
 
 static void check_frag(const unsigned char *p, uint32_t size, uint64_t seed,
@@ -719,7 +739,6 @@ static int devmem_recv_once(int fd, const struct devbuf *db, uint64_t seed,
 {
 	static unsigned char lin[RECV_IOV];
 	static char ctrl[MAX_CMSGS * CMSG_SPACE(sizeof(struct devmem_cmsg))];
-	struct devmem_token tok[MAX_TOKENS];
 	struct iovec iov = { lin, sizeof(lin) };
 	struct msghdr msg = {};
 	struct devmem_cmsg *dc;
@@ -727,13 +746,12 @@ static int devmem_recv_once(int fd, const struct devbuf *db, uint64_t seed,
 	size_t lin_off = 0;
 	uint64_t seen = 0;
 	ssize_t n;
-	int ntok = 0;
 
 	msg.msg_iov = &iov;
 	msg.msg_iovlen = 1;
 	msg.msg_control = ctrl;
 	msg.msg_controllen = sizeof(ctrl);
-	n = recvmsg(fd, &msg, MSG_SOCK_DEVMEM);
+	n = recvmsg(fd, &msg, MSG_SOCK_DEVMEM | (db->hold ? MSG_DONTWAIT : 0));
 	if (n < 0)
 		return -errno;
 	if (n == 0)
@@ -775,18 +793,14 @@ static int devmem_recv_once(int fd, const struct devbuf *db, uint64_t seed,
 			r->frags++;
 			if (dc->frag_size > r->max_frag)
 				r->max_frag = dc->frag_size;
-			tok[ntok].token_start = dc->frag_token;
-			tok[ntok].token_count = 1;
-			if (++ntok == MAX_TOKENS) {
-				return_tokens(fd, tok, ntok, r);
-				ntok = 0;
-			}
+			hold_token(fd, dc->frag_token, r);
 		}
 		r->bytes += dc->frag_size;
 		seen += dc->frag_size;
 	}
 	devmem_sync(db->fd, DMA_BUF_SYNC_END);
-	return_tokens(fd, tok, ntok, r);
+	if (!db->hold)
+		return_tokens(fd, r);
 
 	if (seen != (uint64_t)n && !r->bad_len++)
 		printf("# recvmsg returned %zd, its cmsgs cover %llu bytes\n",
@@ -800,10 +814,28 @@ static void devmem_recv(int fd, const struct devbuf *db, uint64_t seed,
 	double t0 = now_s();
 	int ret;
 
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
 	memset(r, 0, sizeof(*r));
-	do {
+	for (;;) {
 		ret = devmem_recv_once(fd, db, seed, r);
-	} while (ret > 0);
+		if (ret > 0)
+			continue;
+		if (ret != -EAGAIN || !db->hold)
+			break;
+		/*
+		 * Dry, maybe because the NIC's pool is: what we hold is all
+		 * of the dma-buf. Giving it back lets the NIC receive again
+		 * (the frames it dropped meanwhile come back retransmitted).
+		 */
+		r->dry++;
+		return_tokens(fd, r);
+		if (poll(&pfd, 1, 30000) <= 0) {
+			ret = -ETIMEDOUT;
+			break;
+		}
+	}
+	return_tokens(fd, r);
 	if (ret < 0)
 		r->err = ret;
 	r->seconds = now_s() - t0;
@@ -878,6 +910,8 @@ static void devmem_transfer(const char *tag, const struct devbuf *db, int mtu,
 	       tag, (unsigned long long)r.dmabuf_bytes,
 	       (unsigned long long)r.frags, r.seconds,
 	       r.seconds > 0 ? r.bytes / r.seconds / 1e6 : 0.0);
+	if (db->hold)
+		t_diag("%s: gave all tokens back %u times", tag, r.dry);
 }
 
 /* After unbinding: the queue is an ordinary one again. */
@@ -1145,6 +1179,56 @@ static int devmem_tests(int dev, struct devbuf *db, int family)
 }
 
 /*
+ * A receiver that sits on its tokens runs the NIC's pool dry: the NIC must
+ * drop frames (alloc_fail), neither corrupt nor leak anything, and TCP
+ * recovers by retransmitting once the tokens come back.
+ */
+static void exhaustion_test(int dev, int family)
+{
+	struct devbuf db = { .bytes = MIB, .buf_size = PAGE_SZ, .hold = 1 };
+	long long fails0, fails1;
+	unsigned char *mem;
+	char ext[256];
+	long id;
+	int gfd;
+
+	mem = mmap(NULL, db.bytes, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (!t_ok(mem != MAP_FAILED, "exhaustion: mmap 1 MiB"))
+		return;
+	memset(mem, 0xa5, db.bytes);
+	db.mem = mem;
+	db.fd = ud_create1(dev, mem, db.bytes, URING_DMABUF_CREATE_CLOEXEC);
+	if (!t_ok(db.fd >= 0, "exhaustion: dma-buf of 1 MiB (256 net_iovs)"))
+		goto out_unmap;
+
+	enter_ns(ns_rx);
+	gfd = nl_open(NETLINK_GENERIC);
+	id = bind_rx(gfd, family, if_nametoindex(RX_IF), DEVMEM_QUEUE, db.fd,
+		     0, ext, sizeof(ext));
+	if (!t_ok(id > 0, "exhaustion: NETDEV_CMD_BIND_RX")) {
+		t_diag("%s%s%s", strerror(-id), ext[0] ? ": " : "", ext);
+		goto out_unbind;
+	}
+	db.binding = id;
+	fails0 = queue_stat(RX_IF, DEVMEM_QUEUE, "alloc_fail");
+	devmem_transfer("exhaustion", &db, 1500, 4 * MIB);
+	fails1 = queue_stat(RX_IF, DEVMEM_QUEUE, "alloc_fail");
+	t_ok(fails0 >= 0 && fails1 > fails0,
+	     "exhaustion: the NIC ran out of buffers and dropped frames (%lld times)",
+	     fails1 - fails0);
+
+out_unbind:
+	close(gfd);
+	t_ok(wait_stat(RX_IF, DEVMEM_QUEUE, "bound", 0) &&
+	     wait_attachments(dev, db.fd, 0),
+	     "exhaustion: unbound and detached");
+	close(db.fd);
+out_unmap:
+	munmap(mem, db.bytes);
+}
+
+/*
  * 7.3: NETDEV_A_DMABUF_RX_PAGE_SIZE makes the net_iovs (and the queue's
  * buffers) larger than a page; the dma-buf's DMA segments must be aligned
  * to that size, so this one is made of transparent huge pages.
@@ -1283,6 +1367,7 @@ int main(void)
 	if (setup_namespaces() || setup_steering())
 		goto out_close;
 	if (devmem_tests(dev, &db, fam.id) == 0) {
+		exhaustion_test(dev, fam.id);
 		rx_page_size_test(dev, fam.id);
 		down_and_teardown_test(dev, &db, fam.id);
 	}
