@@ -103,9 +103,20 @@ static int string(struct js *j)
 	}
 }
 
-/* OPEN (value (, value)*)? CLOSE, with "key": before each value in objects. */
+/* A key as written (escapes not decoded: ours never differ only in those). */
+struct span {
+	size_t start, len;
+};
+
+/*
+ * OPEN (value (, value)*)? CLOSE, with "key": before each value in objects;
+ * a key twice in one object is an error (parsers keep only one of them).
+ */
 static int container(struct js *j, int open, int close, int keyed)
 {
+	struct span keys[64];
+	size_t nkeys = 0, i, start;
+
 	if (eat(j, open) || ++j->depth > 64)
 		return -1;
 	skip_ws(j);
@@ -114,8 +125,19 @@ static int container(struct js *j, int open, int close, int keyed)
 	for (;;) {
 		skip_ws(j);
 		if (keyed) {
+			start = j->pos;
 			if (string(j))
 				return -1;
+			for (i = 0; i < nkeys; i++)
+				if (keys[i].len == j->pos - start &&
+				    !memcmp(j->s + keys[i].start, j->s + start, keys[i].len)) {
+					j->pos = start;
+					return -1;
+				}
+			if (nkeys == sizeof(keys) / sizeof(keys[0]))
+				return -1;
+			keys[nkeys].start = start;
+			keys[nkeys++].len = j->pos - start;
 			skip_ws(j);
 			if (eat(j, ':'))
 				return -1;

@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* A strict RFC 8259 syntax check, enough to tell one valid document. */
+/*
+ * A strict RFC 8259 syntax check, enough to tell one valid document; also
+ * rejects a key that appears twice in one object.
+ */
 #ifndef CLI_JSON_CHECK_H
 #define CLI_JSON_CHECK_H
 

@@ -12,6 +12,7 @@ check "module idle before the test" idle
 recv_bg() {
 	port=$1
 	shift
+	: >"$T/recv.out"	# before the child starts: no old "listening" to see
 	"$CLI" recv --port "$port" "$@" >"$T/recv.out" 2>"$T/recv.err" &
 	rpid=$!
 }

@@ -22,6 +22,7 @@ check "module idle before the test" idle
 # that bind-rx exits 0 and the binding and its pages are gone.
 hold_until() {
 	sig=$1
+	: >"$T/hold.out"	# before the child starts: no old "binding id" to see
 	"$CLI" bind-rx "$dev" --queues 1 --size 4M >"$T/hold.out" 2>"$T/hold.err" &
 	hpid=$!
 	i=0
@@ -62,6 +63,7 @@ hold_until TERM
 # hold_start ARGS...: -j bind-rx ARGS on queue 1 in the background, its
 # output in $T/out once printed; hold_stop: SIGTERM, exit status in $rc.
 hold_start() {
+	: >"$T/out"
 	"$CLI" -j bind-rx "$dev" --queues 1 "$@" >"$T/out" 2>"$T/err" &
 	hpid=$!
 	i=0
@@ -118,6 +120,7 @@ check "bind-rx $dev --queues $nq: the hint says the queue is out of range" \
 	err_has "NETDEV_CMD_BIND_RX on $dev: " "Hint: queue out of range"
 check "bind-rx $dev --queues $nq: nothing stays pinned" idle
 
+: >"$T/hold.out"
 "$CLI" bind-rx "$dev" --queues 1 --size 4M >"$T/hold.out" 2>"$T/hold.err" &
 hpid=$!
 i=0
@@ -147,6 +150,7 @@ run bind-rx "$dev" --queues 1 --size 4M -- sh -c 'kill -KILL $$'
 check "bind-rx -- COMMAND killed by SIGKILL exits 137" rc_is 137
 
 # SIGTERM to bind-rx goes to the command, whose status bind-rx returns.
+: >"$T/fwd.out"
 "$CLI" bind-rx "$dev" --queues 1 --size 4M -- sleep 60 >"$T/fwd.out" 2>"$T/fwd.err" &
 fpid=$!
 i=0

@@ -72,10 +72,11 @@ kver_ge() {
 
 counter() { cat "$SYSFS/$1" 2>/dev/null || echo missing; }
 
-# Nothing pinned and no buffer left (releases may lag in workqueues: 10 s).
+# Nothing pinned and no buffer left (devmem bindings are freed from
+# workqueues once their page pools let go: up to 30 s).
 idle() {
 	i=0
-	while [ $i -lt 100 ]; do
+	while [ $i -lt 300 ]; do
 		[ "$(counter buffers)" = 0 ] && [ "$(counter pinned_bytes)" = 0 ] &&
 			[ "$(counter attachments)" = 0 ] && return 0
 		sleep 0.1
@@ -86,29 +87,57 @@ idle() {
 }
 
 # json_ok FILE: one JSON object, brackets balanced and matched outside
-# strings, no raw control characters in strings, nothing after it.
+# strings, no raw control characters in strings, no key twice in an object,
+# nothing after it.
 json_ok() {
 	awk '{ s = s $0 "\n" }
 	END {
 		n = length(s); depth = 0; instr = 0; esc = 0; done = 0; bad = 0
+		wantkey = 0; iskey = 0; nobj = 0
 		for (i = 1; i <= n && !bad; i++) {
 			c = substr(s, i, 1)
 			if (instr) {
 				if (esc) esc = 0
 				else if (c == "\\") esc = 1
-				else if (c == "\"") instr = 0
-				else if (c == "\n" || c == "\t") bad = 1
+				else if (c == "\"") {
+					instr = 0
+					if (iskey) {
+						if ((obj[depth], key) in seen) {
+							print "# duplicate key \"" key "\""
+							bad = 1
+						}
+						seen[obj[depth], key] = 1
+						iskey = 0
+					}
+					continue
+				} else if (c == "\n" || c == "\t") bad = 1
+				if (iskey) key = key c
 				continue
 			}
 			if (c == " " || c == "\n" || c == "\t" || c == "\r") continue
 			if (done || (depth == 0 && c != "{")) { bad = 1; continue }
-			if (c == "\"") instr = 1
-			else if (c == "{" || c == "[") stack[++depth] = c
-			else if (c == "}" || c == "]") {
+			if (c == "\"") {
+				instr = 1
+				iskey = wantkey
+				key = ""
+				wantkey = 0
+			} else if (c == "{") {
+				stack[++depth] = c
+				obj[depth] = ++nobj
+				wantkey = 1
+			} else if (c == "[") {
+				stack[++depth] = c
+				wantkey = 0
+			} else if (c == ",") {
+				wantkey = stack[depth] == "{"
+			} else if (c == "}" || c == "]") {
+				wantkey = 0
 				if ((c == "}" && stack[depth] != "{") || (c == "]" && stack[depth] != "["))
 					bad = 1
 				else if (--depth == 0)
 					done = 1
+			} else {
+				wantkey = 0
 			}
 		}
 		exit (bad || !done || instr) ? 1 : 0
