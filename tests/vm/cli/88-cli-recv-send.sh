@@ -112,6 +112,14 @@ check "nothing pinned by copy-mode transfers" idle
 # receiver one (each held by a sleeping process), the test ports steered to
 # queue 1 of sim0b through the simnic's debugfs (no ethtool in the guest),
 # every other flow kept on queue 0.
+devmem_cleanup() {
+	kill "$txns" "$rxns" 2>/dev/null
+	i=0
+	until { [ -d /sys/class/net/sim0a ] && [ -d /sys/class/net/sim0b ]; } || [ $i -ge 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
 devmem() {
 	kver_ge 6 12 || { skip "devmem recv through the CLI" "devmem TCP needs Linux 6.12+"; return; }
 	if [ ! -d /sys/class/net/sim0a ]; then
@@ -124,8 +132,9 @@ devmem() {
 	txns=$!
 	unshare -n sleep 600 &
 	rxns=$!
-	# runs first on exit: the namespaces go, the NICs return before rmmod
-	cleanup_hooks="kill $txns $rxns 2>/dev/null; sleep 1; $cleanup_hooks"
+	# first on exit: end the namespaces, and wait until both ports are back
+	# in this one (netns cleanup is asynchronous) before anything unloads
+	cleanup_hooks="devmem_cleanup; $cleanup_hooks"
 	sleep 0.5
 	if ! { ip link set sim0a netns "$txns" && ip link set sim0b netns "$rxns"; } 2>"$T/ns.err"; then
 		not_ok "move sim0a and sim0b into their namespaces"
