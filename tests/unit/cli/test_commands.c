@@ -624,6 +624,7 @@ static void send__refused_exits_1(void **state)
 /* recv -j --verify in a thread (its output in @r when it ends). */
 struct recv_job {
 	char port[16];
+	char *extra;	/* one more recv option, or NULL */
 	struct run r;
 	int ret;
 };
@@ -632,7 +633,8 @@ struct recv_job {
 static void *receiver_thread(void *arg)
 {
 	struct recv_job *j = arg;
-	char *argv[] = { (char *)cli_path(), "-j", "recv", "--port", j->port, "--verify", NULL };
+	char *argv[] = { (char *)cli_path(), "-j", "recv", "--port", j->port, "--verify",
+			 j->extra, NULL };
 
 	j->ret = run_argv(&j->r, argv);
 	return NULL;
@@ -717,6 +719,41 @@ static void recv__ipv6_loopback(void **state)
 	run_free(&job.r);
 }
 
+/* --require-devmem without a binding: the payload came copied, say how to steer. */
+static void recv__require_devmem_in_copy_mode_exits_1(void **state)
+{
+	struct recv_job job;
+	struct run s;
+	pthread_t t;
+	int i;
+
+	(void)state;
+	memset(&job, 0, sizeof(job));
+	job.extra = "--require-devmem";
+	snprintf(job.port, sizeof(job.port), "%u", unused_port());
+	assert_int_equal(pthread_create(&t, NULL, receiver_thread, &job), 0);
+	for (i = 0; i < 100; i++) {
+		RUN(&s, "send", "--addr", "127.0.0.1", "--port", job.port, "--size", "64K");
+		if (!s.status)
+			break;
+		run_free(&s);
+		usleep(50 * 1000);
+	}
+	assert_int_equal(s.status, 0);
+	run_free(&s);
+	pthread_join(t, NULL);
+	run_check_sanitizers(&job.r, "recv");
+	if (job.r.status != 1 || !strstr(job.r.err, "65536 payload bytes arrived copied") ||
+	    !strstr(job.r.err, "Hint: steer the flow to a bound queue: ethtool -N")) {
+		show(&job.r);
+		fail_msg("expected exit 1, the copied bytes and the steering hint");
+	}
+	/* the document is still complete: the numbers explain the failure */
+	expect_valid_json(&job.r);
+	assert_non_null(strstr(job.r.out, "\"linear_bytes\":65536,"));
+	run_free(&job.r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -759,6 +796,7 @@ int main(void)
 		cmocka_unit_test(send__refused_exits_1),
 		cmocka_unit_test(recv__loopback_copy_verifies),
 		cmocka_unit_test(recv__ipv6_loopback),
+		cmocka_unit_test(recv__require_devmem_in_copy_mode_exits_1),
 	};
 
 	signal(SIGPIPE, SIG_IGN);
