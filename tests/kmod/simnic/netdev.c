@@ -54,11 +54,8 @@ static int simnic_stop(struct net_device *dev)
 static void simnic_uninit(struct net_device *dev)
 {
 	struct simnic_priv *priv = netdev_priv(dev);
-	unsigned int i;
 
-	/* Frames the peer sent after we stopped: nobody will poll them. */
-	for (i = 0; i < priv->num_queues; i++)
-		simnic_wire_purge(&priv->rxq[i]);
+	simnic_queues_uninit(priv);
 }
 
 static int simnic_get_iflink(const struct net_device *dev)

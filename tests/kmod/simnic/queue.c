@@ -143,6 +143,19 @@ void simnic_queues_close(struct simnic_priv *priv)
 	}
 }
 
+/* Unregistering: the device is closed. */
+void simnic_queues_uninit(struct simnic_priv *priv)
+{
+	unsigned int i;
+
+	for (i = 0; i < priv->num_queues; i++) {
+		/* A pool kept by a restart of the closed device (6.12). */
+		page_pool_destroy(simnic_rxq_take_pool(&priv->rxq[i]));
+		/* Frames the peer sent after we stopped: nobody polls them. */
+		simnic_wire_purge(&priv->rxq[i]);
+	}
+}
+
 /*
  * May run while the device is closed (7.x always allocates, to check that
  * a provider is taken); the pool then only lives until mem_free.

@@ -123,6 +123,7 @@ extern const struct netdev_queue_mgmt_ops simnic_queue_ops;
 int simnic_check_page_size(u32 size, struct netlink_ext_ack *extack);
 int simnic_queues_open(struct simnic_priv *priv);
 void simnic_queues_close(struct simnic_priv *priv);
+void simnic_queues_uninit(struct simnic_priv *priv);
 
 /* rx.c */
 int simnic_poll(struct napi_struct *napi, int budget);
