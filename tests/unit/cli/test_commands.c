@@ -364,6 +364,20 @@ static void queues__without_dev_exits_2(void **state)
 	run_free(&r);
 }
 
+static void queues__json_is_one_document(void **state)
+{
+	struct run r;
+
+	(void)state;
+	RUN(&r, "-j", "queues", "lo");
+	if (r.status == 1 && strstr(r.err, "Linux 6.8"))
+		skip();	/* no NETDEV_CMD_QUEUE_GET on this kernel */
+	assert_int_equal(r.status, 0);
+	expect_valid_json(&r);
+	assert_non_null(strstr(r.out, "{\"ifname\":\"lo\",\"queues\":["));
+	run_free(&r);
+}
+
 static void queues__unknown_device_exits_1(void **state)
 {
 	struct run r;
@@ -777,6 +791,7 @@ int main(void)
 		cmocka_unit_test(info__without_module_says_modprobe),
 		cmocka_unit_test(info__extra_argument_exits_2),
 		cmocka_unit_test(queues__without_dev_exits_2),
+		cmocka_unit_test(queues__json_is_one_document),
 		cmocka_unit_test(queues__unknown_device_exits_1),
 		cmocka_unit_test(bind_rx__bad_queue_list_exits_2),
 		cmocka_unit_test(bind_rx__bad_size_exits_2),
