@@ -69,6 +69,9 @@ netdev_tx_t simnic_xmit(struct sk_buff *skb, struct net_device *dev)
 	if (qid >= rx->num_queues)
 		goto drop;
 	/* What the receiver's MAC would refuse. */
+	reason = SKB_DROP_REASON_PKT_TOO_SMALL;
+	if (len < ETH_HLEN)
+		goto drop;
 	reason = SKB_DROP_REASON_PKT_TOO_BIG;
 	if (len > READ_ONCE(peer->mtu) + VLAN_ETH_HLEN)
 		goto drop;
