@@ -94,17 +94,37 @@ vmtest)
 	exec 8>"$VMBUILD/.lock"
 	flock -n 8 || { log "another vmtest is using $VMBUILD; waiting"; flock 8; }
 	rm -f "$VMBUILD/tally" "$VMBUILD/skips"
-	for k in $(kernels_or_all "$@"); do
+	kernels=$(kernels_or_all "$@")
+	for k in $kernels; do
 		kernel_def "$k"
+		mkdir -p "$VMBUILD/$k"
+		rm -f "$VMBUILD/$k/build.status"
+	done
+	# Kernels are built one after the other in the background, so that the
+	# next one builds while a guest runs; each build's output is shown when
+	# its kernel's turn comes.
+	(
+		for k in $kernels; do
+			st=0
+			"$0" _build "$k" >"$VMBUILD/$k/build.log" 2>&1 || st=$?
+			echo "$st" >"$VMBUILD/$k/build.status"
+		done
+	) &
+	builder=$!
+	for k in $kernels; do
 		t0=$(date +%s)
 		log "== $k: build"
-		if ! "$0" _build "$k"; then
+		while [ ! -f "$VMBUILD/$k/build.status" ] && kill -0 "$builder" 2>/dev/null; do
+			sleep 1
+		done
+		cat "$VMBUILD/$k/build.log" >&2 2>/dev/null || :
+		if [ "$(cat "$VMBUILD/$k/build.status" 2>/dev/null)" != 0 ]; then
 			report_fail "$k" "could not build for this kernel (see the error above)"
 			continue
 		fi
 		kver=$(kernel_kver "$k")
 		t1=$(date +%s)
-		log "== $k: boot $kver (build took $((t1 - t0)) s)"
+		log "== $k: boot $kver (waited $((t1 - t0)) s for its build)"
 		rc=0
 		qemu_boot "$k" "$kver" "$VMBUILD/$k/initramfs.img" "$VMBUILD/$k" test || rc=$?
 		if [ "$rc" != 0 ] && [ "$rc" != 124 ]; then
@@ -118,6 +138,7 @@ vmtest)
 			tail -n 15 "$VMBUILD/$k/console.log" | sed 's/^/#   /'
 		fi
 	done
+	wait "$builder" || :
 	report_summary
 	;;
 vmshell)

@@ -8,7 +8,7 @@ CACHE=${URING_DMABUF_CACHE:-/var/cache/uring-dmabuf}
 VMDIR=$TOP/tests/vm
 VMBUILD=$BUILD/vm
 
-log()  { printf '%s\n' "vm: $*" >&2; }
+log()  { printf '%s\n' "vm: $(date +%T) $*" >&2; }
 warn() { printf '%s\n' "vm: warning: $*" >&2; }
 die()  { printf '%s\n' "vm: error: $*" >&2; exit 1; }
 

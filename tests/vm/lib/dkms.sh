@@ -57,4 +57,5 @@ dkms_build_install() {
 	[ -n "$ko" ] || die "$k: dkms install left no $DKMS_KO.ko in /lib/modules/$kver/updates/dkms"
 	rm -f "$out/$DKMS_KO".ko*
 	cp "$ko" "$out/"
+	log "$k: dkms installed $(basename "$ko") for $kver"
 }
