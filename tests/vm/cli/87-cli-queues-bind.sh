@@ -76,7 +76,7 @@ bind_fails() { # DESC ARGS...
 	check "$what: prints no binding" out_empty
 	if kver_ge 6 12; then
 		check "$what: Operation not supported" err_has "NETDEV_CMD_BIND_RX on $dev: Operation not supported"
-		check "$what: with a hint" err_has "Hint: "
+		check "$what: with the hint about the driver" err_has "Hint: $dev's driver"
 	else
 		check "$what: says the kernel lacks NETDEV_CMD_BIND_RX" \
 			err_has "kernel has no NETDEV_CMD_BIND_RX" "6.12"
