@@ -245,9 +245,9 @@ int arena_init(struct arena *a, int worker)
 	/* Below the static binary's load address: nothing maps there. */
 	set(&a->r[a->nr++], RK_UNMAPPED, (unsigned char *)0x100000UL,
 	    16 * PAGE_SZ, EFAULT, EFAULT, 0);
-	/* Shape errors (end above TASK_SIZE), see expected_create(). */
+	/* Past the user address space: not mapped, whatever the paging mode. */
 	set(&a->r[a->nr++], RK_KERNEL, (unsigned char *)0xffff888000000000UL,
-	    16 * PAGE_SZ, EINVAL, EINVAL, 0);
+	    16 * PAGE_SZ, EFAULT, EFAULT, 0);
 	return 0;
 }
 
