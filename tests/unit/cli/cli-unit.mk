@@ -2,13 +2,14 @@
 #
 #   make unit-cli     build the CLI and the tests, run them; ends with
 #                     "N passed, N failed" (tests/unit/run-tests.sh)
-#   make unit-cli-asan  the command and documentation tests against a CLI
+#   make unit-cli-asan  the tests that run the binary, against a CLI
 #                     built with ASan+UBSan (dynamic, from the same sources);
 #                     a sanitizer report fails the test that ran it
 #
 # test_parse and test_output compile the real tools/parse.c and
-# tools/output.c; test_commands runs the built binary; test_docs checks the
-# man page against every --help and drives the bash completion.
+# tools/output.c; test_usage, test_commands and test_transfer run the built
+# binary; test_man checks the man page against every --help; test_completion
+# drives the bash completion.
 # KNOWN_BUGS=0 leaves out the tests that show open CLI bugs (they expect the
 # fixed behaviour, so by default they run and fail until tools/ is fixed).
 
@@ -23,15 +24,19 @@ CLI_UNIT_CFLAGS = $(CFLAGS) -U_FORTIFY_SOURCE -DKNOWN_BUGS=$(KNOWN_BUGS) \
 	-DCLI_COMPLETION='"$(TOP)/completion/uring-dmabuf.bash"' \
 	-DCLI_VM_DIR='"$(TOP)/tests/vm/cli"'
 
-CLI_UNIT_NAMES := parse output commands docs
+CLI_UNIT_NAMES := parse output usage commands transfer man completion
 CLI_UNIT_BINS := $(addprefix $(CLI_UNIT_OUT)/test_,$(CLI_UNIT_NAMES))
 
 # Per test: what it compiles in besides its own file, and its libraries.
 cli_unit_src_parse := tools/parse.c
 cli_unit_src_output := tools/output.c tests/unit/cli/json_check.c
-cli_unit_src_commands := tests/unit/cli/json_check.c tests/unit/cli/run_cmd.c
-cli_unit_ld_commands := -lpthread
-cli_unit_src_docs := tests/unit/cli/run_cmd.c
+CLI_UNIT_RUN := tests/unit/cli/run_cmd.c tests/unit/cli/expect.c tests/unit/cli/json_check.c
+cli_unit_src_usage := $(CLI_UNIT_RUN)
+cli_unit_src_commands := $(CLI_UNIT_RUN)
+cli_unit_src_transfer := $(CLI_UNIT_RUN)
+cli_unit_ld_transfer := -lpthread
+cli_unit_src_man := $(CLI_UNIT_RUN) tests/unit/cli/help_text.c
+cli_unit_src_completion := $(CLI_UNIT_RUN) tests/unit/cli/help_text.c
 
 .PHONY: unit-cli unit-cli-asan
 unit: unit-cli
@@ -57,5 +62,6 @@ $(CLI_ASAN_TOOL): $(wildcard $(TOP)/tools/*.[ch] $(TOP)/lib/*.[ch] $(TOP)/lib/in
 		$(NL_CFLAGS) -DURING_DMABUF_TOOL_VERSION='"$(VERSION)"' -o $@ \
 		$(wildcard $(TOP)/tools/*.c $(TOP)/lib/*.c) $(NL_LIBS) -luring
 
-unit-cli-asan: $(CLI_UNIT_OUT)/test_commands $(CLI_UNIT_OUT)/test_docs $(CLI_ASAN_TOOL)
+unit-cli-asan: $(addprefix $(CLI_UNIT_OUT)/test_,usage commands transfer man completion) \
+		$(CLI_ASAN_TOOL)
 	@URING_DMABUF_CLI=$(CLI_ASAN_TOOL) $(TOP)/tests/unit/run-tests.sh $(filter-out $(CLI_ASAN_TOOL),$^)

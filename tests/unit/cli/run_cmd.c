@@ -109,6 +109,13 @@ void run_check_sanitizers(const struct run *r, const char *what)
 		fail_msg("uring-dmabuf %s: sanitizer report:\n%s", what ? what : "", r->err);
 }
 
+int run_shell(struct run *r, const char *cmdline)
+{
+	char *argv[] = { "/bin/sh", "-c", (char *)cmdline, NULL };
+
+	return run_argv(r, argv);
+}
+
 void run_free(struct run *r)
 {
 	free(r->out);

@@ -20,6 +20,8 @@ int run_argv(struct run *r, char *const argv[]);
  * sanitizer report fails the test, so call it from the test's thread.
  */
 int run_cli(struct run *r, ...) __attribute__((sentinel));
+/* /bin/sh -c @cmdline. */
+int run_shell(struct run *r, const char *cmdline);
 /* Fails the current test if @r's stderr holds an ASan/UBSan report. */
 void run_check_sanitizers(const struct run *r, const char *what);
 void run_free(struct run *r);

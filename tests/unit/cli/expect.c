@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: MIT
+/* Assertions on a finished run of the CLI. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli_test.h"
+#include "expect.h"
+#include "json_check.h"
+
+void show(const struct run *r)
+{
+	/* fprintf: cmocka's print_* cut long text */
+	fprintf(stderr, "exit %d\n--- stdout\n%s--- stderr\n%s---\n", r->status, r->out, r->err);
+}
+
+void expect_usage_error(const struct run *r, const char *what)
+{
+	if (r->status != 2 || r->out_len || !strstr(r->err, "Usage: uring-dmabuf") ||
+	    (what && !strstr(r->err, what))) {
+		show(r);
+		fail_msg("expected exit 2 with a usage message%s%s on stderr",
+			 what ? " and " : "", what ? what : "");
+	}
+}
+
+void expect_valid_json(const struct run *r)
+{
+	size_t bad = json_check(r->out, r->out_len);
+
+	if (!r->out_len || bad) {
+		show(r);
+		fail_msg("stdout is not one JSON document (byte %zu)", bad ? bad - 1 : 0);
+	}
+}

@@ -1,0 +1,234 @@
+// SPDX-License-Identifier: MIT
+/*
+ * recv and send of the built uring-dmabuf over loopback (copy mode, no
+ * binding): the stream verifies, a refused connection and a bad binding
+ * handed down by bind-rx fail with a message, --require-devmem explains.
+ */
+#define _GNU_SOURCE
+#include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "cli_test.h"
+#include "expect.h"
+#include "run_cmd.h"
+
+/* recv as the COMMAND of bind-rx: a bad hand-down fails before listening. */
+static void recv__malformed_inherited_env_exits_1(void **state)
+{
+	struct run r;
+
+	(void)state;
+	setenv("URING_DMABUF_FD", "three", 1);
+	setenv("URING_DMABUF_SIZE", "4096", 1);
+	setenv("URING_DMABUF_BINDING_ID", "1", 1);
+	RUN(&r, "recv", "--port", "1");
+	unsetenv("URING_DMABUF_FD");
+	unsetenv("URING_DMABUF_SIZE");
+	unsetenv("URING_DMABUF_BINDING_ID");
+	assert_int_equal(r.status, 1);
+	assert_non_null(strstr(r.err, "Error: malformed URING_DMABUF_* environment"));
+	assert_int_equal(r.out_len, 0);
+	run_free(&r);
+}
+
+static void recv__inherited_fd_not_mappable_exits_1(void **state)
+{
+	struct run r;
+
+	(void)state;
+	/* fd 0 is /dev/null in the child: no mmap */
+	setenv("URING_DMABUF_FD", "0", 1);
+	setenv("URING_DMABUF_SIZE", "4096", 1);
+	setenv("URING_DMABUF_BINDING_ID", "1", 1);
+	RUN(&r, "recv", "--port", "1");
+	unsetenv("URING_DMABUF_FD");
+	unsetenv("URING_DMABUF_SIZE");
+	unsetenv("URING_DMABUF_BINDING_ID");
+	assert_int_equal(r.status, 1);
+	assert_non_null(strstr(r.err, "Error: cannot mmap the inherited dma-buf"));
+	run_free(&r);
+}
+
+/* A port nobody listens on (the kernel picks it, then it is closed). */
+static unsigned int unused_port(void)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	socklen_t len = sizeof(sa);
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	unsigned int port;
+
+	assert_true(fd >= 0);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
+	port = ntohs(sa.sin_port);
+	close(fd);
+	return port;
+}
+
+static void send__refused_exits_1(void **state)
+{
+	char port[16];
+	struct run r;
+
+	(void)state;
+	snprintf(port, sizeof(port), "%u", unused_port());
+	RUN(&r, "send", "--addr", "127.0.0.1", "--port", port, "--size", "1M");
+	assert_int_equal(r.status, 1);
+	assert_non_null(strstr(r.err, "Error: cannot connect to 127.0.0.1"));
+	run_free(&r);
+}
+
+/* recv -j --verify in a thread (its output in @r when it ends). */
+struct recv_job {
+	char port[16];
+	char *extra;	/* one more recv option, or NULL */
+	struct run r;
+	int ret;
+};
+
+/* run_argv, not run_cli: cmocka cannot fail a test from another thread. */
+static void *receiver_thread(void *arg)
+{
+	struct recv_job *j = arg;
+	char *argv[] = { (char *)cli_path(), "-j", "recv", "--port", j->port, "--verify",
+			 j->extra, NULL };
+
+	j->ret = run_argv(&j->r, argv);
+	return NULL;
+}
+
+static void recv__loopback_copy_verifies(void **state)
+{
+	struct recv_job job;
+	struct run s;
+	pthread_t t;
+	int i;
+
+	(void)state;
+	memset(&job, 0, sizeof(job));
+	snprintf(job.port, sizeof(job.port), "%u", unused_port());
+	assert_int_equal(pthread_create(&t, NULL, receiver_thread, &job), 0);
+	/* retry until the receiver listens */
+	for (i = 0; i < 100; i++) {
+		RUN(&s, "send", "--addr", "127.0.0.1", "--port", job.port, "--size", "8M");
+		if (!s.status)
+			break;
+		run_free(&s);
+		usleep(50 * 1000);
+	}
+	if (s.status) {
+		show(&s);
+		fail_msg("send never connected");
+	}
+	assert_non_null(strstr(s.out, "sent 8388608 bytes"));
+	run_free(&s);
+	pthread_join(t, NULL);
+	assert_int_equal(job.ret, 0);
+	run_check_sanitizers(&job.r, "recv");
+	if (job.r.status) {
+		show(&job.r);
+		fail_msg("recv failed");
+	}
+	expect_valid_json(&job.r);
+	assert_non_null(strstr(job.r.out, "\"mode\":\"copy\""));
+	assert_non_null(strstr(job.r.out, "\"bytes\":8388608,"));
+	assert_non_null(strstr(job.r.out, "\"dmabuf_bytes\":0,"));
+	assert_non_null(strstr(job.r.out, "\"bad_bytes\":0"));
+	run_free(&job.r);
+}
+
+/* The receiver listens on IPv6 and IPv4; send -j reports one document. */
+static void recv__ipv6_loopback(void **state)
+{
+	struct recv_job job;
+	struct run s;
+	pthread_t t;
+	int i;
+
+	(void)state;
+	memset(&job, 0, sizeof(job));
+	snprintf(job.port, sizeof(job.port), "%u", unused_port());
+	assert_int_equal(pthread_create(&t, NULL, receiver_thread, &job), 0);
+	for (i = 0; i < 100; i++) {
+		RUN(&s, "-j", "send", "--addr", "::1", "--port", job.port, "--size", "1M");
+		if (!s.status || !strstr(s.err, "cannot connect"))
+			break;
+		run_free(&s);
+		usleep(50 * 1000);
+	}
+	if (strstr(s.err, "cannot connect to ::1")) {
+		run_free(&s);
+		/* no IPv6 here: let the receiver go with an IPv4 sender */
+		RUN(&s, "send", "--addr", "127.0.0.1", "--port", job.port, "--size", "1M");
+		pthread_join(t, NULL);
+		run_free(&s);
+		run_free(&job.r);
+		skip();
+	}
+	assert_int_equal(s.status, 0);
+	expect_valid_json(&s);
+	assert_non_null(strstr(s.out, "{\"bytes\":1048576,"));
+	run_free(&s);
+	pthread_join(t, NULL);
+	run_check_sanitizers(&job.r, "recv");
+	assert_int_equal(job.r.status, 0);
+	assert_non_null(strstr(job.r.out, "\"bytes\":1048576,"));
+	run_free(&job.r);
+}
+
+/* --require-devmem without a binding: the payload came copied, say how to steer. */
+static void recv__require_devmem_in_copy_mode_exits_1(void **state)
+{
+	struct recv_job job;
+	struct run s;
+	pthread_t t;
+	int i;
+
+	(void)state;
+	memset(&job, 0, sizeof(job));
+	job.extra = "--require-devmem";
+	snprintf(job.port, sizeof(job.port), "%u", unused_port());
+	assert_int_equal(pthread_create(&t, NULL, receiver_thread, &job), 0);
+	for (i = 0; i < 100; i++) {
+		RUN(&s, "send", "--addr", "127.0.0.1", "--port", job.port, "--size", "64K");
+		if (!s.status)
+			break;
+		run_free(&s);
+		usleep(50 * 1000);
+	}
+	assert_int_equal(s.status, 0);
+	run_free(&s);
+	pthread_join(t, NULL);
+	run_check_sanitizers(&job.r, "recv");
+	if (job.r.status != 1 || !strstr(job.r.err, "65536 payload bytes arrived copied") ||
+	    !strstr(job.r.err, "Hint: steer the flow to a bound queue: ethtool -N")) {
+		show(&job.r);
+		fail_msg("expected exit 1, the copied bytes and the steering hint");
+	}
+	/* the document is still complete: the numbers explain the failure */
+	expect_valid_json(&job.r);
+	assert_non_null(strstr(job.r.out, "\"linear_bytes\":65536,"));
+	run_free(&job.r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(recv__malformed_inherited_env_exits_1),
+		cmocka_unit_test(recv__inherited_fd_not_mappable_exits_1),
+		cmocka_unit_test(send__refused_exits_1),
+		cmocka_unit_test(recv__loopback_copy_verifies),
+		cmocka_unit_test(recv__ipv6_loopback),
+		cmocka_unit_test(recv__require_devmem_in_copy_mode_exits_1),
+	};
+
+	signal(SIGPIPE, SIG_IGN);
+	return cmocka_run_group_tests_name("cli_transfer", tests, NULL, NULL);
+}
