@@ -123,7 +123,7 @@ _uring_dmabuf()
 	case $cmd in
 	check | queues | info | version) opts=$common ;;
 	bind-rx) opts="$common --queues $memory --rx-page-size" ;;
-	recv) opts="$common --port --dev --queues $memory --verify --bytes --require-devmem" ;;
+	recv) opts="$common --port --dev --queues $memory --rx-page-size --verify --bytes --require-devmem" ;;
 	send) opts="$common --addr --port --size" ;;
 	*) return 0 ;;
 	esac

@@ -49,12 +49,13 @@ static void keep_on_exec(int fd)
 
 static void export_env(const struct rx_opts *o, const struct rx_setup *s)
 {
-	char queues[1024];
+	/* Up to MAX_QUEUES ids of up to 10 digits and a comma each. */
+	static char queues[MAX_QUEUES * 11 + 1];
 	size_t len = 0;
 	unsigned int i;
 
 	queues[0] = '\0';
-	for (i = 0; i < o->nr_queues && len < sizeof(queues) - 16; i++)
+	for (i = 0; i < o->nr_queues; i++)
 		len += snprintf(queues + len, sizeof(queues) - len, "%s%u",
 				i ? "," : "", o->queues[i]);
 	set_env_u64("URING_DMABUF_FD", (unsigned long long)s->dmabuf_fd);

@@ -3,7 +3,6 @@
  * uring-dmabuf check [DEV]: everything devmem TCP into our dma-bufs needs,
  * each failed item with the command that fixes it.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <net/if.h>
@@ -122,23 +121,6 @@ static void check_limits(void)
 	     "%llu free 2 MiB huge pages (fewest segments per GiB)", free_2m);
 }
 
-static unsigned int count_rx_queues(const char *dev)
-{
-	char path[128];
-	struct dirent *de;
-	unsigned int n = 0;
-	DIR *d;
-
-	snprintf(path, sizeof(path), "/sys/class/net/%s/queues", dev);
-	d = opendir(path);
-	if (!d)
-		return 0;
-	while ((de = readdir(d)))
-		n += !strncmp(de->d_name, "rx-", 3);
-	closedir(d);
-	return n;
-}
-
 static void check_bindings(unsigned int ifindex)
 {
 	struct uring_dmabuf_queue q[MAX_QUEUES];
@@ -174,7 +156,7 @@ static void check_dev(const char *dev)
 		     "no network device '%s'", dev);
 		return;
 	}
-	nrx = count_rx_queues(dev);
+	nrx = rx_queue_count(dev) > 0 ? (unsigned int)rx_queue_count(dev) : 0;
 	snprintf(fix, sizeof(fix),
 		 "more RX queues let one be reserved for devmem: ethtool -L %s combined N", dev);
 	item("rx-queues", nrx > 1, false, fix, "%s has %u RX queues", dev, nrx);

@@ -20,7 +20,7 @@ int cmd_queues(int argc, char **argv)
 {
 	static const struct option opts[] = { COMMON_LONG, { NULL, 0, NULL, 0 } };
 	static struct uring_dmabuf_queue q[MAX_QUEUES];
-	struct uring_dmabuf_nl_error nlerr;
+	struct uring_dmabuf_nl_error nlerr = { .attr = -1 };
 	bool exit_now = false;
 	unsigned int ifindex;
 	int opt, n, i;
@@ -65,5 +65,8 @@ int cmd_queues(int argc, char **argv)
 	}
 	out_close_array();
 	out_finish();
+	if (!n)
+		hint_msg("the kernel lists the queues of devices that are up: ip link set %s up",
+			 argv[optind]);
 	return EXIT_OK;
 }

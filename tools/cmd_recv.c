@@ -27,7 +27,8 @@
 const char usage_recv[] =
 	"Usage: uring-dmabuf recv [-j] [-p] --port PORT [--dev DEV --queues LIST\n"
 	"          [--size SIZE] [--hugepages[=2M|1G] | --thp | --4k | --shmem]\n"
-	"          [--numa NODE|auto] [--uring]] [--verify] [--bytes N] [--require-devmem]\n"
+	"          [--numa NODE|auto] [--uring] [--rx-page-size SIZE]] [--verify]\n"
+	"          [--bytes N] [--require-devmem]\n"
 	"Accept one TCP connection on PORT (IPv4 and IPv6) and receive until EOF or N\n"
 	"bytes. With --dev, create a dma-buf and bind it to DEV's RX queues first;\n"
 	"run as the COMMAND of 'bind-rx', use the binding it hands down. Payload in\n"
@@ -73,12 +74,26 @@ static int listen_on(unsigned int port)
 	};
 	int fd, one = 1, zero = 0;
 
+	struct sockaddr_in sa4 = {
+		.sin_family = AF_INET,
+		.sin_port = htons((uint16_t)port),
+	};
+	struct sockaddr *addr = (struct sockaddr *)&sa;
+	socklen_t len = sizeof(sa);
+
 	fd = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 && errno == EAFNOSUPPORT) {
+		/* A kernel without IPv6: IPv4 only. */
+		fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		addr = (struct sockaddr *)&sa4;
+		len = sizeof(sa4);
+	}
 	if (fd < 0)
 		return -errno;
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) || listen(fd, 1)) {
+	if (addr == (struct sockaddr *)&sa)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
+	if (bind(fd, addr, len) || listen(fd, 1)) {
 		int err = -errno;
 
 		close(fd);
@@ -268,8 +283,10 @@ int cmd_recv(int argc, char **argv)
 		}
 		switch (opt) {
 		case 'P':
-			if (parse_u32(optarg, &port) || !port || port > 65535)
+			if (parse_u32(optarg, &port) || !port || port > 65535) {
+				err_msg("bad port '%s' (1-65535)", optarg);
 				goto usage;
+			}
 			break;
 		case 'd':
 			o.dev = optarg;
@@ -290,7 +307,15 @@ int cmd_recv(int argc, char **argv)
 				goto usage;
 		}
 	}
-	if (!port || optind != argc || rx_opts_check(&o, false))
+	if (!port) {
+		err_msg("--port PORT is required");
+		goto usage;
+	}
+	if (optind != argc) {
+		err_msg("unexpected argument '%s'", argv[optind]);
+		goto usage;
+	}
+	if (rx_opts_check(&o, false))
 		goto usage;
 
 	signal(SIGPIPE, SIG_IGN);
@@ -323,8 +348,12 @@ int cmd_recv(int argc, char **argv)
 	if (require && (!r.base || r.st.linear_bytes)) {
 		err_msg("%llu payload bytes arrived copied, not in the dma-buf",
 			r.st.linear_bytes);
-		hint_msg("steer the flow to a bound queue: ethtool -N DEV flow-type tcp4 dst-port %u action QUEUE",
-			 port);
+		if (o.dev)
+			hint_msg("steer the flow to a bound queue: ethtool -N %s flow-type tcp4 dst-port %u action %u",
+				 o.dev, port, o.queues[0]);
+		else
+			hint_msg("steer the flow to a bound queue: ethtool -N DEV flow-type tcp4 dst-port %u action QUEUE",
+				 port);
 		return EXIT_FAIL;
 	}
 	return EXIT_OK;

@@ -86,12 +86,15 @@ int cmd_send(int argc, char **argv)
 		} else if (opt == 's' && !parse_size(optarg, &size) && size) {
 			continue;
 		} else {
-			err_msg("bad option or value");
+			err_msg("bad value '%s' for -%c", optarg ? optarg : "", opt);
 			fputs(usage_send, stderr);
 			return EXIT_USAGE;
 		}
 	}
 	if (!addr || !port || !size || optind != argc) {
+		err_msg("%s", optind != argc ? "unexpected argument" :
+			!addr ? "--addr ADDR is required" : !port ? "--port PORT is required" :
+			"--size BYTES is required");
 		fputs(usage_send, stderr);
 		return EXIT_USAGE;
 	}

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <netlink/attr.h>
+#include <netlink/errno.h>
 #include <netlink/genl/ctrl.h>
 #include <netlink/genl/genl.h>
 #include <netlink/msg.h>
@@ -27,6 +28,29 @@
 #define ETHTOOL_A_HEADER_DEV_NAME_ID	2
 #define ETHTOOL_A_RINGS_TCP_DATA_SPLIT_ID 11
 #define ETH_FLAG_NTUPLE_BIT		(1 << 27)
+
+/* libnl turned the kernel's errno into an NLE_* code: turn it back. */
+static int nl_to_errno(int nle)
+{
+	switch (nle < 0 ? -nle : nle) {
+	case 0:
+		return 0;
+	case NLE_OPNOTSUPP:
+		return -EOPNOTSUPP;
+	case NLE_NODEV:
+		return -ENODEV;
+	case NLE_PERM:
+		return -EPERM;
+	case NLE_INVAL:
+		return -EINVAL;
+	case NLE_NOMEM:
+		return -ENOMEM;
+	case NLE_OBJ_NOTFOUND:
+		return -ENOENT;
+	default:
+		return -EIO;
+	}
+}
 
 static int on_rings(struct nl_msg *msg, void *arg)
 {
@@ -80,8 +104,8 @@ int ethtool_tcp_data_split(const char *dev, enum split_state *state)
 	nla_nest_end(msg, hdr);
 	nl_socket_modify_cb(sk, NL_CB_VALID, NL_CB_CUSTOM, on_rings, state);
 	ret = nl_send_auto(sk, msg) < 0 ? -EIO : 0;
-	if (!ret && nl_recvmsgs_default(sk) < 0)
-		ret = -EIO;
+	if (!ret)
+		ret = nl_to_errno(nl_recvmsgs_default(sk));
 out:
 	nlmsg_free(msg);
 	nl_socket_free(sk);

@@ -86,6 +86,7 @@ int main(int argc, char **argv)
 			usage(stdout);
 			return EXIT_OK;
 		case 'V':
+			optind = 0;	/* cmd_version parses its own argv */
 			return cmd_version(1, (char *[]){ "version", NULL });
 		default:
 			usage(stderr);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* Parsing of command-line values. All return 0 or -EINVAL / -ERANGE. */
+#include <ctype.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -16,15 +17,20 @@ int parse_size(const char *s, uint64_t *out)
 	char *end;
 	int shift = 0;
 
-	if (!s || !*s || *s == '-')
+	/* Digits first: strtoull() would skip blanks and accept signs. */
+	if (!s || !isdigit((unsigned char)*s))
 		return -EINVAL;
 	errno = 0;
 	v = strtoull(s, &end, 10);
+	if (errno == ERANGE)
+		return -ERANGE;
 	if (errno || end == s)
 		return -EINVAL;
 	if (*end) {
-		u = strchr(units, end[0] & ~0x20);
-		if (!u || !end[0])
+		if (!isalpha((unsigned char)end[0]))
+			return -EINVAL;
+		u = strchr(units, toupper((unsigned char)end[0]));
+		if (!u)
 			return -EINVAL;
 		shift = 10 * (int)(u - units + 1);
 		end++;
@@ -44,10 +50,12 @@ int parse_u32(const char *s, unsigned int *out)
 	unsigned long v;
 	char *end;
 
-	if (!s || !*s || *s == '-')
+	if (!s || !isdigit((unsigned char)*s))
 		return -EINVAL;
 	errno = 0;
 	v = strtoul(s, &end, 10);
+	if (errno == ERANGE)
+		return -ERANGE;
 	if (errno || *end || end == s)
 		return -EINVAL;
 	if (v > UINT32_MAX)
@@ -84,7 +92,7 @@ static int add_range(unsigned int lo, unsigned int hi, unsigned int *queues,
 int parse_queue_list(const char *s, unsigned int *queues, unsigned int max,
 		     unsigned int *nr)
 {
-	char buf[256], *tok, *save = NULL, *dash;
+	char buf[4096], *tok, *save = NULL, *dash;
 	unsigned int i, lo, hi;
 	int err;
 

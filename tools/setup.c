@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* Memory -> dma-buf -> NETDEV_CMD_BIND_RX, with advice when a step fails. */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <net/if.h>
@@ -140,6 +141,24 @@ int rx_opts_check(const struct rx_opts *o, bool need_dev)
 	return 0;
 }
 
+/* RX queues DEV has (its sysfs queue directories), or -1 if unknown. */
+int rx_queue_count(const char *dev)
+{
+	char path[128];
+	struct dirent *de;
+	int n = 0;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/sys/class/net/%s/queues", dev);
+	d = opendir(path);
+	if (!d)
+		return -1;
+	while ((de = readdir(d)))
+		n += !strncmp(de->d_name, "rx-", 3);
+	closedir(d);
+	return n;
+}
+
 int nic_numa_node(const char *dev)
 {
 	char path[128];
@@ -230,7 +249,9 @@ int dmabuf_setup(const struct rx_opts *o, struct rx_setup *s)
 	if (ret) {
 		err_msg("cannot allocate %llu bytes of %s memory: %s",
 			(unsigned long long)o->size, mem_kind_name(o->kind), strerror(-ret));
-		if (o->kind == MEM_HUGE_2M || o->kind == MEM_HUGE_1G)
+		if (node >= 0 && (ret == -EINVAL || ret == -ENOENT))
+			hint_msg("NUMA node %d may not exist: see /sys/devices/system/node/", node);
+		else if (o->kind == MEM_HUGE_2M || o->kind == MEM_HUGE_1G)
 			hint_msg("reserve huge pages: echo N > /sys/kernel/mm/hugepages/hugepages-%s/nr_hugepages",
 				 o->kind == MEM_HUGE_2M ? "2048kB" : "1048576kB");
 		return ret;
@@ -249,12 +270,18 @@ int dmabuf_setup(const struct rx_opts *o, struct rx_setup *s)
 	if (ret < 0)
 		return ret;
 	s->dmabuf_fd = ret;
-	return uring_dmabuf_info(s->dev_fd, s->dmabuf_fd, &s->info);
+	ret = uring_dmabuf_info(s->dev_fd, s->dmabuf_fd, &s->info);
+	if (ret)
+		err_msg("URING_DMABUF_IOC_INFO on the new dma-buf: %s", strerror(-ret));
+	return ret;
 }
 
-static void hint_bind(int err, const char *msg, const char *dev)
+static void hint_bind(int err, const char *msg, const char *dev,
+		      unsigned int rx_page_size)
 {
-	if (strstr(msg, "tcp-data-split"))
+	if (strstr(msg, "Unknown attribute type") && rx_page_size)
+		hint_msg("--rx-page-size needs Linux 7.3 or newer (NETDEV_A_DMABUF_RX_PAGE_SIZE)");
+	else if (strstr(msg, "tcp-data-split"))
 		hint_msg("enable header split: ethtool -G %s tcp-data-split on", dev);
 	else if (strstr(msg, "hds-thresh"))
 		hint_msg("set the header-split threshold: ethtool -G %s hds-thresh 0", dev);
@@ -285,19 +312,27 @@ int rx_bind(const struct rx_opts *o, struct rx_setup *s)
 		.rx_page_size = o->rx_page_size,
 	};
 	struct uring_dmabuf_nl_error nlerr;
-	int ret;
+	int nr_rx, ret;
 
 	s->ifindex = if_nametoindex(o->dev);
 	if (!s->ifindex) {
 		err_msg("no network device '%s'", o->dev);
 		return -ENODEV;
 	}
+	/* Newer kernels answer a bad queue with a bare EINVAL: check first. */
+	nr_rx = rx_queue_count(o->dev);
+	if (nr_rx > 0 && o->queues[o->nr_queues - 1] >= (unsigned int)nr_rx) {
+		err_msg("%s has RX queues 0-%d; there is no queue %u", o->dev, nr_rx - 1,
+			o->queues[o->nr_queues - 1]);
+		hint_msg("see uring-dmabuf queues %s", o->dev);
+		return -ERANGE;
+	}
 	p.ifindex = s->ifindex;
 	ret = uring_dmabuf_bind_rx(&p, &s->binding, &nlerr);
 	if (ret) {
 		err_msg("NETDEV_CMD_BIND_RX on %s: %s%s%s", o->dev, strerror(-ret),
 			nlerr.msg[0] ? ": " : "", nlerr.msg);
-		hint_bind(ret, nlerr.msg, o->dev);
+		hint_bind(ret, nlerr.msg, o->dev, o->rx_page_size);
 	}
 	return ret;
 }
@@ -317,7 +352,7 @@ void rx_setup_print(const struct rx_opts *o, const struct rx_setup *s)
 		out_close_array();
 		out_text("\n");
 	}
-	out_u64("bytes", "dma-buf: %llu bytes", s->info.bytes);
+	out_u64("dmabuf_size", "dma-buf: %llu bytes", s->info.bytes);
 	out_str("memory", " of %s memory", mem_kind_name(o->kind));
 	out_str("source", " (%s)\n", o->uring ? "io_uring fixed buffer" : "ioctl");
 	out_u64("segments", "segments: %llu", s->info.nr_segments);

@@ -54,5 +54,6 @@ void rx_setup_print(const struct rx_opts *o, const struct rx_setup *s);
 void rx_teardown(struct rx_setup *s);
 
 int nic_numa_node(const char *dev);
+int rx_queue_count(const char *dev);
 
 #endif

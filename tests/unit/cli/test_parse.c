@@ -342,7 +342,7 @@ static void parse_queue_list__more_than_max_queues_is_erange(void **state)
 
 static void parse_queue_list__too_long_is_einval(void **state)
 {
-	char s[600];
+	char s[5000];
 	size_t len = 0;
 	unsigned int q;
 

@@ -141,8 +141,8 @@ devmem() {
 		diag <"$T/ns.err"
 		return
 	fi
-	nsenter -t "$txns" -n sh -c 'ip link set lo up; ip addr add 10.77.0.1/24 dev sim0a; ip link set sim0a up'
-	nsenter -t "$rxns" -n sh -c 'ip link set lo up; ip addr add 10.77.0.2/24 dev sim0b; ip link set sim0b up'
+	nsenter -t "$txns" -n sh -c 'ip link set lo up; ip addr add 198.18.77.1/24 dev sim0a; ip link set sim0a up'
+	nsenter -t "$rxns" -n sh -c 'ip link set lo up; ip addr add 198.18.77.2/24 dev sim0b; ip link set sim0b up'
 	echo 1 >"$dbg/rss"
 	echo "5210 1" >"$dbg/steer"
 	echo "5211 1" >"$dbg/steer"
@@ -153,7 +153,7 @@ devmem() {
 	rpid=$!
 	i=0
 	while :; do
-		nsenter -t "$txns" -n "$CLI" send --addr 10.77.0.2 --port 5210 --size 8M >"$T/send.out" 2>&1 && break
+		nsenter -t "$txns" -n "$CLI" send --addr 198.18.77.2 --port 5210 --size 8M >"$T/send.out" 2>&1 && break
 		grep -q "cannot connect" "$T/send.out" && [ $i -lt 300 ] || break
 		sleep 0.1
 		i=$((i + 1))
@@ -176,7 +176,7 @@ devmem() {
 	rpid=$!
 	i=0
 	while :; do
-		nsenter -t "$txns" -n "$CLI" send --addr 10.77.0.2 --port 5211 --size 8M >"$T/send.out" 2>&1 && break
+		nsenter -t "$txns" -n "$CLI" send --addr 198.18.77.2 --port 5211 --size 8M >"$T/send.out" 2>&1 && break
 		grep -q "cannot connect" "$T/send.out" && [ $i -lt 300 ] || break
 		sleep 0.1
 		i=$((i + 1))
