@@ -314,11 +314,19 @@ int uring_dmabuf_queues(unsigned int ifindex, struct uring_dmabuf_queue *out,
 	struct nl_msg *msg;
 	int family, ret;
 
+	if (err) {
+		memset(err, 0, sizeof(*err));
+		err->attr = -1;
+	}
 	if (!ifindex)
-		return -EINVAL;
-	ret = open_socket(&sk);
-	if (ret)
+		ret = -EINVAL;
+	else
+		ret = open_socket(&sk);
+	if (ret) {
+		if (err)
+			err->code = ret;
 		return ret;
+	}
 	family = resolve_netdev(sk, NETDEV_CMD_QUEUE_GET);
 	if (family < 0) {
 		ret = family;
@@ -337,5 +345,7 @@ int uring_dmabuf_queues(unsigned int ifindex, struct uring_dmabuf_queue *out,
 	ret = transact(sk, msg, on_queue, &l, err);
 out:
 	nl_socket_free(sk);
+	if (ret && err && !err->code)
+		err->code = ret;
 	return ret ? ret : (int)l.nr;
 }
