@@ -52,6 +52,11 @@ static void test_ranges_shape(void)
 		"addr+len wrapping around (0xfffffffffffff000 + 0x2000)");
 	expect1(g, 0xfffffffffffff000ULL, 0, EINVAL,
 		"len that wraps addr around");
+	/* No wrap, just nothing of ours there: unmapped, so EFAULT. */
+	expect1(0x800000000000ULL, PAGE_SZ, 0, EFAULT,
+		"range just past the user address space");
+	expect1(0xffff888000000000ULL, PAGE_SZ, URING_DMABUF_CREATE_READONLY,
+		EFAULT, "range at a kernel address");
 }
 
 static void test_struct(void)
