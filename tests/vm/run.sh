@@ -74,6 +74,20 @@ build_locked() {
 	initramfs_build "$k" "$kver" "$out/ko" "$out/initramfs.img"
 }
 
+# The part of a guest's console that tells why it died: from the first kernel
+# report (BUG, Oops, panic...) on, else its end.
+console_excerpt() {
+	local k=$1 log=$2 first
+	first=$(grep -n -m1 -E 'BUG:|Oops|WARNING:|Kernel panic|general protection|sysrq: Trigger a crash' "$log" | cut -d: -f1) || :
+	if [ -n "$first" ]; then
+		echo "# $k: console log: $log (from line $first)"
+		tail -n +"$first" "$log" | head -n 40 | sed 's/^/#   /'
+	else
+		echo "# $k: console log: $log (last lines)"
+		tail -n 20 "$log" | sed 's/^/#   /'
+	fi
+}
+
 kernels_or_all() {
 	if [ $# -eq 0 ]; then echo "$KERNELS_ALL"; else echo "$*"; fi
 }
@@ -134,8 +148,7 @@ vmtest)
 		log "== $k: guest ran $(($(date +%s) - t1)) s"
 		report_kernel "$k" "$VMBUILD/$k" "$([ "$rc" = 124 ] && echo 1 || echo 0)" | tee "$VMBUILD/$k/report.txt"
 		if grep -qE '^not ok .*(guest|did not finish|crashed|timed out)' "$VMBUILD/$k/report.txt"; then
-			echo "# $k: console log: $VMBUILD/$k/console.log (last lines below)"
-			tail -n 15 "$VMBUILD/$k/console.log" | sed 's/^/#   /'
+			console_excerpt "$k" "$VMBUILD/$k/console.log"
 		fi
 	done
 	wait "$builder" || :

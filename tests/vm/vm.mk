@@ -4,7 +4,7 @@
 #                                kernels, prepare the build chroots (root)
 #   make vmtest [KERNELS="6.12 7.2"]  boot each kernel in QEMU and run the tests
 #   make vmshell [KERNEL=6.12]   a shell in the guest, test programs in /tests
-#   make test                    deps + unit + vmtest
+#   make test                    deps + unit + vmtest, one closing tally
 #
 # Variables: KERNELS, KERNEL, BUILD, URING_DMABUF_CACHE (default
 # /var/cache/uring-dmabuf), VM_TIMEOUT, VM_TEST_TIMEOUT (seconds).
@@ -29,8 +29,8 @@ vmtest: progs
 vmshell: progs
 	$(VM_RUN) vmshell $(KERNEL)
 
-# One after the other, also under make -j.
+# One after the other, also under make -j; vmtest runs even if unit fails,
+# and the last line sums both.
 test:
 	$(MAKE) -C $(TOP) deps
-	$(MAKE) -C $(TOP) unit
-	$(MAKE) -C $(TOP) vmtest
+	@BUILD=$(BUILD) MAKE="$(MAKE)" $(TOP)/tests/vm/test-all.sh
