@@ -12,8 +12,9 @@
  * every token returned. Then: unbinding on netlink socket close, a plain
  * TCP receive on the unbound queue, a receiver holding its tokens until the
  * NIC runs out of buffers, 16 KiB net_iovs (rx_page_size, 7.3),
- * binding while the port is down, and removing the NIC module while a
- * binding is still active.
+ * one binding for two queues, binding while the port is down, removing
+ * the NIC module while a binding is still active, and a bind refused
+ * without header split.
  *
  * Raw generic netlink and ioctls only: no libnl, no ip/ethtool binaries.
  * Skips on kernels without NETDEV_CMD_BIND_RX (before 6.12) and where the
@@ -432,14 +433,15 @@ static void bind_cb(struct nlmsghdr *nh, void *arg)
  * netlink socket @fd, which then owns the binding. Returns the binding id
  * or -errno.
  */
-static long bind_rx(int fd, int family, int ifindex, int queue, int dmabuf,
-		    unsigned int rx_page_size, char *ext, size_t extlen)
+static long bind_rx_queues(int fd, int family, int ifindex, const int *queues,
+			   int nq, int dmabuf, unsigned int rx_page_size,
+			   char *ext, size_t extlen)
 {
 	struct nlmsg m = {};
 	struct genlmsghdr *g;
 	struct nlattr *nest;
 	uint32_t id = 0;
-	int err;
+	int err, i;
 
 	m.nh.nlmsg_len = NLMSG_LENGTH(GENL_HDRLEN);
 	m.nh.nlmsg_type = family;
@@ -448,15 +450,24 @@ static long bind_rx(int fd, int family, int ifindex, int queue, int dmabuf,
 	g->version = 1;
 	nla_add_u32(&m.nh, NETDEV_A_DMABUF_IFINDEX_, ifindex);
 	nla_add_u32(&m.nh, NETDEV_A_DMABUF_FD_, dmabuf);
-	nest = nla_nest(&m.nh, NETDEV_A_DMABUF_QUEUES_);
-	nla_add_u32(&m.nh, NETDEV_A_QUEUE_ID_, queue);
-	nla_add_u32(&m.nh, NETDEV_A_QUEUE_TYPE_, NETDEV_QUEUE_TYPE_RX_);
-	nla_nest_end(&m.nh, nest);
+	for (i = 0; i < nq; i++) {
+		nest = nla_nest(&m.nh, NETDEV_A_DMABUF_QUEUES_);
+		nla_add_u32(&m.nh, NETDEV_A_QUEUE_ID_, queues[i]);
+		nla_add_u32(&m.nh, NETDEV_A_QUEUE_TYPE_, NETDEV_QUEUE_TYPE_RX_);
+		nla_nest_end(&m.nh, nest);
+	}
 	if (rx_page_size)
 		nla_add_u32(&m.nh, NETDEV_A_DMABUF_RX_PAGE_SIZE_, rx_page_size);
 
 	err = nl_talk(fd, &m.nh, bind_cb, &id, ext, extlen);
 	return err ? err : (long)id;
+}
+
+static long bind_rx(int fd, int family, int ifindex, int queue, int dmabuf,
+		    unsigned int rx_page_size, char *ext, size_t extlen)
+{
+	return bind_rx_queues(fd, family, ifindex, &queue, 1, dmabuf,
+			      rx_page_size, ext, extlen);
 }
 
 /* Moves @ifname of the current namespace into the namespace @nsfd. */
@@ -589,10 +600,10 @@ static int ethtool_get_rule(const char *ifname, uint32_t loc,
  * A connected pair: *lfd listening in the RX namespace, the client socket
  * returned, made in the TX namespace. Leaves us in the RX namespace.
  */
-static int tcp_connect_pair(int *afd)
+static int tcp_connect_pair(int port, int *afd)
 {
 	struct sockaddr_in sin = { .sin_family = AF_INET,
-				   .sin_port = htons(PORT) };
+				   .sin_port = htons(port) };
 	struct timeval tv = { .tv_sec = 30 };
 	int one = 1, lfd, cfd = -1;
 
@@ -666,6 +677,7 @@ struct devbuf {
 	uint32_t binding;
 	unsigned int buf_size;		/* rx_page_size: a page unless asked */
 	int hold;	/* keep tokens until the socket runs dry */
+	int port;	/* TCP port steered to a queue it is bound to */
 };
 
 struct rx_result {
@@ -858,9 +870,9 @@ static void devmem_transfer(const char *tag, const struct devbuf *db, int mtu,
 		  "%s: MTU %d on both ports", tag, mtu))
 		return;
 
-	cfd = tcp_connect_pair(&afd);
+	cfd = tcp_connect_pair(db->port, &afd);
 	if (!t_ok(cfd >= 0, "%s: TCP connection %s -> %s:%d", tag,
-		  TX_ADDR, RX_ADDR, PORT)) {
+		  TX_ADDR, RX_ADDR, db->port)) {
 		t_diag("%s", strerror(-cfd));
 		return;
 	}
@@ -925,7 +937,7 @@ static void plain_transfer(void)
 	ssize_t n;
 
 	before = queue_stat(RX_IF, DEVMEM_QUEUE, "unreadable_bytes");
-	cfd = tcp_connect_pair(&afd);
+	cfd = tcp_connect_pair(PORT, &afd);
 	if (!t_ok(cfd >= 0, "unbound: TCP connection")) {
 		t_diag("%s", strerror(-cfd));
 		return;
@@ -1185,7 +1197,8 @@ static int devmem_tests(int dev, struct devbuf *db, int family)
  */
 static void exhaustion_test(int dev, int family)
 {
-	struct devbuf db = { .bytes = MIB, .buf_size = PAGE_SZ, .hold = 1 };
+	struct devbuf db = { .bytes = MIB, .buf_size = PAGE_SZ, .hold = 1,
+			     .port = PORT };
 	long long fails0, fails1;
 	unsigned char *mem;
 	char ext[256];
@@ -1229,6 +1242,53 @@ out_unmap:
 }
 
 /*
+ * One binding for two queues: each gets its own page pool on the same
+ * dma-buf, and a flow steered to either lands in it.
+ */
+static void two_queues_test(int dev, struct devbuf *db, int family)
+{
+	static const int queues[] = { DEVMEM_QUEUE, DEVMEM_QUEUE + 1 };
+	long long q1, q2;
+	char ext[256];
+	long id;
+	int gfd;
+
+	enter_ns(ns_rx);
+	if (!t_ok(simnic_write(RX_IF, "steer", "5202 2") == 0,
+		  "two queues: debugfs steers dst-port 5202 to queue 2"))
+		return;
+	gfd = nl_open(NETLINK_GENERIC);
+	id = bind_rx_queues(gfd, family, if_nametoindex(RX_IF), queues, 2,
+			    db->fd, 0, ext, sizeof(ext));
+	if (!t_ok(id > 0, "two queues: one NETDEV_CMD_BIND_RX for queues 1 and 2")) {
+		t_diag("%s%s%s", strerror(-id), ext[0] ? ": " : "", ext);
+		goto out_unbind;
+	}
+	db->binding = id;
+	t_ok(queue_stat(RX_IF, 1, "bound") == 1 &&
+	     queue_stat(RX_IF, 2, "bound") == 1,
+	     "two queues: both have the memory provider");
+
+	q1 = queue_stat(RX_IF, 1, "unreadable_bytes");
+	q2 = queue_stat(RX_IF, 2, "unreadable_bytes");
+	db->port = PORT;
+	devmem_transfer("two queues, queue 1", db, 1500, 4 * MIB);
+	db->port = 5202;
+	devmem_transfer("two queues, queue 2", db, 1500, 4 * MIB);
+	db->port = PORT;
+	t_ok(queue_stat(RX_IF, 1, "unreadable_bytes") - q1 >= (long long)(4 * MIB) &&
+	     queue_stat(RX_IF, 2, "unreadable_bytes") - q2 >= (long long)(4 * MIB),
+	     "two queues: each flow was written by its own queue");
+
+out_unbind:
+	close(gfd);
+	simnic_write(RX_IF, "steer", "5202 -1");
+	t_ok(wait_stat(RX_IF, 1, "bound", 0) && wait_stat(RX_IF, 2, "bound", 0) &&
+	     wait_attachments(dev, db->fd, 0),
+	     "two queues: unbound and detached");
+}
+
+/*
  * 7.3: NETDEV_A_DMABUF_RX_PAGE_SIZE makes the net_iovs (and the queue's
  * buffers) larger than a page; the dma-buf's DMA segments must be aligned
  * to that size, so this one is made of transparent huge pages.
@@ -1237,7 +1297,8 @@ static void rx_page_size_test(int dev, int family)
 {
 	const unsigned int size = 16384;
 	struct uring_dmabuf_info info;
-	struct devbuf db = { .bytes = 32 * MIB, .buf_size = size };
+	struct devbuf db = { .bytes = 32 * MIB, .buf_size = size,
+			     .port = PORT };
 	char ext[256];
 	struct mem m;
 	long id;
@@ -1331,9 +1392,38 @@ static void down_and_teardown_test(int dev, struct devbuf *db, int family)
 	     "the dma-buf is detached after the NIC and the binding are gone");
 }
 
+/*
+ * Without header split, payload would land in memory the stack cannot
+ * read: the bind is refused (by the core from 6.14, by the NIC on 6.12).
+ */
+static void split_off_test(int dev, struct devbuf *db, int family)
+{
+	char ext[256];
+	int gfd, ret;
+	long id;
+
+	enter_ns(ns_init);
+	ret = system("modprobe " SIMNIC_MODULE " tcp_data_split=0 >/dev/null 2>&1");
+	if (!t_ok(ret == 0, "modprobe " SIMNIC_MODULE " tcp_data_split=0"))
+		return;
+	gfd = nl_open(NETLINK_GENERIC);
+	id = bind_rx(gfd, family, if_nametoindex(RX_IF), DEVMEM_QUEUE, db->fd,
+		     0, ext, sizeof(ext));
+	if (!t_errno(id < 0 ? id : 0, EINVAL,
+		     "tcp-data-split off: NETDEV_CMD_BIND_RX refused"))
+		t_diag("extack: %s", ext);
+	else if (ext[0])
+		t_diag("extack: %s", ext);
+	close(gfd);
+	t_ok(wait_attachments(dev, db->fd, 0),
+	     "tcp-data-split off: nothing stays attached");
+	t_ok(!module_remove(SIMNIC_MODULE), "rmmod " SIMNIC_MODULE);
+}
+
 int main(void)
 {
-	struct devbuf db = { .bytes = BUF_BYTES, .buf_size = PAGE_SZ };
+	struct devbuf db = { .bytes = BUF_BYTES, .buf_size = PAGE_SZ,
+			     .port = PORT };
 	struct family fam;
 	unsigned char *mem;
 	int dev, gfd, err;
@@ -1367,9 +1457,11 @@ int main(void)
 	if (setup_namespaces() || setup_steering())
 		goto out_close;
 	if (devmem_tests(dev, &db, fam.id) == 0) {
+		two_queues_test(dev, &db, fam.id);
 		exhaustion_test(dev, fam.id);
 		rx_page_size_test(dev, fam.id);
 		down_and_teardown_test(dev, &db, fam.id);
+		split_off_test(dev, &db, fam.id);
 	}
 
 out_close:
