@@ -77,15 +77,24 @@ overlay_initramfs() {
 	(cd "$stage" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet | gzip -6) >>"$img"
 }
 
-# Every report block the checkers printed on the console, whatever the
-# guest managed to say on the results port.
+# The report blocks the checkers printed on the console, whatever the guest
+# managed to say on the results port: each kind once (KASAN's multi-shot
+# repeats a report thousands of times), with how often it came. DMA-API
+# debug errors come as WARNINGs.
 console_reports() {
 	local con=$1
 	[ -f "$con" ] || return 0
-	tr -d '\r' <"$con" | awk '
-		/BUG: KASAN|BUG: |WARNING:|Oops|unreferenced object|DMA-API:|possible (recursive|circular) locking|inconsistent lock state|suspicious RCU usage|general protection fault/ { n = 60 }
-		n > 0 { print; n--; found = 1 }
-		END { exit found ? 0 : 1 }'
+	tr -d '\r' <"$con" | sed 's/^\[ *[0-9.]*\] //' | awk '
+		/BUG: |WARNING:|Oops|unreferenced object|possible (recursive|circular) locking|inconsistent lock state|suspicious RCU usage|general protection fault/ {
+			key = $0; gsub(/0x[0-9a-f]+|[0-9]+/, "N", key)
+			if (!(key in seen)) { order[++n] = key; n_lines = 60 } else { n_lines = 0 }
+			seen[key]++
+		}
+		n_lines > 0 { print; n_lines-- }
+		END {
+			for (i = 1; i <= n; i++) printf("%d time(s): %s\n", seen[order[i]], order[i])
+			exit n ? 0 : 1
+		}'
 }
 
 [ "$(id -u)" = 0 ] || die "vmtest-debug builds in the cache and boots QEMU: run it as root"

@@ -159,9 +159,16 @@ static long call_create(struct call *c)
 	return ud_create(dev_fd, r, (unsigned int)c->nr_mem, c->flags, NULL);
 }
 
+/*
+ * Far from every other mapping, so that remap_pfn_range() has page tables
+ * to allocate (munmap frees them again).
+ */
+#define LONELY_ADDR ((void *)0x300000000000UL)
+
 static long call_mmap(struct call *c)
 {
-	void *p = mmap(NULL, 16 * PAGE_SZ, PROT_READ | PROT_WRITE, MAP_SHARED, c->dmabuf, 0);
+	void *p = mmap(LONELY_ADDR, 16 * PAGE_SZ, PROT_READ | PROT_WRITE,
+		       MAP_SHARED | MAP_FIXED_NOREPLACE, c->dmabuf, 0);
 
 	if (p == MAP_FAILED)
 		return -errno;
@@ -353,5 +360,11 @@ int main(void)
 	close(seed_buf);
 	if (have_ring)
 		io_uring_queue_exit(&ring);
+	for (int i = 0; i < nr; i++)
+		for (int k = 0; k < calls[i].nr_mem; k++)
+			mem_free(&calls[i].mem[k]);
+	if (importer >= 0)
+		close(importer);
+	close(dev_fd);
 	return t_finish();
 }
