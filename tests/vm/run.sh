@@ -154,6 +154,25 @@ vmtest)
 	wait "$builder" || :
 	report_summary
 	;;
+demo | bench)
+	# One kernel, one run; the guest's output is the result.
+	[ "$(id -u)" = 0 ] || die "$cmd runs dkms and chroot: run it as root"
+	[ $# -eq 1 ] || die "usage: run.sh $cmd KERNEL (one of $KERNELS_ALL)"
+	kernel_def "$1"
+	"$0" _build "$1"
+	log "$1: booting $(kernel_kver "$1") for the $cmd"
+	rc=0
+	qemu_boot "$1" "$(kernel_kver "$1")" "$VMBUILD/$1/initramfs.img" "$VMBUILD/$1" "$cmd" || rc=$?
+	cat "$VMBUILD/$1/results.log"
+	[ "$rc" = 0 ] || die "$1: the guest did not finish the $cmd (console: $VMBUILD/$1/console.log)"
+	if [ "$cmd" = demo ]; then
+		tail -n 1 "$VMBUILD/$1/results.log" | grep -q '^demo: PASS' || exit 1
+	else
+		! grep -q '^bench: FAIL' "$VMBUILD/$1/results.log" || exit 1
+		grep '^BENCH-JSON ' "$VMBUILD/$1/results.log" | sed 's/^BENCH-JSON //' >"$VMBUILD/$1/bench.json"
+		log "$1: JSON results in $VMBUILD/$1/bench.json"
+	fi
+	;;
 vmshell)
 	[ $# -eq 1 ] || die "usage: run.sh vmshell KERNEL (one of $KERNELS_ALL)"
 	kernel_def "$1"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# make test, after make deps: the unit tests, then the VM tests even when unit
-# tests failed (both results are worth having), then one closing tally.
+# make test, after make deps: the unit tests, the static checks, then the VM
+# tests even when the others failed (every result is worth having), then one
+# closing tally.
 #
 # Each part prints its own "N passed, N failed[, N skipped]" lines; the last
 # line here is their sum. A part that fails without such a line (it did not
@@ -14,7 +15,7 @@ TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 mkdir -p "$BUILD"
 
 rc=0 p=0 f=0 s=0
-for part in unit vmtest; do
+for part in unit check vmtest; do
 	log=$BUILD/test-$part.log
 	prc=0
 	$MAKE --no-print-directory -C "$TOP" "$part" 2>&1 | tee "$log" || prc=$?

@@ -13,7 +13,7 @@ KERNELS ?= 6.1 6.12 7.2 7.3
 KERNEL ?= 6.12
 VM_RUN = BUILD=$(BUILD) $(TOP)/tests/vm/run.sh
 
-.PHONY: deps unit progs vmtest vmshell test
+.PHONY: deps unit progs vmtest vmshell test demo bench
 
 # Unit tests and test programs add their recipes and prerequisites in their
 # own makefiles; these stay valid (and empty) without them.
@@ -23,11 +23,29 @@ progs:
 deps:
 	$(TOP)/scripts/deps.sh $(KERNELS)
 
-vmtest: progs
+vmtest: progs tools bench-bin
 	$(VM_RUN) vmtest $(KERNELS)
 
-vmshell: progs
+vmshell: progs tools bench-bin
 	$(VM_RUN) vmshell $(KERNEL)
+
+# make demo: the whole path on the simulated NIC, in one guest (6.12 unless
+# DEMO_KERNEL says otherwise); sets itself up like make test.
+DEMO_KERNEL ?= 6.12
+demo:
+	$(TOP)/scripts/deps.sh $(DEMO_KERNEL)
+	$(MAKE) -C $(TOP) progs tools bench-bin
+	$(VM_RUN) demo $(DEMO_KERNEL)
+
+# make bench KERNEL=6.12 [BENCH_ARGS="--quick"]: the benchmark in a guest
+# with room for 1 GiB buffers of every kind.
+comma := ,
+empty :=
+space := $(empty) $(empty)
+bench: progs tools bench-bin
+	VM_MEM=6G VM_HUGEPAGES_2M=1100 VM_TIMEOUT=1800 \
+	VM_APPEND="$(if $(strip $(BENCH_ARGS)),uring_dmabuf_vm.args=$(subst $(space),$(comma),$(strip $(BENCH_ARGS))))" \
+		$(VM_RUN) bench $(KERNEL)
 
 # One after the other, also under make -j; vmtest runs even if unit fails,
 # and the last line sums both.

@@ -62,6 +62,15 @@ initramfs_build() {
 	fi
 	[ "$n" -gt 0 ] || warn "$k: no test programs in $progs ('make progs' builds them)"
 
+	# the CLI (on PATH, as a user has it), the benchmark and the demo
+	if [ -x "$BUILD/tools/uring-dmabuf" ]; then
+		cp "$BUILD/tools/uring-dmabuf" "$stage/usr/bin/"
+	else
+		warn "$k: no $BUILD/tools/uring-dmabuf ('make tools' builds it)"
+	fi
+	[ -x "$BUILD/bench/bench" ] && cp "$BUILD/bench/bench" "$stage/usr/bin/uring-dmabuf-bench"
+	install -m 0755 "$VMDIR/guest/demo" "$stage/bin/demo"
+
 	# ours (from DKMS, and the test-only ones) first, then their in-tree needs
 	files=
 	for ko in "$ko_dir"/dkms/*.ko* "$ko_dir"/kmod/*.ko; do

@@ -13,14 +13,17 @@
 : "${VM_TIMEOUT:=900}"         # whole guest, seconds
 : "${VM_TEST_TIMEOUT:=240}"    # one test program, seconds
 : "${VM_DISK_SIZE:=256M}"
+: "${VM_HUGEPAGES_2M:=64}"     # 2 MiB pages reserved at boot
+: "${VM_APPEND:=}"             # more kernel command line (demo, bench)
 
 qemu_cmdline() {
 	local mode=$1
 	# hugepagesz= applies to the hugepages= that follows it.
 	echo "console=ttyS0,115200 panic=-1 log_buf_len=4M" \
-		"hugepagesz=2M hugepages=64 hugepagesz=1G hugepages=1" \
+		"hugepagesz=2M hugepages=$VM_HUGEPAGES_2M hugepagesz=1G hugepages=1" \
 		"udmabuf.size_limit_mb=4096" \
-		"rdinit=/init uring_dmabuf_vm.mode=$mode uring_dmabuf_vm.timeout=$VM_TEST_TIMEOUT"
+		"rdinit=/init uring_dmabuf_vm.mode=$mode uring_dmabuf_vm.timeout=$VM_TEST_TIMEOUT" \
+		$VM_APPEND
 }
 
 qemu_disk() {
