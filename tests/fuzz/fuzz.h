@@ -172,6 +172,8 @@ int expect(struct worker *w, long ret, const int *allowed, int n,
 /* Holds the output so that diagnostics stay with their "not ok" line. */
 void fuzz_lock(void);
 void fuzz_unlock(void);
+/* Names the running thread's worker in crash reports. */
+void fuzz_set_current(struct worker *w);
 /* Counts one call into an entry point. */
 void fuzz_count(struct worker *w);
 

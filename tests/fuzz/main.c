@@ -18,6 +18,7 @@
  * where they were, so that a leak is pinned down to an epoch and a seed.
  */
 #include <errno.h>
+#include <execinfo.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -42,6 +43,7 @@ struct fuzz F = { .importer = -1, .foreign_dmabuf = -1 };
 /* Recursive: a caller may hold it to keep its diagnostics with its line. */
 static pthread_mutex_t out_lock = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
 static __thread struct worker *current_worker;
+static pid_t main_pid;
 
 void fuzz_lock(void)
 {
@@ -53,20 +55,34 @@ void fuzz_unlock(void)
 	pthread_mutex_unlock(&out_lock);
 }
 
+void fuzz_set_current(struct worker *w)
+{
+	current_worker = w;
+}
+
 /* A crash of the fuzzer itself: say where, for the replay. */
 static void on_fault(int sig, siginfo_t *si, void *uc)
 {
 	struct worker *w = current_worker;
+	void *frames[32];
 	char line[256];
-	int n;
+	int n, i;
 
 	(void)uc;
-	n = snprintf(line, sizeof(line), "not ok fuzz: signal %d at %p in thread %d op %ld (%s)\n"
+	n = snprintf(line, sizeof(line), "not ok fuzz: signal %d at %p in thread %d op %ld (%s)%s\n"
 		     "# replay: URING_DMABUF_FUZZ_SEED=%#llx\n", sig, si->si_addr,
 		     w ? w->id : -1, w ? w->op_no : -1L, w && w->op ? w->op : "-",
-		     (unsigned long long)F.seed);
+		     getpid() == main_pid ? "" : " in a child", (unsigned long long)F.seed);
 	if (write(1, line, (size_t)n) < 0)
 		_exit(2);
+	/* Return addresses for addr2line -e 96-fuzz. */
+	n = backtrace(frames, 32);
+	for (i = 0; i < n; i++) {
+		int k = snprintf(line, sizeof(line), "#   at %p\n", frames[i]);
+
+		if (write(1, line, (size_t)k) < 0)
+			break;
+	}
 	_exit(1);
 }
 static int nr_workers = 2;
@@ -185,6 +201,8 @@ static long epoch_end;	/* the run's call count at which this epoch ends */
 static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
+
+	current_worker = w;
 	while (atomic_load(&F.calls) < epoch_end && !atomic_load(&F.stop)) {
 		const struct op *op = pick_op(&w->rng);
 
@@ -312,6 +330,7 @@ int main(void)
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	signal(SIGPIPE, SIG_IGN);
+	main_pid = getpid();
 	{
 		struct sigaction sa = { .sa_sigaction = on_fault, .sa_flags = SA_SIGINFO };
 
@@ -324,7 +343,8 @@ int main(void)
 		nr_workers = 2;
 	seconds = (double)env_long("URING_DMABUF_FUZZ_SECONDS",
 				   calls_target >= 20000 ? 570 : 50);
-	F.seed = (uint64_t)env_long("URING_DMABUF_FUZZ_SEED", 0);
+	F.seed = getenv("URING_DMABUF_FUZZ_SEED") ?
+		 strtoull(getenv("URING_DMABUF_FUZZ_SEED"), NULL, 0) : 0;
 	if (!F.seed)
 		F.seed = (uint64_t)time(NULL) * 0x9e3779b97f4a7c15ULL ^ (uint64_t)getpid();
 	printf("# seed %#llx: %ld calls, %d worker threads, at most %.0f s\n",

@@ -227,7 +227,8 @@ void op_mmap(struct worker *w)
 		if (prot & PROT_WRITE)
 			p[len - 1] = (unsigned char)rnd(r);
 	}
-	if (!b->map && chance(r, 60)) {
+	/* Kept mappings get read later: PROT_NONE ones are not kept. */
+	if (!b->map && (prot & PROT_READ) && chance(r, 60)) {
 		b->map = p;
 		b->map_len = len;
 		b->map_off = off * PAGE_SZ;

@@ -94,6 +94,7 @@ void *receiver_main(void *arg)
 	struct worker *w = arg;
 	struct timeval tv = { .tv_sec = 0, .tv_usec = 100 * 1000 };
 
+	fuzz_set_current(w);
 	setsockopt(F.pass_rx, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	for (;;) {
 		struct uring_dmabuf_info info;
@@ -105,6 +106,8 @@ void *receiver_main(void *arg)
 				break;
 			continue;
 		}
+		w->op = "receive";
+		w->op_no++;
 		ret = ud_info(F.dev, fd, &info);
 		fuzz_count(w);
 		if (EXPECT(w, ret, "INFO of a passed dma-buf", 0) && chance(&w->rng, 50)) {

@@ -26,6 +26,7 @@ void *racer_main(void *arg)
 	struct worker *w = arg;
 	struct rng *r = &w->rng;
 
+	fuzz_set_current(w);
 	while (!atomic_load(&F.stop)) {
 		struct region *reg = &race_regions[rnd_below(r, FUZZ_RACE_REGIONS)];
 		void *m;
@@ -35,6 +36,7 @@ void *racer_main(void *arg)
 			pause_us(r, 1000);
 			continue;
 		}
+		w->op_no++;
 		switch (rnd_below(r, 6)) {
 		case 0: /* a hole for a moment; someone else may take it */
 			munmap(reg->p, reg->len);
