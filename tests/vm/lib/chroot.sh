@@ -31,7 +31,7 @@ chroot_run() {
 	env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 TERM=dumb \
 		DEBIAN_FRONTEND=noninteractive \
 		unshare -m --propagation private -- chroot "$dir" /bin/sh -c \
-		'mount -t proc proc /proc && mount -t devtmpfs devtmpfs /dev 2>/dev/null || :; '"$1"
+		'mount -t proc proc /proc || exit 1; mount -t devtmpfs devtmpfs /dev 2>/dev/null || :; '"$1"
 }
 
 _chroot_configure() {

@@ -17,7 +17,10 @@ die()  { printf '%s\n' "vm: error: $*" >&2; exit 1; }
 with_cache_lock() {
 	mkdir -p "$CACHE"
 	(
-		flock -w 3600 9 || die "could not lock $CACHE within an hour"
+		if ! flock -n 9; then
+			log "waiting for another run to finish with $CACHE"
+			flock -w 3600 9 || die "could not lock $CACHE within an hour"
+		fi
 		"$@"
 	) 9>"$CACHE/.lock"
 }

@@ -58,18 +58,20 @@ apt_priv() {
 : "${URING_DMABUF_APT_MAX_AGE:=3600}"
 
 apt_priv_update() {
-	local set=$1 d=$CACHE/apt/$1 arch suite main sec
+	local set=$1 d=$CACHE/apt/$1 arch suite main sec uri sources
 	main=$(mirror_uri main) sec=$(mirror_uri security)
-	if [ -f "$d/updated" ] && [ -f "$d/sources.list" ] &&
+	sources=$(aptset_suites "$set" | while read -r arch suite; do
+		[ "$arch" = security ] && uri=$sec || uri=$main
+		echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $uri $suite main"
+	done)
+	# fresh enough, and from the archive the host names today
+	if [ -f "$d/updated" ] && [ "$(cat "$d/sources.list" 2>/dev/null)" = "$sources" ] &&
 	   [ $(( $(date +%s) - $(stat -c %Y "$d/updated") )) -lt "$URING_DMABUF_APT_MAX_AGE" ]; then
 		return 0
 	fi
 	mkdir -p "$d/lists/partial" "$d/cache/archives/partial"
 	[ -f "$d/status" ] || : >"$d/status"
-	aptset_suites "$set" | while read -r arch suite; do
-		[ "$arch" = security ] && uri=$sec || uri=$main
-		echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $uri $suite main"
-	done >"$d/sources.list"
+	echo "$sources" >"$d/sources.list"
 	apt_priv "$set" apt-get -q update >"$d/update.log" 2>&1 ||
 		{ redact <"$d/update.log" >&2; die "apt-get update failed for the $set package lists"; }
 	grep -E '^(W|E):' "$d/update.log" | redact >&2 || true
