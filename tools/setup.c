@@ -141,13 +141,29 @@ int rx_opts_check(const struct rx_opts *o, bool need_dev)
 	return 0;
 }
 
-/* RX queues DEV has (its sysfs queue directories), or -1 if unknown. */
+/*
+ * RX queues DEV has, or -1 if unknown: from the kernel's queue list (any
+ * network namespace), else from sysfs (which shows the namespace that
+ * mounted it, and also devices that are down).
+ */
 int rx_queue_count(const char *dev)
 {
+	static struct uring_dmabuf_queue q[MAX_QUEUES];
+	unsigned int ifindex = if_nametoindex(dev);
 	char path[128];
 	struct dirent *de;
-	int n = 0;
+	int i, n = 0;
 	DIR *d;
+
+	n = ifindex ? uring_dmabuf_queues(ifindex, q, MAX_QUEUES, NULL) : -1;
+	if (n > 0) {
+		int rx = 0;
+
+		for (i = 0; i < n && i < MAX_QUEUES; i++)
+			rx += q[i].type == 0;
+		return rx;
+	}
+	n = 0;
 
 	snprintf(path, sizeof(path), "/sys/class/net/%s/queues", dev);
 	d = opendir(path);

@@ -134,10 +134,11 @@ struct net_device *simnic_netdev_create(struct device *parent,
 	/*
 	 * Checksums are "offloaded" (a wire that never corrupts), and there
 	 * is no TSO: the stack segments to the MTU before ndo_start_xmit,
-	 * so every frame fits the receiver's buffers.
+	 * so every frame fits the receiver's buffers. NTUPLE: the ethtool
+	 * flow rules of steer.c are on, as a devmem setup needs them.
 	 */
 	dev->features = NETIF_F_SG | NETIF_F_HW_CSUM | NETIF_F_RXCSUM |
-			NETIF_F_HIGHDMA;
+			NETIF_F_HIGHDMA | NETIF_F_NTUPLE;
 	dev->hw_features = dev->features;
 	dev->max_mtu = SIMNIC_MAX_MTU;
 	eth_hw_addr_random(dev);
