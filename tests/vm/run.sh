@@ -92,95 +92,102 @@ kernels_or_all() {
 	if [ $# -eq 0 ]; then echo "$KERNELS_ALL"; else echo "$*"; fi
 }
 
-cmd=${1:-}; shift || true
-case $cmd in
-prepare)
-	[ "$(id -u)" = 0 ] || die "preparing the kernels and chroots needs root"
-	# shellcheck disable=SC2046
-	with_cache_lock prepare_locked $(kernels_or_all "$@")
-	;;
-_build)
-	with_cache_lock build_locked "$1"
-	;;
-vmtest)
-	[ "$(id -u)" = 0 ] || die "vmtest runs dkms and chroot: run it as root"
-	mkdir -p "$VMBUILD"
-	exec 8>"$VMBUILD/.lock"
-	flock -n 8 || { log "another vmtest is using $VMBUILD; waiting"; flock 8; }
-	rm -f "$VMBUILD/tally" "$VMBUILD/skips"
-	kernels=$(kernels_or_all "$@")
-	for k in $kernels; do
-		kernel_def "$k"
-		mkdir -p "$VMBUILD/$k"
-		rm -f "$VMBUILD/$k/build.status"
-	done
-	# Kernels are built one after the other in the background, so that the
-	# next one builds while a guest runs; each build's output is shown when
-	# its kernel's turn comes.
-	(
+# The whole command runs from a function: bash has read all of it before it
+# starts, so editing this file while a run is going does not derail the run.
+main() {
+	cmd=${1:-}; shift || true
+	case $cmd in
+	prepare)
+		[ "$(id -u)" = 0 ] || die "preparing the kernels and chroots needs root"
+		# shellcheck disable=SC2046
+		with_cache_lock prepare_locked $(kernels_or_all "$@")
+		;;
+	_build)
+		with_cache_lock build_locked "$1"
+		;;
+	vmtest)
+		[ "$(id -u)" = 0 ] || die "vmtest runs dkms and chroot: run it as root"
+		mkdir -p "$VMBUILD"
+		exec 8>"$VMBUILD/.lock"
+		flock -n 8 || { log "another vmtest is using $VMBUILD; waiting"; flock 8; }
+		rm -f "$VMBUILD/tally" "$VMBUILD/skips"
+		kernels=$(kernels_or_all "$@")
 		for k in $kernels; do
-			st=0
-			"$0" _build "$k" >"$VMBUILD/$k/build.log" 2>&1 || st=$?
-			echo "$st" >"$VMBUILD/$k/build.status"
+			kernel_def "$k"
+			mkdir -p "$VMBUILD/$k"
+			rm -f "$VMBUILD/$k/build.status"
 		done
-	) &
-	builder=$!
-	for k in $kernels; do
-		t0=$(date +%s)
-		log "== $k: build"
-		while [ ! -f "$VMBUILD/$k/build.status" ] && kill -0 "$builder" 2>/dev/null; do
-			sleep 1
+		# Kernels are built one after the other in the background, so that the
+		# next one builds while a guest runs; each build's output is shown when
+		# its kernel's turn comes.
+		(
+			for k in $kernels; do
+				st=0
+				"$0" _build "$k" >"$VMBUILD/$k/build.log" 2>&1 || st=$?
+				echo "$st" >"$VMBUILD/$k/build.status"
+			done
+		) &
+		builder=$!
+		for k in $kernels; do
+			t0=$(date +%s)
+			log "== $k: build"
+			while [ ! -f "$VMBUILD/$k/build.status" ] && kill -0 "$builder" 2>/dev/null; do
+				sleep 1
+			done
+			cat "$VMBUILD/$k/build.log" >&2 2>/dev/null || :
+			if [ "$(cat "$VMBUILD/$k/build.status" 2>/dev/null)" != 0 ]; then
+				report_fail "$k" "could not build for this kernel (see the error above)"
+				continue
+			fi
+			kver=$(kernel_kver "$k")
+			t1=$(date +%s)
+			log "== $k: boot $kver (waited $((t1 - t0)) s for its build)"
+			rc=0
+			qemu_boot "$k" "$kver" "$VMBUILD/$k/initramfs.img" "$VMBUILD/$k" test || rc=$?
+			if [ "$rc" != 0 ] && [ "$rc" != 124 ]; then
+				report_fail "$k" "could not boot $kver"
+				continue
+			fi
+			log "== $k: guest ran $(($(date +%s) - t1)) s"
+			report_kernel "$k" "$VMBUILD/$k" "$([ "$rc" = 124 ] && echo 1 || echo 0)" | tee "$VMBUILD/$k/report.txt"
+			if grep -qE '^not ok .*(guest|did not finish|crashed|timed out)' "$VMBUILD/$k/report.txt"; then
+				console_excerpt "$k" "$VMBUILD/$k/console.log"
+			fi
 		done
-		cat "$VMBUILD/$k/build.log" >&2 2>/dev/null || :
-		if [ "$(cat "$VMBUILD/$k/build.status" 2>/dev/null)" != 0 ]; then
-			report_fail "$k" "could not build for this kernel (see the error above)"
-			continue
-		fi
-		kver=$(kernel_kver "$k")
-		t1=$(date +%s)
-		log "== $k: boot $kver (waited $((t1 - t0)) s for its build)"
+		wait "$builder" || :
+		report_summary
+		;;
+	demo | bench)
+		# One kernel, one run; the guest's output is the result.
+		[ "$(id -u)" = 0 ] || die "$cmd runs dkms and chroot: run it as root"
+		[ $# -eq 1 ] || die "usage: run.sh $cmd KERNEL (one of $KERNELS_ALL)"
+		kernel_def "$1"
+		"$0" _build "$1"
+		log "$1: booting $(kernel_kver "$1") for the $cmd"
 		rc=0
-		qemu_boot "$k" "$kver" "$VMBUILD/$k/initramfs.img" "$VMBUILD/$k" test || rc=$?
-		if [ "$rc" != 0 ] && [ "$rc" != 124 ]; then
-			report_fail "$k" "could not boot $kver"
-			continue
+		qemu_boot "$1" "$(kernel_kver "$1")" "$VMBUILD/$1/initramfs.img" "$VMBUILD/$1" "$cmd" || rc=$?
+		cat "$VMBUILD/$1/results.log"
+		[ "$rc" = 0 ] || die "$1: the guest did not finish the $cmd (console: $VMBUILD/$1/console.log)"
+		if [ "$cmd" = demo ]; then
+			tail -n 1 "$VMBUILD/$1/results.log" | grep -q '^demo: PASS' || exit 1
+		else
+			! grep -q '^bench: FAIL' "$VMBUILD/$1/results.log" || exit 1
+			grep '^BENCH-JSON ' "$VMBUILD/$1/results.log" | sed 's/^BENCH-JSON //' >"$VMBUILD/$1/bench.json"
+			log "$1: JSON results in $VMBUILD/$1/bench.json"
 		fi
-		log "== $k: guest ran $(($(date +%s) - t1)) s"
-		report_kernel "$k" "$VMBUILD/$k" "$([ "$rc" = 124 ] && echo 1 || echo 0)" | tee "$VMBUILD/$k/report.txt"
-		if grep -qE '^not ok .*(guest|did not finish|crashed|timed out)' "$VMBUILD/$k/report.txt"; then
-			console_excerpt "$k" "$VMBUILD/$k/console.log"
-		fi
-	done
-	wait "$builder" || :
-	report_summary
-	;;
-demo | bench)
-	# One kernel, one run; the guest's output is the result.
-	[ "$(id -u)" = 0 ] || die "$cmd runs dkms and chroot: run it as root"
-	[ $# -eq 1 ] || die "usage: run.sh $cmd KERNEL (one of $KERNELS_ALL)"
-	kernel_def "$1"
-	"$0" _build "$1"
-	log "$1: booting $(kernel_kver "$1") for the $cmd"
-	rc=0
-	qemu_boot "$1" "$(kernel_kver "$1")" "$VMBUILD/$1/initramfs.img" "$VMBUILD/$1" "$cmd" || rc=$?
-	cat "$VMBUILD/$1/results.log"
-	[ "$rc" = 0 ] || die "$1: the guest did not finish the $cmd (console: $VMBUILD/$1/console.log)"
-	if [ "$cmd" = demo ]; then
-		tail -n 1 "$VMBUILD/$1/results.log" | grep -q '^demo: PASS' || exit 1
-	else
-		! grep -q '^bench: FAIL' "$VMBUILD/$1/results.log" || exit 1
-		grep '^BENCH-JSON ' "$VMBUILD/$1/results.log" | sed 's/^BENCH-JSON //' >"$VMBUILD/$1/bench.json"
-		log "$1: JSON results in $VMBUILD/$1/bench.json"
-	fi
-	;;
-vmshell)
-	[ $# -eq 1 ] || die "usage: run.sh vmshell KERNEL (one of $KERNELS_ALL)"
-	kernel_def "$1"
-	"$0" _build "$1"
-	log "$1: booting $(kernel_kver "$1"); Ctrl-a x quits QEMU"
-	qemu_boot "$1" "$(kernel_kver "$1")" "$VMBUILD/$1/initramfs.img" "$VMBUILD/$1" shell
-	;;
-*)
-	die "usage: run.sh prepare|vmtest [KERNEL...] | vmshell KERNEL"
-	;;
-esac
+		;;
+	vmshell)
+		[ $# -eq 1 ] || die "usage: run.sh vmshell KERNEL (one of $KERNELS_ALL)"
+		kernel_def "$1"
+		"$0" _build "$1"
+		log "$1: booting $(kernel_kver "$1"); Ctrl-a x quits QEMU"
+		qemu_boot "$1" "$(kernel_kver "$1")" "$VMBUILD/$1/initramfs.img" "$VMBUILD/$1" shell
+		;;
+	*)
+		die "usage: run.sh prepare|vmtest [KERNEL...] | vmshell KERNEL"
+		;;
+	esac
+}
+
+main "$@"
+exit

@@ -14,19 +14,25 @@ TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 : "${MAKE:=make}"
 mkdir -p "$BUILD"
 
-rc=0 p=0 f=0 s=0
-for part in unit check vmtest; do
-	log=$BUILD/test-$part.log
-	prc=0
-	$MAKE --no-print-directory -C "$TOP" "$part" 2>&1 | tee "$log" || prc=$?
-	read -r pp pf ps < <(sed -n 's/^\([A-Za-z]*: \)\?\([0-9]\+\) passed, \([0-9]\+\) failed\(, \([0-9]\+\) skipped\)\?$/\2 \3 \5/p' "$log" |
-		awk '{ p += $1; f += $2; s += $3 } END { print p + 0, f + 0, s + 0 }')
-	if [ "$prc" != 0 ] && [ "$pf" = 0 ]; then
-		echo "not ok make $part failed (status $prc) without reporting a failed test"
-		pf=1
-	fi
-	[ "$prc" = 0 ] || rc=1
-	p=$((p + pp)) f=$((f + pf)) s=$((s + ps))
-done
-echo "$p passed, $f failed, $s skipped"
-exit $rc
+# From a function, so that editing this file during a run cannot derail it.
+main() {
+	local rc=0 p=0 f=0 s=0 part log prc pp pf ps
+	for part in unit check vmtest; do
+		log=$BUILD/test-$part.log
+		prc=0
+		$MAKE --no-print-directory -C "$TOP" "$part" 2>&1 | tee "$log" || prc=$?
+		read -r pp pf ps < <(sed -n 's/^\([A-Za-z]*: \)\?\([0-9]\+\) passed, \([0-9]\+\) failed\(, \([0-9]\+\) skipped\)\?$/\2 \3 \5/p' "$log" |
+			awk '{ p += $1; f += $2; s += $3 } END { print p + 0, f + 0, s + 0 }')
+		if [ "$prc" != 0 ] && [ "$pf" = 0 ]; then
+			echo "not ok make $part failed (status $prc) without reporting a failed test"
+			pf=1
+		fi
+		[ "$prc" = 0 ] || rc=1
+		p=$((p + pp)) f=$((f + pf)) s=$((s + ps))
+	done
+	echo "$p passed, $f failed, $s skipped"
+	return $rc
+}
+
+main "$@"
+exit
