@@ -378,8 +378,14 @@ int main(void)
 	if (atomic_load(&F.failures))
 		t_diag("%d unexpected outcomes", atomic_load(&F.failures));
 	t_ok(clean, "fuzz: every pin, VmPin and module counter back after each epoch");
-	if (!t_ok(done >= calls_target * 9 / 10,
-		  "fuzz: ran %ld of %ld calls within %.0f s", done, calls_target, seconds))
-		t_diag("too slow here: raise URING_DMABUF_FUZZ_SECONDS or lower the calls");
+	/* A long run must make its calls; a short one only says it was slow. */
+	if (calls_target >= 20000) {
+		if (!t_ok(done >= calls_target, "fuzz: ran %ld of %ld calls within %.0f s",
+			  done, calls_target, seconds))
+			t_diag("too slow here: raise URING_DMABUF_FUZZ_SECONDS or lower the calls");
+	} else if (done < calls_target) {
+		t_diag("only %ld of %ld calls within %.0f s (a slow machine)", done,
+		       calls_target, seconds);
+	}
 	return t_failed() ? 1 : 0;
 }

@@ -4,8 +4,8 @@
 #   make vmtest-debug    the whole VM suite on it, the fuzzer's 100,000 calls
 #                        and the stress run included; any checker report fails
 #
-# Variables: FUZZ_CALLS (100000), FUZZ_SEED, STRESS_SECONDS (600),
-# VM_TIMEOUT (3600), VM_TEST_TIMEOUT (900), URING_DMABUF_CACHE.
+# Variables: FUZZ_CALLS (100000), FUZZ_SECONDS (570), FUZZ_SEED,
+# STRESS_SECONDS (600), VM_TIMEOUT, VM_TEST_TIMEOUT, URING_DMABUF_CACHE.
 DEBUG_LANE := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
 
 .PHONY: debug-kernel vmtest-debug

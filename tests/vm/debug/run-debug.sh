@@ -10,7 +10,8 @@
 # verdicts (guest/run-tests); the host then also scans the console log.
 #
 # Environment: BUILD, URING_DMABUF_CACHE, FUZZ_CALLS (default 100000),
-# FUZZ_SEED, STRESS_SECONDS (default 600), VM_TIMEOUT, VM_TEST_TIMEOUT.
+# FUZZ_SECONDS (its time limit, default 570), FUZZ_SEED, STRESS_SECONDS
+# (default 600), VM_TIMEOUT, VM_TEST_TIMEOUT.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -21,8 +22,9 @@ for f in common kernels initramfs qemu report kmods; do
 done
 
 # Everything runs slower under KASAN and lockdep.
-: "${VM_TIMEOUT:=3600}" "${VM_TEST_TIMEOUT:=900}"
-: "${FUZZ_CALLS:=100000}" "${STRESS_SECONDS:=600}"
+: "${FUZZ_CALLS:=100000}" "${FUZZ_SECONDS:=570}" "${STRESS_SECONDS:=600}"
+: "${VM_TEST_TIMEOUT:=$((FUZZ_SECONDS > STRESS_SECONDS ? FUZZ_SECONDS + 330 : STRESS_SECONDS + 300))}"
+: "${VM_TIMEOUT:=$((3 * VM_TEST_TIMEOUT + 1200))}"
 K=debug
 OUT=$VMBUILD/$K
 
@@ -44,7 +46,8 @@ kernel_dir() {
 eval "stock_$(declare -f qemu_cmdline)"
 qemu_cmdline() {
 	echo "$(stock_qemu_cmdline "$@") kasan_multi_shot" \
-		"URING_DMABUF_FUZZ_CALLS=$FUZZ_CALLS${FUZZ_SEED:+ URING_DMABUF_FUZZ_SEED=$FUZZ_SEED}" \
+		"URING_DMABUF_FUZZ_CALLS=$FUZZ_CALLS URING_DMABUF_FUZZ_SECONDS=$FUZZ_SECONDS" \
+		"${FUZZ_SEED:+URING_DMABUF_FUZZ_SEED=$FUZZ_SEED}" \
 		"URING_DMABUF_STRESS_SECONDS=$STRESS_SECONDS"
 }
 
