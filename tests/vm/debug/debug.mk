@@ -12,5 +12,5 @@ DEBUG_LANE := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
 debug-kernel:
 	nice -n 10 $(DEBUG_LANE)/build-kernel.sh
 
-vmtest-debug: progs
+vmtest-debug: progs tools bench-bin
 	BUILD=$(BUILD) $(DEBUG_LANE)/run-debug.sh
