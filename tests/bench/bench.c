@@ -7,7 +7,10 @@
  * with a 4 GiB segment limit receives, and mmap + touch. Not a test: it
  * asserts nothing about speed. Prints a table, then one JSON document.
  *
- *   bench [--quick] [--runs N] [--sizes 64M,1G]
+ *   bench [--quick] [--runs N] [--bind IFNAME]
+ *
+ * --bind also times NETDEV_CMD_BIND_RX of 1 GiB (ours against udmabuf) on
+ * queue 1 of IFNAME and the kernel memory each binding costs.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -22,6 +25,7 @@
 #include <linux/uring_dmabuf.h>
 
 #include "../kmod/importer/importer_uapi.h"
+#include "bind.h"
 #include "memory.h"
 #include "methods.h"
 #include "stats.h"
@@ -220,18 +224,21 @@ int main(int argc, char **argv)
 {
 	size_t sizes[4] = { 64UL << 20, 1UL << 30 };
 	int nr_sizes = 2, runs = 5, i, k, m, s, dev_fd;
+	const char *bind_if = NULL;
 	struct mem mem;
 
 	for (i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--quick")) {
 			nr_sizes = 1;
 			runs = 3;
+		} else if (!strcmp(argv[i], "--bind") && i + 1 < argc) {
+			bind_if = argv[++i];
 		} else if (!strcmp(argv[i], "--runs") && i + 1 < argc) {
 			runs = atoi(argv[++i]);
 			if (runs < 1 || runs > MAX_RUNS)
 				runs = 5;
 		} else {
-			fprintf(stderr, "usage: bench [--quick] [--runs N]\n");
+			fprintf(stderr, "usage: bench [--quick] [--runs N] [--bind IFNAME]\n");
 			return 2;
 		}
 	}
@@ -262,6 +269,8 @@ int main(int argc, char **argv)
 	print_table();
 	print_ratios(sizes, nr_sizes);
 	print_json();
+	if (bind_if)
+		bench_bind(dev_fd, bind_if, 1, runs);
 	close(dev_fd);
 	return 0;
 }
