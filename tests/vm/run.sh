@@ -28,27 +28,47 @@ host_headers_ensure() {
 		die "$k: could not install linux-headers-$kver"
 }
 
+# Fetch kernel K and make its build environment ready.
+prepare_one() {
+	local k=$1 kver
+	kernel_fetch "$k" "$(kernel_resolve "$k")"
+	kver=$(kernel_kver "$k")
+	kernel_def "$k"
+	if [ "$K_ENV" = host ]; then
+		host_headers_ensure "$k" "$kver"
+	else
+		chroot_ensure "$K_ENV" "$kver"
+	fi
+	log "$k: ready: $kver (built on $K_ENV)"
+}
+
 prepare_locked() {
-	local k sets="" s kver
+	local k sets="" envs="" s e
+	local -a pids=()
 	for k in "$@"; do
 		kernel_def "$k"
 		case " $sets " in *" $K_APTSET "*) ;; *) sets="$sets $K_APTSET" ;; esac
+		case " $envs " in *" $K_ENV "*) ;; *) envs="$envs $K_ENV" ;; esac
 	done
 	# the package lists of each suite set, fetched side by side
-	local -a pids=()
 	for s in $sets; do apt_priv_update "$s" & pids+=($!); done
 	for s in "${pids[@]}"; do wait "$s" || die "could not read Debian's package lists"; done
-	for k in "$@"; do
-		kernel_fetch "$k" "$(kernel_resolve "$k")"
-		kver=$(kernel_kver "$k")
-		kernel_def "$k"
-		if [ "$K_ENV" = host ]; then
-			host_headers_ensure "$k" "$kver"
-		else
-			chroot_ensure "$K_ENV" "$kver"
-		fi
-		log "$k: ready: $kver (built on $K_ENV)"
+	# one job per build environment (the host's apt, each chroot), side by
+	# side: downloads, debootstrap and unpacking overlap
+	pids=()
+	for e in $envs; do
+		(
+			for k in "$@"; do
+				kernel_def "$k"
+				if [ "$K_ENV" = "$e" ]; then prepare_one "$k"; fi
+			done
+			exit 0
+		) &
+		pids+=($!)
 	done
+	s=0
+	for e in "${pids[@]}"; do wait "$e" || s=1; done
+	[ "$s" = 0 ] || die "preparing the kernels failed (see above)"
 	kernel_prune
 }
 
