@@ -16,15 +16,19 @@ set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 TOP=$(cd "$HERE/../../.." && pwd)
+
+# Everything runs slower under KASAN and lockdep. Set before the harness's
+# libraries, which default the timeouts for the stock kernels.
+: "${FUZZ_CALLS:=100000}" "${FUZZ_SECONDS:=570}" "${STRESS_SECONDS:=600}"
+: "${VM_TEST_TIMEOUT:=$((FUZZ_SECONDS > STRESS_SECONDS ? FUZZ_SECONDS + 330 : STRESS_SECONDS + 300))}"
+: "${VM_TIMEOUT:=$((3 * VM_TEST_TIMEOUT + 1200))}"
+export VM_TEST_TIMEOUT VM_TIMEOUT
+
 for f in common kernels initramfs qemu report kmods; do
 	# shellcheck source=/dev/null
 	source "$TOP/tests/vm/lib/$f.sh"
 done
 
-# Everything runs slower under KASAN and lockdep.
-: "${FUZZ_CALLS:=100000}" "${FUZZ_SECONDS:=570}" "${STRESS_SECONDS:=600}"
-: "${VM_TEST_TIMEOUT:=$((FUZZ_SECONDS > STRESS_SECONDS ? FUZZ_SECONDS + 330 : STRESS_SECONDS + 300))}"
-: "${VM_TIMEOUT:=$((3 * VM_TEST_TIMEOUT + 1200))}"
 K=debug
 OUT=$VMBUILD/$K
 
