@@ -82,7 +82,7 @@ hold_stop() {
 hold_start --size 4M --hugepages
 check "-j bind-rx --hugepages prints one JSON object" out_json
 check "-j bind-rx --hugepages: 2M memory, all in huge pages" \
-	out_has "{\"binding_id\":" "\"ifname\":\"$dev\",\"queues\":[1],\"bytes\":4194304,\"memory\":\"2M\",\"source\":\"ioctl\"" \
+	out_has "{\"binding_id\":" "\"ifname\":\"$dev\",\"queues\":[1],\"dmabuf_size\":4194304,\"memory\":\"2M\",\"source\":\"ioctl\"" \
 	'"huge_bytes":4194304'
 check "-j bind-rx --hugepages: at most 2 segments" test "$(json_num segments)" -le 2
 hold_stop
@@ -115,9 +115,11 @@ check "check $dev: header split on" out_has "[ ok ] header-split"
 nq=$(ls -d /sys/class/net/$dev/queues/rx-* | wc -l)
 run_within 60 bind-rx "$dev" --queues "$nq" --size 4M
 check "bind-rx $dev --queues $nq (out of range) exits 1" rc_is 1
-# (the errno differs: ERANGE up to 6.17, EINVAL without a message later)
-check "bind-rx $dev --queues $nq: the hint says the queue is out of range" \
-	err_has "NETDEV_CMD_BIND_RX on $dev: " "Hint: queue out of range"
+# (checked before binding: the kernel's errno differs, ERANGE up to 6.17,
+# EINVAL without a message later)
+check "bind-rx $dev --queues $nq: says the queue is out of range" \
+	err_has "Error: $dev has RX queues 0-$((nq - 1)); there is no queue $nq" \
+	"Hint: see uring-dmabuf queues $dev"
 check "bind-rx $dev --queues $nq: nothing stays pinned" idle
 
 : >"$T/hold.out"
