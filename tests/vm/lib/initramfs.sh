@@ -70,6 +70,7 @@ initramfs_build() {
 	fi
 	[ -x "$BUILD/bench/bench" ] && cp "$BUILD/bench/bench" "$stage/usr/bin/uring-dmabuf-bench"
 	install -m 0755 "$VMDIR/guest/demo" "$stage/bin/demo"
+	install -m 0755 "$VMDIR/guest/bench-recv" "$stage/bin/bench-recv"
 
 	# ours (from DKMS, and the test-only ones) first, then their in-tree needs
 	files=
