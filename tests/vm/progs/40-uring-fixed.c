@@ -119,6 +119,18 @@ static void test_subrange_and_ro(struct io_uring *ring, struct mem *m)
 		t_diag("cqe->res: %s", errname(-fd));
 	}
 
+	/* Forced through io-wq: the path that lost its CQE on 6.1 once. */
+	fd = uring_create_fixed_sqe(ring, dev, URING_DMABUF_CMD_CREATE_FIXED,
+				    IORING_URING_CMD_FIXED, 0, a, LEN,
+				    IOSQE_ASYNC);
+	if (t_ok(fd >= 0, "CREATE_FIXED with IOSQE_ASYNC (from io-wq)")) {
+		t_ok(fd_cloexec(fd), "IOSQE_ASYNC: fd is close-on-exec");
+		check_bytes(fd, LEN, 62, 0, "IOSQE_ASYNC");
+		close(fd);
+	} else {
+		t_diag("cqe->res: %s", errname(-fd));
+	}
+
 	fd = uring_create_fixed(ring, dev, URING_DMABUF_CMD_CREATE_FIXED_RO,
 				IORING_URING_CMD_FIXED, 0, a, LEN);
 	if (!t_ok(fd >= 0, "CREATE_FIXED_RO of the whole buffer")) {

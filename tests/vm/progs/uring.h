@@ -28,13 +28,13 @@ _Static_assert(sizeof(struct uring_dmabuf_cmd_fixed) == 16, "cmd payload");
 #define SQE_CMD_OFFSET 48
 
 /*
- * Submits one CREATE_FIXED-style command and waits for it: returns
- * cqe->res (the dma-buf fd or -errno), or the submit error.
+ * Submits one CREATE_FIXED-style command (with IOSQE_* sqe_flags) and waits
+ * for it: returns cqe->res (the dma-buf fd or -errno), or the submit error.
  */
-static inline int uring_create_fixed(struct io_uring *ring, int dev,
-				     uint32_t cmd_op, uint32_t cmd_flags,
-				     uint16_t buf_index, uint64_t addr,
-				     uint64_t len)
+static inline int uring_create_fixed_sqe(struct io_uring *ring, int dev,
+					 uint32_t cmd_op, uint32_t cmd_flags,
+					 uint16_t buf_index, uint64_t addr,
+					 uint64_t len, uint8_t sqe_flags)
 {
 	struct uring_dmabuf_cmd_fixed cmd = { .addr = addr, .len = len };
 	struct __kernel_timespec ts = { .tv_sec = 30 };
@@ -46,6 +46,7 @@ static inline int uring_create_fixed(struct io_uring *ring, int dev,
 		return -EBUSY;
 	memset(sqe, 0, sizeof(*sqe));
 	sqe->opcode = IORING_OP_URING_CMD;
+	sqe->flags = sqe_flags;
 	sqe->fd = dev;
 	sqe->cmd_op = cmd_op;
 	sqe->uring_cmd_flags = cmd_flags;
@@ -70,6 +71,15 @@ static inline int uring_create_fixed(struct io_uring *ring, int dev,
 	ret = cqe->res;
 	io_uring_cqe_seen(ring, cqe);
 	return ret;
+}
+
+static inline int uring_create_fixed(struct io_uring *ring, int dev,
+				     uint32_t cmd_op, uint32_t cmd_flags,
+				     uint16_t buf_index, uint64_t addr,
+				     uint64_t len)
+{
+	return uring_create_fixed_sqe(ring, dev, cmd_op, cmd_flags, buf_index,
+				      addr, len, 0);
 }
 
 /* A ring, or skip the whole program saying why there is none. */
