@@ -57,7 +57,10 @@ static int simnic_probe(struct platform_device *pdev)
 	struct simnic_pair *pair;
 	int err;
 
-	/* No IOMMU in the way: DMA addresses are physical (dma-direct). */
+	/* The "device" writes where dma_to_phys() points: dma-direct only. */
+	if (device_iommu_mapped(dev))
+		return dev_err_probe(dev, -ENODEV,
+				     "behind an IOMMU; needs dma-direct\n");
 	err = dma_coerce_mask_and_coherent(dev, DMA_BIT_MASK(64));
 	if (err)
 		return err;

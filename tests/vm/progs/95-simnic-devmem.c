@@ -10,11 +10,11 @@
  * the original mapping at the frag offsets, are the pattern (no linear
  * payload), at MTU 1500 and at MTU 9000 (payload split over pages), with
  * every token returned. Then: unbinding on netlink socket close, a plain
- * TCP receive on the unbound queue, a receiver holding its tokens until the
- * NIC runs out of buffers, 16 KiB net_iovs (rx_page_size, 7.3),
- * one binding for two queues, binding while the port is down, removing
- * the NIC module while a binding is still active, and a bind refused
- * without header split.
+ * TCP receive on the unbound queue, one binding for two queues, unbinding
+ * mid-stream, a receiver holding its tokens until the NIC runs out of
+ * buffers, 16 KiB net_iovs (rx_page_size, 7.3), binding while the port is
+ * down, removing the NIC module while a binding is still active, and a
+ * bind refused without header split.
  *
  * Raw generic netlink and ioctls only: no libnl, no ip/ethtool binaries.
  * Skips on kernels without NETDEV_CMD_BIND_RX (before 6.12) and where the
@@ -250,6 +250,19 @@ static long long queue_stat(const char *ifname, int q, const char *key)
 		return p ? strtoll(p + strlen(k), NULL, 10) : -1;
 	}
 	return -1;
+}
+
+static int wait_stat(const char *ifname, int q, const char *key,
+		     long long want)
+{
+	int i;
+
+	for (i = 0; i < 50; i++) {
+		if (queue_stat(ifname, q, key) == want)
+			return 1;
+		usleep(100 * 1000);
+	}
+	return 0;
 }
 
 /* The NIC's per-queue counters, as diagnostics. */
@@ -678,6 +691,8 @@ struct devbuf {
 	unsigned int buf_size;		/* rx_page_size: a page unless asked */
 	int hold;	/* keep tokens until the socket runs dry */
 	int port;	/* TCP port steered to a queue it is bound to */
+	int *unbind_fd;	/* close this netlink socket (unbind) ... */
+	uint64_t unbind_at;	/* ... once this many bytes came in */
 };
 
 struct rx_result {
@@ -814,6 +829,17 @@ static int devmem_recv_once(int fd, const struct devbuf *db, uint64_t seed,
 	if (!db->hold)
 		return_tokens(fd, r);
 
+	/*
+	 * Readable skbs (an unbound queue) come as plain bytes in the iov,
+	 * without any cmsg; one recvmsg never mixes them with devmem ones.
+	 */
+	if (!seen && !msg.msg_controllen) {
+		check_frag(lin, n, seed, r, "plain");
+		r->linear_bytes += n;
+		r->bytes += n;
+		seen = n;
+	}
+
 	if (seen != (uint64_t)n && !r->bad_len++)
 		printf("# recvmsg returned %zd, its cmsgs cover %llu bytes\n",
 		       n, (unsigned long long)seen);
@@ -831,6 +857,13 @@ static void devmem_recv(int fd, const struct devbuf *db, uint64_t seed,
 	memset(r, 0, sizeof(*r));
 	for (;;) {
 		ret = devmem_recv_once(fd, db, seed, r);
+		if (db->unbind_fd && *db->unbind_fd >= 0 &&
+		    r->bytes >= db->unbind_at) {
+			close(*db->unbind_fd);
+			*db->unbind_fd = -1;
+			/* Let the rest of the stream find the queue unbound. */
+			wait_stat(RX_IF, DEVMEM_QUEUE, "bound", 0);
+		}
 		if (ret > 0)
 			continue;
 		if (ret != -EAGAIN || !db->hold)
@@ -880,6 +913,9 @@ static void devmem_transfer(const char *tag, const struct devbuf *db, int mtu,
 	pid = t_fork();
 	if (pid == 0) {
 		close(afd);
+		/* A copy of the binding's socket would keep it bound. */
+		if (db->unbind_fd && *db->unbind_fd >= 0)
+			close(*db->unbind_fd);
 		send_pattern(cfd, seed, len);
 	}
 	close(cfd);
@@ -893,12 +929,22 @@ static void devmem_transfer(const char *tag, const struct devbuf *db, int mtu,
 		t_diag("got %llu bytes, recvmsg: %s",
 		       (unsigned long long)r.bytes,
 		       r.err ? strerror(-r.err) : "EOF");
-	if (!t_ok(r.dmabuf_bytes == len && r.linear_bytes == 0,
-		  "%s: all payload arrived as dma-buf frags, none linear",
-		  tag))
+	if (db->unbind_fd) {
+		/* The queue restarted with ordinary pages mid-stream. */
+		if (!t_ok(r.dmabuf_bytes >= db->unbind_at &&
+			  r.linear_bytes > 0 &&
+			  r.dmabuf_bytes + r.linear_bytes == len,
+			  "%s: dma-buf frags first, then plain payload", tag))
+			t_diag("dma-buf %llu bytes, linear %llu bytes",
+			       (unsigned long long)r.dmabuf_bytes,
+			       (unsigned long long)r.linear_bytes);
+	} else if (!t_ok(r.dmabuf_bytes == len && r.linear_bytes == 0,
+			 "%s: all payload arrived as dma-buf frags, none linear",
+			 tag)) {
 		t_diag("dma-buf %llu bytes, linear %llu bytes",
 		       (unsigned long long)r.dmabuf_bytes,
 		       (unsigned long long)r.linear_bytes);
+	}
 	t_ok(!r.bad_data,
 	     "%s: frag bytes read through the original mapping are the pattern",
 	     tag);
@@ -965,18 +1011,6 @@ static void plain_transfer(void)
 
 /* --- setup and the test -------------------------------------------------- */
 
-static int wait_stat(const char *ifname, int q, const char *key,
-		     long long want)
-{
-	int i;
-
-	for (i = 0; i < 50; i++) {
-		if (queue_stat(ifname, q, key) == want)
-			return 1;
-		usleep(100 * 1000);
-	}
-	return 0;
-}
 
 /*
  * Received skbs freed on another CPU than the one that built them wait on
@@ -1188,6 +1222,37 @@ static int devmem_tests(int dev, struct devbuf *db, int family)
 		t_diag("could not restore MTU 1500");
 	plain_transfer();
 	return 0;
+}
+
+/*
+ * Unbinding while a flow runs: the queue restarts with ordinary pages under
+ * traffic; the stream goes on, its rest arriving as linear data.
+ */
+static void unbind_midstream_test(int dev, struct devbuf *db, int family)
+{
+	char ext[256];
+	long id;
+	int gfd;
+
+	enter_ns(ns_rx);
+	gfd = nl_open(NETLINK_GENERIC);
+	id = bind_rx(gfd, family, if_nametoindex(RX_IF), DEVMEM_QUEUE, db->fd,
+		     0, ext, sizeof(ext));
+	if (!t_ok(id > 0, "mid-stream: NETDEV_CMD_BIND_RX")) {
+		t_diag("%s%s%s", strerror(-id), ext[0] ? ": " : "", ext);
+		close(gfd);
+		return;
+	}
+	db->binding = id;
+	db->unbind_fd = &gfd;
+	db->unbind_at = 2 * MIB;
+	devmem_transfer("unbind mid-stream", db, 1500, 32 * MIB);
+	db->unbind_fd = NULL;
+	if (gfd >= 0)
+		close(gfd);
+	t_ok(wait_stat(RX_IF, DEVMEM_QUEUE, "bound", 0) &&
+	     wait_attachments(dev, db->fd, 0),
+	     "mid-stream: unbound and detached");
 }
 
 /*
@@ -1458,6 +1523,7 @@ int main(void)
 		goto out_close;
 	if (devmem_tests(dev, &db, fam.id) == 0) {
 		two_queues_test(dev, &db, fam.id);
+		unbind_midstream_test(dev, &db, fam.id);
 		exhaustion_test(dev, fam.id);
 		rx_page_size_test(dev, fam.id);
 		down_and_teardown_test(dev, &db, fam.id);
