@@ -123,7 +123,7 @@ main() {
 		with_cache_lock prepare_locked $(kernels_or_all "$@")
 		;;
 	_build)
-		with_cache_lock build_locked "$1"
+		with_cache_lock -s build_locked "$1"
 		;;
 	vmtest)
 		[ "$(id -u)" = 0 ] || die "vmtest runs dkms and chroot: run it as root"

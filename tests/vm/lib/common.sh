@@ -12,17 +12,40 @@ log()  { printf '%s\n' "vm: $(date +%T) $*" >&2; }
 warn() { printf '%s\n' "vm: warning: $*" >&2; }
 die()  { printf '%s\n' "vm: error: $*" >&2; exit 1; }
 
-# Run "$@" with the cache locked exclusively, so that two runs (two checkouts,
-# CI and a developer) never fetch into or build inside the same directory at once.
+# Run "$@" with the cache locked: exclusively (make deps, which writes kernels
+# and chroots) or, with -s, shared (builds, which only read them), so that two
+# runs (two checkouts, CI and a developer) never change it under each other.
 with_cache_lock() {
+	local mode=-x
+	if [ "$1" = -s ]; then mode=-s; shift; fi
 	mkdir -p "$CACHE"
 	(
-		if ! flock -n 9; then
+		if ! flock -n $mode 9; then
 			log "waiting for another run to finish with $CACHE"
-			flock -w 3600 9 || die "could not lock $CACHE within an hour"
+			flock -w 3600 $mode 9 || die "could not lock $CACHE within an hour"
 		fi
 		"$@"
 	) 9>"$CACHE/.lock"
+}
+
+# One build at a time per build environment: the host's DKMS tree (/usr/src,
+# /var/lib/dkms) is shared by every checkout and cache directory, a chroot's
+# by every run using that cache.
+with_env_lock() {
+	local env=$1 file; shift
+	if [ "$env" = host ]; then
+		file=/run/lock/uring-dmabuf-dkms.lock
+	else
+		file=$CACHE/chroot/$env.lock
+		mkdir -p "$CACHE/chroot"
+	fi
+	(
+		if ! flock -n 7; then
+			log "waiting for another run's build in $env"
+			flock 7
+		fi
+		"$@"
+	) 7>"$file"
 }
 
 # A stamp file records what a cached directory was made from; a cached step is

@@ -23,19 +23,8 @@ build_env_root() {
 	if [ "$1" = host ]; then echo /; else chroot_dir "$1"; fi
 }
 
-# The host's DKMS tree (/usr/src, /var/lib/dkms) is shared by every checkout
-# and cache directory: one registration of this version at a time.
-DKMS_HOST_LOCK=/run/lock/uring-dmabuf-dkms.lock
-
 dkms_build_install() {
-	if [ "$3" = host ]; then
-		(
-			flock -n 7 || { log "$1: waiting for another run's dkms on this host"; flock 7; }
-			_dkms_build_install "$@"
-		) 7>"$DKMS_HOST_LOCK"
-	else
-		_dkms_build_install "$@"
-	fi
+	with_env_lock "$3" _dkms_build_install "$@"
 }
 
 _dkms_build_install() {

@@ -15,6 +15,10 @@ kmods_list() {
 }
 
 kmods_build() {
+	with_env_lock "$3" _kmods_build "$@"
+}
+
+_kmods_build() {
 	local k=$1 kver=$2 env=$3 out=$4 name root work inner n=0
 	root=$(build_env_root "$env")
 	mkdir -p "$out"
