@@ -209,5 +209,4 @@ main() {
 	esac
 }
 
-main "$@"
-exit
+main "$@"; exit  # one line: bash has read it before main runs

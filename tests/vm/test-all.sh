@@ -34,5 +34,4 @@ main() {
 	return $rc
 }
 
-main "$@"
-exit
+main "$@"; exit  # one line: bash has read it before main runs
