@@ -48,7 +48,10 @@ static int pin_ranges(struct uring_dmabuf_buffer *buf,
 		if (err)
 			return err;
 	}
-	return uring_dmabuf_runs_trim(buf);
+	err = uring_dmabuf_runs_trim(buf);
+	if (err || uring_dmabuf_readonly(buf))
+		return err;
+	return uring_dmabuf_runs_find_alias(buf);
 }
 
 /*

@@ -107,6 +107,9 @@ static struct sg_table *uring_dmabuf_map(struct dma_buf_attachment *attach,
 
 	if (uring_dmabuf_readonly(buf) && dir != DMA_TO_DEVICE)
 		return ERR_PTR(-EACCES);
+	/* Two device-writable mappings of one page: the DMA API forbids it. */
+	if (buf->aliased && dir != DMA_TO_DEVICE)
+		return ERR_PTR(-EINVAL);
 	m = kzalloc(sizeof(*m), GFP_KERNEL);
 	if (!m)
 		return ERR_PTR(-ENOMEM);

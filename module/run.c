@@ -6,6 +6,7 @@
 #include <linux/mm.h>
 #include <linux/pagemap.h>
 #include <linux/slab.h>
+#include <linux/sort.h>
 #include <linux/string.h>
 
 #include "run.h"
@@ -111,6 +112,40 @@ int uring_dmabuf_runs_append(struct uring_dmabuf_buffer *buf,
 			return err;
 		}
 	}
+	return 0;
+}
+
+static int cmp_run_pfn(const void *a, const void *b)
+{
+	unsigned long x = uring_dmabuf_run_pfn(*(const u64 *)a);
+	unsigned long y = uring_dmabuf_run_pfn(*(const u64 *)b);
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Do two runs share a page (the same memory listed twice, or mapped twice)?
+ * Devices must not get two writable mappings of one page: the DMA API
+ * forbids overlapping mappings that a device writes.
+ */
+int uring_dmabuf_runs_find_alias(struct uring_dmabuf_buffer *buf)
+{
+	unsigned long i;
+	u64 *sorted;
+
+	buf->aliased = false;
+	if (buf->nr_runs < 2)
+		return 0;
+	sorted = kvmalloc_array(buf->nr_runs, sizeof(*sorted), GFP_KERNEL);
+	if (!sorted)
+		return -ENOMEM;
+	memcpy(sorted, buf->runs, buf->nr_runs * sizeof(*sorted));
+	sort(sorted, buf->nr_runs, sizeof(*sorted), cmp_run_pfn, NULL);
+	for (i = 1; i < buf->nr_runs && !buf->aliased; i++)
+		buf->aliased = uring_dmabuf_run_pfn(sorted[i]) <
+			       uring_dmabuf_run_pfn(sorted[i - 1]) +
+			       uring_dmabuf_run_pages(sorted[i - 1]);
+	kvfree(sorted);
 	return 0;
 }
 

@@ -31,6 +31,7 @@ extern unsigned long max_pinned_mb;
  * @runs_cap: entries allocated in @runs
  * @nr_pages: pages pinned, the dma-buf's size in pages
  * @charged_pages: pages charged to @mm and the module-wide counter
+ * @aliased: some page appears twice (writable buffers only)
  * @huge_bytes: bytes in folios larger than a page
  * @node_mask: NUMA nodes holding the pages (node >= 64 folds onto bit 63)
  * @create_flags: URING_DMABUF_CREATE_* (CLOEXEC excepted)
@@ -46,6 +47,7 @@ struct uring_dmabuf_buffer {
 	unsigned long runs_cap;
 	unsigned long nr_pages;
 	unsigned long charged_pages;
+	bool aliased;
 	u64 huge_bytes;
 	u64 node_mask;
 	u32 create_flags;
@@ -70,6 +72,7 @@ int uring_dmabuf_runs_add(struct uring_dmabuf_buffer *buf, unsigned long pfn,
 int uring_dmabuf_runs_append(struct uring_dmabuf_buffer *buf,
 			     struct page **pages, unsigned long nr);
 int uring_dmabuf_runs_trim(struct uring_dmabuf_buffer *buf);
+int uring_dmabuf_runs_find_alias(struct uring_dmabuf_buffer *buf);
 void uring_dmabuf_runs_unpin(struct uring_dmabuf_buffer *buf, bool dirty);
 void uring_dmabuf_runs_free(struct uring_dmabuf_buffer *buf);
 

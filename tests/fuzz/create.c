@@ -373,6 +373,7 @@ void op_create(struct worker *w)
 					 !!(flags & URING_DMABUF_CREATE_CLOEXEC));
 		int coherent = nr <= BUF_TRACK_RANGES;
 
+		b->may_alias = nr > 1;
 		for (i = 0; i < gen && coherent; i++) {
 			coherent = gr[i].reg->coherent;
 			b->r[i].reg = gr[i].reg;

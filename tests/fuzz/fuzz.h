@@ -110,6 +110,8 @@ struct dbuf {
 	uint64_t bytes;
 	int readonly;
 	int cloexec;
+	/* Made of several ranges: a page may appear twice (no device writes). */
+	int may_alias;
 	/* Where its bytes come from, if every range is coherent memory. */
 	int nr;
 	struct tracked_range r[BUF_TRACK_RANGES];

@@ -325,6 +325,9 @@ void op_import(struct worker *w)
 				  chk.dir, errname(chk.map_err));
 		return;
 	}
+	/* A page listed twice cannot be mapped for device writes. */
+	if (b->may_alias && chk.dir != IMPORTER_DIR_TO_DEVICE && chk.map_err == EINVAL)
+		return;
 	if (chk.map_err || chk.begin_cpu_err || chk.end_cpu_err || chk.vmap_err ||
 	    chk.mapped_bytes != b->bytes || chk.nr_bad_pfn || chk.nr_unaligned ||
 	    chk.nr_over_limit || chk.nr_cross_boundary || chk.vmap_mismatch)

@@ -87,7 +87,11 @@ struct uring_dmabuf_range {
  * hugetlbfs are pinned folio by folio on kernels that have
  * memfd_pin_folios() (6.11+), other memory page by page. An importer that
  * maps a READONLY buffer other than DMA_TO_DEVICE gets -%EACCES, and so
- * does a writable mmap() of it. mmap() needs MAP_SHARED (-%EINVAL).
+ * does a writable mmap() of it. mmap() needs MAP_SHARED (-%EINVAL). A
+ * writable buffer in which a page appears twice (the same memory listed or
+ * mapped twice) can be created and mmapped, but an importer mapping it
+ * other than DMA_TO_DEVICE gets -%EINVAL: devices must not write one page
+ * through two mappings.
  */
 struct uring_dmabuf_create {
 	__u32 size;
