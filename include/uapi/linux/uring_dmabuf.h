@@ -77,7 +77,8 @@ struct uring_dmabuf_range {
  *   PROT_NONE, is VM_IO/VM_PFNMAP, or (without
  *   READONLY) is not writable
  * * %EOPNOTSUPP - memory that cannot be long-term pinned: shared mappings of
- *   ordinary files (page cache) or DAX
+ *   ordinary files (page cache), DAX, and for READONLY also private
+ *   mappings of ordinary files (their unwritten pages are page cache)
  * * %ENOMEM - over RLIMIT_MEMLOCK (without CAP_IPC_LOCK), over the module
  *   parameter max_pinned_mb, or out of memory
  * * %EMFILE - no free file descriptor
@@ -87,7 +88,9 @@ struct uring_dmabuf_range {
  * hugetlbfs are pinned folio by folio on kernels that have
  * memfd_pin_folios() (6.11+), other memory page by page. An importer that
  * maps a READONLY buffer other than DMA_TO_DEVICE gets -%EACCES, and so
- * does a writable mmap() of it. mmap() needs MAP_SHARED (-%EINVAL). A
+ * does a writable mmap() of it (nor can mprotect() make one writable).
+ * mmap() of the dma-buf needs MAP_SHARED (MAP_PRIVATE: -%EINVAL) and a
+ * range inside the buffer (-%EINVAL). A
  * writable buffer in which a page appears twice (the same memory listed or
  * mapped twice) can be created and mmapped, but an importer mapping it
  * other than DMA_TO_DEVICE gets -%EINVAL: devices must not write one page
@@ -202,6 +205,9 @@ struct uring_dmabuf_version {
  * pin on exactly the pages the ring registered, so it outlives unregistering
  * the buffer, munmap() and the exit of the creating process; accounting is
  * that of URING_DMABUF_IOC_CREATE.
+ *
+ * The payload fills the 16 command bytes of a 64-byte SQE: options that
+ * come later get cmd_op values of their own, as _RO did.
  *
  * cqe->res: the new dma-buf fd (always close-on-exec), or a negative errno:
  * * -%EINVAL - no IORING_URING_CMD_FIXED; @addr or @len not page aligned,
