@@ -869,9 +869,16 @@ static void devmem_recv(int fd, const struct devbuf *db, uint64_t seed,
 		if (ret != -EAGAIN || !db->hold)
 			break;
 		/*
-		 * Dry, maybe because the NIC's pool is: what we hold is all
-		 * of the dma-buf. Giving it back lets the NIC receive again
-		 * (the frames it dropped meanwhile come back retransmitted).
+		 * A slow sender makes the socket run dry now and then: keep
+		 * holding while data still trickles in, so that the NIC's
+		 * pool does run out however fast each side is.
+		 */
+		if (poll(&pfd, 1, 1000) > 0)
+			continue;
+		/*
+		 * Dry for a second, because the NIC's pool is: what we hold
+		 * is all of the dma-buf. Giving it back lets the NIC receive
+		 * again (the frames it dropped come back retransmitted).
 		 */
 		r->dry++;
 		return_tokens(fd, r);
