@@ -55,8 +55,8 @@ static int pin_ranges(struct uring_dmabuf_buffer *buf,
 }
 
 /*
- * Build a buffer from already validated-in-shape ranges of the current
- * process and export it. Also used by the io_uring fixed-buffer path.
+ * Validate @ranges of the current process, charge, pin and export them as
+ * one dma-buf. Also used by the io_uring fixed-buffer path.
  */
 int uring_dmabuf_create_pinned(const struct uring_dmabuf_range *ranges,
 			       unsigned int nr_ranges, u32 create_flags,
