@@ -49,7 +49,12 @@ static int pin_ranges(struct uring_dmabuf_buffer *buf,
 			return err;
 	}
 	err = uring_dmabuf_runs_trim(buf);
-	if (err || uring_dmabuf_readonly(buf))
+	/*
+	 * Only ranges listed together can share pages in practice (one range
+	 * would need the same file mapped twice inside it); the sort costs
+	 * O(n log n) in runs, so single ranges skip it.
+	 */
+	if (err || uring_dmabuf_readonly(buf) || nr_ranges < 2)
 		return err;
 	return uring_dmabuf_runs_find_alias(buf);
 }

@@ -91,10 +91,10 @@ struct uring_dmabuf_range {
  * does a writable mmap() of it (nor can mprotect() make one writable).
  * mmap() of the dma-buf needs MAP_SHARED (MAP_PRIVATE: -%EINVAL) and a
  * range inside the buffer (-%EINVAL). A
- * writable buffer in which a page appears twice (the same memory listed or
- * mapped twice) can be created and mmapped, but an importer mapping it
- * other than DMA_TO_DEVICE gets -%EINVAL: devices must not write one page
- * through two mappings.
+ * writable buffer whose ranges share a page (the same memory listed twice)
+ * can be created and mmapped, but an importer mapping it other than
+ * DMA_TO_DEVICE gets -%EINVAL: devices must not write one page through two
+ * mappings.
  */
 struct uring_dmabuf_create {
 	__u32 size;
