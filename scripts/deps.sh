@@ -34,8 +34,9 @@ if ! [ -r /etc/os-release ] || ! grep -q '^VERSION_CODENAME=bookworm' /etc/os-re
 	echo "deps: warning: this is not Debian 12 (bookworm); package names may differ" >&2
 fi
 
+# dpkg-query fails for packages it has never heard of: that is what we ask.
 # shellcheck disable=SC2086
-installed=$(dpkg-query -W -f='${db:Status-Abbrev} ${Package}\n' $HOST_PACKAGES 2>/dev/null |
+installed=$({ dpkg-query -W -f='${db:Status-Abbrev} ${Package}\n' $HOST_PACKAGES 2>/dev/null || true; } |
 	awk '$1 == "ii" { print $2 }')
 missing=
 for p in $HOST_PACKAGES; do
