@@ -15,6 +15,7 @@
 : "${VM_DISK_SIZE:=256M}"
 : "${VM_HUGEPAGES_2M:=64}"     # 2 MiB pages reserved at boot
 : "${VM_APPEND:=}"             # more kernel command line (demo, bench)
+: "${VM_TESTS:=}"              # only these test programs (name globs)
 
 qemu_cmdline() {
 	local mode=$1
@@ -23,6 +24,7 @@ qemu_cmdline() {
 		"hugepagesz=2M hugepages=$VM_HUGEPAGES_2M hugepagesz=1G hugepages=1" \
 		"udmabuf.size_limit_mb=4096" \
 		"rdinit=/init uring_dmabuf_vm.mode=$mode uring_dmabuf_vm.timeout=$VM_TEST_TIMEOUT" \
+		${VM_TESTS:+"uring_dmabuf_vm.only=${VM_TESTS// /,}"} \
 		$VM_APPEND
 }
 
