@@ -10,6 +10,12 @@
  *
  * There are no pin/unpin ops: the pages are pinned for the buffer's whole
  * life, and those ops change what the core does across kernel versions.
+ *
+ * Cache maintenance is ours, as in DRM PRIME exporters: a dma-buf is mapped
+ * by several importers at once (a NIC bound twice, a NIC and a GPU), and the
+ * DMA API accepts overlapping mappings only when the caller does the syncing.
+ * So map and unmap skip the CPU sync and sync explicitly, and
+ * begin/end_cpu_access sync every mapping.
  */
 #include <linux/dma-buf.h>
 #include <linux/dma-mapping.h>
@@ -26,7 +32,9 @@
 /**
  * struct uring_dmabuf_attachment - an importer's device
  * @node: in buffer->attachments
- * @dev: the importing device
+ * @dev: the importing device, referenced: a binding may outlive its NIC
+ *	(6.12 devmem unbinds after the netdev is gone), and
+ *	DMA_BUF_IOCTL_SYNC reaches every attachment at any time
  * @mappings: struct uring_dmabuf_mapping list; an importer may map more than
  *	once since the core stopped caching sg_tables (6.15)
  */
@@ -70,7 +78,7 @@ static int uring_dmabuf_attach(struct dma_buf *dmabuf,
 	a = kzalloc(sizeof(*a), GFP_KERNEL);
 	if (!a)
 		return -ENOMEM;
-	a->dev = attach->dev;
+	a->dev = get_device(attach->dev);
 	INIT_LIST_HEAD(&a->mappings);
 
 	mutex_lock(&buf->lock);
@@ -93,6 +101,7 @@ static void uring_dmabuf_detach(struct dma_buf *dmabuf,
 	list_del(&a->node);
 	buf->nr_attachments--;
 	mutex_unlock(&buf->lock);
+	put_device(a->dev);
 	kfree(a);
 	uring_dmabuf_stats_attachment(-1);
 }
@@ -116,9 +125,11 @@ static struct sg_table *uring_dmabuf_map(struct dma_buf_attachment *attach,
 	err = uring_dmabuf_sgt_build(buf, &m->sgt, attach->dev);
 	if (err)
 		goto err_free;
-	err = dma_map_sgtable(attach->dev, &m->sgt, dir, 0);
+	err = dma_map_sgtable(attach->dev, &m->sgt, dir, DMA_ATTR_SKIP_CPU_SYNC);
 	if (err)
 		goto err_free_table;
+	/* What the CPU wrote through the user's mapping, for the device. */
+	dma_sync_sgtable_for_device(attach->dev, &m->sgt, dir);
 	m->dir = dir;
 
 	mutex_lock(&buf->lock);
@@ -144,7 +155,9 @@ static void uring_dmabuf_unmap(struct dma_buf_attachment *attach,
 	mutex_lock(&buf->lock);
 	list_del(&m->node);
 	mutex_unlock(&buf->lock);
-	dma_unmap_sgtable(attach->dev, sgt, dir, 0);
+	/* What the device wrote, for the CPU. */
+	dma_sync_sgtable_for_cpu(attach->dev, sgt, dir);
+	dma_unmap_sgtable(attach->dev, sgt, dir, DMA_ATTR_SKIP_CPU_SYNC);
 	sg_free_table(sgt);
 	kfree(m);
 }
