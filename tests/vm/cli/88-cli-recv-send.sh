@@ -120,6 +120,19 @@ devmem_cleanup() {
 		i=$((i + 1))
 	done
 }
+# devmem_idle: idle, and if not, what might still hold the binding: TCP
+# sockets of the receiving namespace (their queues hold payload frags) and
+# the simulated NIC's queues.
+devmem_idle() {
+	idle && return 0
+	{
+		echo "TCP sockets in the receiving namespace:"
+		nsenter -t "$rxns" -n cat /proc/net/tcp /proc/net/tcp6
+		echo "$dbg/queues:"
+		cat "$dbg/queues"
+	} 2>&1 | diag
+	return 1
+}
 devmem() {
 	kver_ge 6 12 || { skip "devmem recv through the CLI" "devmem TCP needs Linux 6.12+"; return; }
 	if [ ! -d /sys/class/net/sim0a ]; then
@@ -169,6 +182,7 @@ devmem() {
 	check "bind-rx -- recv (devmem): tokens returned" json_num_ge tokens_returned 1
 	check "bind-rx -- recv (devmem): the binding was printed first" \
 		grep -q "^binding id [0-9]* on sim0b queues 1" "$T/recv.out"
+	check "bind-rx -- recv (devmem): nothing stays pinned" devmem_idle
 
 	# recv binds by itself
 	nsenter -t "$rxns" -n "$CLI" -j recv --port 5211 --dev sim0b --queues 1 --size 64M \
@@ -190,7 +204,7 @@ devmem() {
 	check "recv --dev (devmem): all 8 MiB in the dma-buf, verified" \
 		sh -c "grep -q '\"dmabuf_bytes\":8388608,\"linear_bytes\":0,' '$T/out' &&
 			grep -q '\"bad_bytes\":0' '$T/out'"
-	check "devmem transfers: nothing stays pinned" idle
+	check "recv --dev (devmem): nothing stays pinned" devmem_idle
 }
 devmem
 
