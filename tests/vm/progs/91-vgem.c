@@ -4,24 +4,17 @@
  * DRM_IOCTL_PRIME_FD_TO_HANDLE: it attaches and maps (DMA_BIDIRECTIONAL)
  * before 6.17 and only attaches from 6.17 on; either way the import must
  * work and the attachment must go away with the GEM handle.
- *
- * Self-contained on purpose (libc and the uapi headers only).
  */
-#include <dirent.h>
-#include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/mman.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <linux/types.h>
-#include <linux/uring_dmabuf.h>
+
+#include "common.h"
 
 #if defined(__has_include) && __has_include(<drm/drm.h>)
 #include <drm/drm.h>
@@ -57,54 +50,7 @@ struct drm_prime_handle {
 	_IOWR(DRM_IOCTL_BASE, 0x2e, struct drm_prime_handle)
 #endif
 
-#define MIB (1024UL * 1024UL)
 #define BUF_BYTES (4 * MIB)
-
-static int failed;
-
-static void vline(const char *prefix, const char *fmt, va_list ap)
-{
-	fputs(prefix, stdout);
-	vprintf(fmt, ap);
-	fputc('\n', stdout);
-}
-
-__attribute__((format(printf, 2, 3)))
-static int ok(int cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vline(cond ? "ok " : "not ok ", fmt, ap);
-	va_end(ap);
-	if (!cond)
-		failed = 1;
-	return cond;
-}
-
-__attribute__((format(printf, 1, 2)))
-static void diag(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vline("# ", fmt, ap);
-	va_end(ap);
-}
-
-static const char *err_name(int err)
-{
-	const char *name = err ? strerrorname_np(err) : "0";
-
-	return name ? name : "E?";
-}
-
-static void msleep(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	nanosleep(&ts, NULL);
-}
 
 /* 1 if the DRM node open at @fd is driven by vgem. */
 static int is_vgem(int fd)
@@ -140,7 +86,7 @@ static int open_vgem(void)
 				if (fd < 0)
 					continue;
 				if (is_vgem(fd)) {
-					diag("vgem at %s", path);
+					t_diag("vgem at %s", path);
 					return fd;
 				}
 				close(fd);
@@ -151,32 +97,13 @@ static int open_vgem(void)
 	return -1;
 }
 
-static int ud_create(int dev, const void *addr, size_t len, unsigned int flags)
-{
-	struct uring_dmabuf_range r = { .addr = (uintptr_t)addr, .len = len };
-	struct uring_dmabuf_create c;
-
-	memset(&c, 0, sizeof(c));
-	c.size = sizeof(c);
-	c.flags = flags | URING_DMABUF_CREATE_CLOEXEC;
-	c.ranges = (uintptr_t)&r;
-	c.nr_ranges = 1;
-	if (ioctl(dev, URING_DMABUF_IOC_CREATE, &c))
-		return -errno;
-	return c.fd;
-}
-
 /* nr_attachments of @fd, or -errno. */
 static long attachments_of(int dev, int fd)
 {
 	struct uring_dmabuf_info info;
+	int ret = ud_info(dev, fd, &info);
 
-	memset(&info, 0, sizeof(info));
-	info.size = sizeof(info);
-	info.fd = fd;
-	if (ioctl(dev, URING_DMABUF_IOC_INFO, &info))
-		return -errno;
-	return info.nr_attachments;
+	return ret < 0 ? ret : (long)info.nr_attachments;
 }
 
 /* Waits briefly for the attachment count to reach @want. */
@@ -195,9 +122,10 @@ static long attachments_wait(int dev, int fd, long want)
 static int prime_import(int drm, int fd, __u32 *handle)
 {
 	struct drm_prime_handle args = { .fd = fd };
+	long ret = ioctl_ret(drm, DRM_IOCTL_PRIME_FD_TO_HANDLE, &args);
 
-	if (ioctl(drm, DRM_IOCTL_PRIME_FD_TO_HANDLE, &args))
-		return -errno;
+	if (ret < 0)
+		return ret;
 	*handle = args.handle;
 	return 0;
 }
@@ -206,7 +134,7 @@ static int gem_close(int drm, __u32 handle)
 {
 	struct drm_gem_close args = { .handle = handle };
 
-	return ioctl(drm, DRM_IOCTL_GEM_CLOSE, &args) ? -errno : 0;
+	return ioctl_ret(drm, DRM_IOCTL_GEM_CLOSE, &args);
 }
 
 static void test_import(int dev, int drm, unsigned char *p)
@@ -215,35 +143,36 @@ static void test_import(int dev, int drm, unsigned char *p)
 	long n;
 	int fd, ret;
 
-	fd = ud_create(dev, p, BUF_BYTES, 0);
-	if (!ok(fd >= 0, "create a 4 MiB dma-buf")) {
-		diag("create: %s", err_name(-fd));
+	fd = ud_create1(dev, p, BUF_BYTES, URING_DMABUF_CREATE_CLOEXEC);
+	if (!t_ok(fd >= 0, "create a 4 MiB dma-buf")) {
+		t_diag("create: %s", errname(-fd));
 		return;
 	}
 	ret = prime_import(drm, fd, &handle);
-	if (!ok(!ret && handle, "vgem imports it (PRIME_FD_TO_HANDLE)")) {
-		diag("PRIME_FD_TO_HANDLE: %s", err_name(-ret));
+	if (!t_ok(!ret && handle, "vgem imports it (PRIME_FD_TO_HANDLE)")) {
+		t_diag("PRIME_FD_TO_HANDLE: %s", errname(-ret));
 		close(fd);
 		return;
 	}
 	n = attachments_of(dev, fd);
-	if (!ok(n == 1, "INFO nr_attachments is 1 while vgem holds it"))
-		diag("nr_attachments %ld", n);
+	if (!t_ok(n == 1, "INFO nr_attachments is 1 while vgem holds it"))
+		t_diag("nr_attachments %ld", n);
 
 	/* DRM keeps one GEM object per dma-buf and file: same handle. */
 	ret = prime_import(drm, fd, &again);
-	if (!ok(!ret && again == handle, "a second import gives the same handle"))
-		diag("%s, handle %u then %u", err_name(-ret), handle, again);
+	if (!t_ok(!ret && again == handle,
+		  "a second import gives the same handle"))
+		t_diag("%s, handle %u then %u", errname(-ret), handle, again);
 	n = attachments_of(dev, fd);
-	if (!ok(n == 1, "still one attachment"))
-		diag("nr_attachments %ld", n);
+	if (!t_ok(n == 1, "still one attachment"))
+		t_diag("nr_attachments %ld", n);
 
 	ret = gem_close(drm, handle);
-	if (!ok(!ret, "GEM_CLOSE the handle"))
-		diag("GEM_CLOSE: %s", err_name(-ret));
+	if (!t_ok(!ret, "GEM_CLOSE the handle"))
+		t_diag("GEM_CLOSE: %s", errname(-ret));
 	n = attachments_wait(dev, fd, 0);
-	if (!ok(n == 0, "vgem detached after GEM_CLOSE"))
-		diag("nr_attachments %ld", n);
+	if (!t_ok(n == 0, "vgem detached after GEM_CLOSE"))
+		t_diag("nr_attachments %ld", n);
 	close(fd);
 }
 
@@ -257,62 +186,54 @@ static void test_import_readonly(int dev, int drm, unsigned char *p)
 	long n;
 	int fd, ret;
 
-	fd = ud_create(dev, p, BUF_BYTES, URING_DMABUF_CREATE_READONLY);
-	if (!ok(fd >= 0, "create a read-only dma-buf")) {
-		diag("create: %s", err_name(-fd));
+	fd = ud_create1(dev, p, BUF_BYTES, URING_DMABUF_CREATE_READONLY |
+			URING_DMABUF_CREATE_CLOEXEC);
+	if (!t_ok(fd >= 0, "create a read-only dma-buf")) {
+		t_diag("create: %s", errname(-fd));
 		return;
 	}
 	ret = prime_import(drm, fd, &handle);
 	if (ret)
-		diag("read-only import refused: %s (vgem maps for writing)",
-		     err_name(-ret));
+		t_diag("read-only import refused: %s (vgem maps for writing)",
+		       errname(-ret));
 	else
-		diag("read-only import accepted (vgem only attaches)");
+		t_diag("read-only import accepted (vgem only attaches)");
 	if (!ret) {
 		ret = gem_close(drm, handle);
-		if (!ok(!ret, "read-only: GEM_CLOSE"))
-			diag("GEM_CLOSE: %s", err_name(-ret));
+		if (!t_ok(!ret, "read-only: GEM_CLOSE"))
+			t_diag("GEM_CLOSE: %s", errname(-ret));
 	}
 	n = attachments_wait(dev, fd, 0);
-	if (!ok(n == 0, "read-only import into vgem leaves nothing attached"))
-		diag("nr_attachments %ld", n);
+	if (!t_ok(n == 0, "read-only import into vgem leaves nothing attached"))
+		t_diag("nr_attachments %ld", n);
 	close(fd);
 }
 
 int main(void)
 {
-	unsigned char *p;
+	struct mem m;
 	int dev, drm, loaded;
 
+	/* No t_init()/t_finish(): it would add an end-of-program check. */
 	setvbuf(stdout, NULL, _IOLBF, 0);
-
-	dev = open(URING_DMABUF_DEVICE, O_RDWR | O_CLOEXEC);
-	if (dev < 0) {
-		printf("# SKIP cannot open %s: %s\n", URING_DMABUF_DEVICE,
-		       strerror(errno));
-		return 77;
-	}
+	dev = dev_open();
 	/* A built-in vgem (debug kernels) needs no modprobe, which may fail. */
 	loaded = system("modprobe vgem") == 0;
 	drm = open_vgem();
-	if (drm < 0 && !loaded) {
-		printf("# SKIP vgem cannot be loaded\n");
-		return 77;
-	}
-	if (!ok(drm >= 0, "open vgem's DRM node"))
+	if (drm < 0 && !loaded)
+		t_skip_all("vgem cannot be loaded");
+	if (!t_ok(drm >= 0, "open vgem's DRM node"))
 		return 1;
 
-	p = mmap(NULL, BUF_BYTES, PROT_READ | PROT_WRITE,
-		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (!ok(p != MAP_FAILED, "map 4 MiB"))
+	if (!t_ok(!mem_alloc(&m, MEM_ANON, BUF_BYTES), "map 4 MiB"))
 		return 1;
-	memset(p, 0xa5, BUF_BYTES);
+	memset(m.p, 0xa5, BUF_BYTES);
 
-	test_import(dev, drm, p);
-	test_import_readonly(dev, drm, p);
+	test_import(dev, drm, m.p);
+	test_import_readonly(dev, drm, m.p);
 
-	munmap(p, BUF_BYTES);
+	mem_free(&m);
 	close(drm);
 	close(dev);
-	return failed;
+	return t_failed();
 }

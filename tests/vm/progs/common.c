@@ -322,6 +322,13 @@ long long smaps_kb(const void *addr, const char *field)
 
 /* --- pins and counters ------------------------------------------------- */
 
+void msleep(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
 long long vmpin_kb(void)
 {
 	return proc_field("/proc/self/status", "VmPin:");
@@ -374,7 +381,7 @@ int fd_cloexec(int fd)
 	return flags >= 0 && (flags & FD_CLOEXEC);
 }
 
-static long long mod_counter(const char *name)
+long long mod_counter(const char *name)
 {
 	char path[128];
 	unsigned long long v;
@@ -404,7 +411,6 @@ static int pins_equal(const struct pins *a, const struct pins *b)
 
 int pins_wait_back(const struct pins *base, struct pins *now)
 {
-	struct timespec ts = { 0, 50 * 1000 * 1000 };
 	int i;
 
 	/*
@@ -415,7 +421,7 @@ int pins_wait_back(const struct pins *base, struct pins *now)
 		pins_get(now);
 		if (pins_equal(base, now))
 			return 0;
-		nanosleep(&ts, NULL);
+		msleep(50);
 	}
 	return -1;
 }

@@ -74,6 +74,8 @@ struct pins {
 };
 
 void pins_get(struct pins *p);
+/* The module's sysfs counter SYSFS_CLASS NAME, or -1 if it cannot be read. */
+long long mod_counter(const char *name);
 /* Waits briefly for the counters to settle back to base; 0 if they do. */
 int pins_wait_back(const struct pins *base, struct pins *now);
 /* Prints "# " lines for every counter that differs. */
@@ -84,6 +86,8 @@ int t_err_clean(long ret, int want, const struct pins *base,
 /* One result: everything back to base (after closing buffers). */
 int t_pins_back(const struct pins *base, const char *fmt, ...) PRINTF(2, 3);
 
+/* Sleeps ms milliseconds, for polling what settles asynchronously. */
+void msleep(long ms);
 long long vmpin_kb(void);
 /*
  * Lowers RLIMIT_NOFILE so that no fd is free; returns the old soft limit
