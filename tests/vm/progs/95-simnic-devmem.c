@@ -35,23 +35,21 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
-#include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/uio.h>
-#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <linux/dma-buf.h>
 #include <linux/ethtool.h>
-#include <linux/genetlink.h>
 #include <linux/if_link.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <linux/sockios.h>
 
 #include "common.h"
+#include "netdev.h"
 
 /* devmem uapi (6.12); the build host's headers may predate it. */
 #ifndef MSG_SOCK_DEVMEM
@@ -78,19 +76,6 @@ struct devmem_token {		/* struct dmabuf_token */
 	uint32_t token_count;
 };
 
-/* include/uapi/linux/netdev.h (6.12) */
-#define NETDEV_FAMILY "netdev"
-#define NETDEV_CMD_BIND_RX_ 13
-#define NETDEV_A_DMABUF_IFINDEX_ 1
-#define NETDEV_A_DMABUF_QUEUES_ 2
-#define NETDEV_A_DMABUF_FD_ 3
-#define NETDEV_A_DMABUF_ID_ 4
-#define NETDEV_A_DMABUF_RX_PAGE_SIZE_ 5	/* 7.3 */
-#define NETDEV_A_QUEUE_ID_ 1
-#define NETDEV_A_QUEUE_TYPE_ 3
-#define NETDEV_QUEUE_TYPE_RX_ 0
-
-#define SIMNIC_MODULE "uring_dmabuf_simnic"
 #define SIMNIC_DEBUGFS "/sys/kernel/debug/" SIMNIC_MODULE "/"
 #define TX_IF "sim0a"
 #define RX_IF "sim0b"
@@ -182,39 +167,6 @@ static int new_netns(void)
 	return fd;
 }
 
-static int module_loaded(const char *name)
-{
-	char path[128];
-
-	snprintf(path, sizeof(path), "/sys/module/%s", name);
-	return access(path, F_OK) == 0;
-}
-
-static int module_remove(const char *name)
-{
-	return syscall(SYS_delete_module, name, O_NONBLOCK) ? -errno : 0;
-}
-
-/* Whether modules.dep of the running kernel lists the module at all. */
-static int module_available(const char *name)
-{
-	char path[256], line[512], want[128];
-	struct utsname u;
-	int found = 0;
-	FILE *f;
-
-	uname(&u);
-	snprintf(path, sizeof(path), "/lib/modules/%s/modules.dep", u.release);
-	snprintf(want, sizeof(want), "/%s.ko", name);
-	f = fopen(path, "re");
-	if (!f)
-		return 0;
-	while (!found && fgets(line, sizeof(line), f))
-		found = strstr(line, want) != NULL;
-	fclose(f);
-	return found;
-}
-
 /* A line of a debugfs file of the NIC, e.g. the "rx1 " line of queues. */
 static int simnic_read(const char *ifname, const char *file, char *buf,
 		       size_t size)
@@ -279,210 +231,6 @@ static void dump_queues(const char *ifname)
 
 /* --- netlink ------------------------------------------------------------ */
 
-struct nlmsg {
-	union {
-		struct nlmsghdr nh;
-		char buf[1024];
-	};
-};
-
-static void *nl_tail(struct nlmsghdr *nh)
-{
-	return (char *)nh + NLMSG_ALIGN(nh->nlmsg_len);
-}
-
-static struct nlattr *nla_add(struct nlmsghdr *nh, int type, const void *data,
-			      int len)
-{
-	struct nlattr *nla = nl_tail(nh);
-
-	nla->nla_type = type;
-	nla->nla_len = NLA_HDRLEN + len;
-	if (len)
-		memcpy((char *)nla + NLA_HDRLEN, data, len);
-	nh->nlmsg_len = NLMSG_ALIGN(nh->nlmsg_len) + NLA_ALIGN(nla->nla_len);
-	return nla;
-}
-
-static void nla_add_u32(struct nlmsghdr *nh, int type, uint32_t v)
-{
-	nla_add(nh, type, &v, sizeof(v));
-}
-
-static struct nlattr *nla_nest(struct nlmsghdr *nh, int type)
-{
-	return nla_add(nh, type | NLA_F_NESTED, NULL, 0);
-}
-
-static void nla_nest_end(struct nlmsghdr *nh, struct nlattr *nest)
-{
-	nest->nla_len = (char *)nl_tail(nh) - (char *)nest;
-}
-
-#define nla_for_each(pos, start, len)					\
-	for (pos = (struct nlattr *)(start);				\
-	     (char *)pos + NLA_HDRLEN <= (char *)(start) + (len) &&	\
-	     pos->nla_len >= NLA_HDRLEN &&				\
-	     (char *)pos + pos->nla_len <= (char *)(start) + (len);	\
-	     pos = (struct nlattr *)((char *)pos + NLA_ALIGN(pos->nla_len)))
-
-#define nla_data(nla) ((void *)((char *)(nla) + NLA_HDRLEN))
-#define nla_len(nla) ((int)(nla)->nla_len - NLA_HDRLEN)
-
-static int nl_open(int proto)
-{
-	int one = 1, fd;
-
-	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, proto);
-	if (fd < 0)
-		return -errno;
-	setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
-	setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
-	return fd;
-}
-
-typedef void (*nl_cb)(struct nlmsghdr *nh, void *arg);
-
-/*
- * Sends @req with NLM_F_ACK and reads replies until the ack; @cb sees
- * every other message. Returns 0 or -errno, with the kernel's extack
- * message in @ext if there is one.
- */
-static int nl_talk(int fd, struct nlmsghdr *req, nl_cb cb, void *arg,
-		   char *ext, size_t extlen)
-{
-	static char rbuf[32768];
-	struct nlmsghdr *nh;
-	struct nlmsgerr *e;
-	struct nlattr *a;
-	int len, off;
-
-	if (ext && extlen)
-		ext[0] = '\0';
-	req->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
-	req->nlmsg_seq = 1;
-	if (send(fd, req, req->nlmsg_len, 0) < 0)
-		return -errno;
-
-	for (;;) {
-		len = recv(fd, rbuf, sizeof(rbuf), 0);
-		if (len < 0)
-			return -errno;
-		for (nh = (struct nlmsghdr *)rbuf; NLMSG_OK(nh, len);
-		     nh = NLMSG_NEXT(nh, len)) {
-			if (nh->nlmsg_type != NLMSG_ERROR) {
-				if (cb)
-					cb(nh, arg);
-				continue;
-			}
-			e = NLMSG_DATA(nh);
-			if (ext && (nh->nlmsg_flags & NLM_F_ACK_TLVS)) {
-				off = NLMSG_HDRLEN + sizeof(*e);
-				nla_for_each(a, (char *)nh + off,
-					     (int)nh->nlmsg_len - off)
-					if (a->nla_type == NLMSGERR_ATTR_MSG)
-						snprintf(ext, extlen, "%s",
-							 (char *)nla_data(a));
-			}
-			return e->error;
-		}
-	}
-}
-
-struct family {
-	int id;
-	int has_bind_rx;
-};
-
-static void family_cb(struct nlmsghdr *nh, void *arg)
-{
-	struct genlmsghdr *g = NLMSG_DATA(nh);
-	int len = nh->nlmsg_len - NLMSG_LENGTH(GENL_HDRLEN);
-	struct family *fam = arg;
-	struct nlattr *a, *op, *oa;
-
-	nla_for_each(a, (char *)g + GENL_HDRLEN, len) {
-		if (a->nla_type == CTRL_ATTR_FAMILY_ID)
-			fam->id = *(uint16_t *)nla_data(a);
-		if ((a->nla_type & NLA_TYPE_MASK) != CTRL_ATTR_OPS)
-			continue;
-		nla_for_each(op, nla_data(a), nla_len(a))
-			nla_for_each(oa, nla_data(op), nla_len(op))
-				if (oa->nla_type == CTRL_ATTR_OP_ID &&
-				    *(uint32_t *)nla_data(oa) ==
-				    NETDEV_CMD_BIND_RX_)
-					fam->has_bind_rx = 1;
-	}
-}
-
-static int genl_family(int fd, const char *name, struct family *fam)
-{
-	struct nlmsg m = {};
-	struct genlmsghdr *g;
-
-	m.nh.nlmsg_len = NLMSG_LENGTH(GENL_HDRLEN);
-	m.nh.nlmsg_type = GENL_ID_CTRL;
-	g = NLMSG_DATA(&m.nh);
-	g->cmd = CTRL_CMD_GETFAMILY;
-	g->version = 1;
-	nla_add(&m.nh, CTRL_ATTR_FAMILY_NAME, name, strlen(name) + 1);
-	memset(fam, 0, sizeof(*fam));
-	return nl_talk(fd, &m.nh, family_cb, fam, NULL, 0);
-}
-
-static void bind_cb(struct nlmsghdr *nh, void *arg)
-{
-	struct genlmsghdr *g = NLMSG_DATA(nh);
-	int len = nh->nlmsg_len - NLMSG_LENGTH(GENL_HDRLEN);
-	struct nlattr *a;
-
-	nla_for_each(a, (char *)g + GENL_HDRLEN, len)
-		if (a->nla_type == NETDEV_A_DMABUF_ID_)
-			*(uint32_t *)arg = *(uint32_t *)nla_data(a);
-}
-
-/*
- * NETDEV_CMD_BIND_RX of @dmabuf to @queue of @ifindex on the generic
- * netlink socket @fd, which then owns the binding. Returns the binding id
- * or -errno.
- */
-static long bind_rx_queues(int fd, int family, int ifindex, const int *queues,
-			   int nq, int dmabuf, unsigned int rx_page_size,
-			   char *ext, size_t extlen)
-{
-	struct nlmsg m = {};
-	struct genlmsghdr *g;
-	struct nlattr *nest;
-	uint32_t id = 0;
-	int err, i;
-
-	m.nh.nlmsg_len = NLMSG_LENGTH(GENL_HDRLEN);
-	m.nh.nlmsg_type = family;
-	g = NLMSG_DATA(&m.nh);
-	g->cmd = NETDEV_CMD_BIND_RX_;
-	g->version = 1;
-	nla_add_u32(&m.nh, NETDEV_A_DMABUF_IFINDEX_, ifindex);
-	nla_add_u32(&m.nh, NETDEV_A_DMABUF_FD_, dmabuf);
-	for (i = 0; i < nq; i++) {
-		nest = nla_nest(&m.nh, NETDEV_A_DMABUF_QUEUES_);
-		nla_add_u32(&m.nh, NETDEV_A_QUEUE_ID_, queues[i]);
-		nla_add_u32(&m.nh, NETDEV_A_QUEUE_TYPE_, NETDEV_QUEUE_TYPE_RX_);
-		nla_nest_end(&m.nh, nest);
-	}
-	if (rx_page_size)
-		nla_add_u32(&m.nh, NETDEV_A_DMABUF_RX_PAGE_SIZE_, rx_page_size);
-
-	err = nl_talk(fd, &m.nh, bind_cb, &id, ext, extlen);
-	return err ? err : (long)id;
-}
-
-static long bind_rx(int fd, int family, int ifindex, int queue, int dmabuf,
-		    unsigned int rx_page_size, char *ext, size_t extlen)
-{
-	return bind_rx_queues(fd, family, ifindex, &queue, 1, dmabuf,
-			      rx_page_size, ext, extlen);
-}
-
 /* Moves @ifname of the current namespace into the namespace @nsfd. */
 static int link_set_netns(const char *ifname, int nsfd)
 {
@@ -510,41 +258,12 @@ static int link_set_netns(const char *ifname, int nsfd)
 
 /* --- interfaces, in the current namespace -------------------------------- */
 
-static int if_ioctl(const char *ifname, unsigned long req, struct ifreq *ifr)
-{
-	int fd, err = 0;
-
-	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	snprintf(ifr->ifr_name, sizeof(ifr->ifr_name), "%s", ifname);
-	if (ioctl(fd, req, ifr))
-		err = -errno;
-	close(fd);
-	return err;
-}
-
 static int if_set_mtu(const char *ifname, int mtu)
 {
 	struct ifreq ifr = {};
 
 	ifr.ifr_mtu = mtu;
 	return if_ioctl(ifname, SIOCSIFMTU, &ifr);
-}
-
-static int if_set_up(const char *ifname, int up)
-{
-	struct ifreq ifr = {};
-	int err;
-
-	err = if_ioctl(ifname, SIOCGIFFLAGS, &ifr);
-	if (err)
-		return err;
-	if (up)
-		ifr.ifr_flags |= IFF_UP;
-	else
-		ifr.ifr_flags &= ~IFF_UP;
-	return if_ioctl(ifname, SIOCSIFFLAGS, &ifr);
 }
 
 static int if_setup(const char *ifname, const char *addr)
@@ -1080,15 +799,13 @@ static int wait_attachments(int dev, int fd, unsigned int want)
 
 static void load_simnic(void)
 {
-	int ret;
+	int ret = simnic_load("pairs=1 queues=4");
 
-	if (module_loaded(SIMNIC_MODULE) && module_remove(SIMNIC_MODULE))
+	if (ret == -EBUSY)
 		t_skip_all(SIMNIC_MODULE " is loaded and busy");
-	if (!module_available(SIMNIC_MODULE))
+	if (ret == -ENOENT)
 		t_skip_all(SIMNIC_MODULE " not built for this kernel");
-	ret = system("modprobe " SIMNIC_MODULE " pairs=1 queues=4 >/dev/null 2>&1");
-	if (!t_ok(ret == 0 && module_loaded(SIMNIC_MODULE),
-		  "modprobe " SIMNIC_MODULE)) {
+	if (!t_ok(ret == 0, "modprobe " SIMNIC_MODULE)) {
 		t_diag("modprobe exited with %d", ret);
 		exit(t_finish());
 	}
@@ -1496,17 +1213,13 @@ int main(void)
 {
 	struct devbuf db = { .bytes = BUF_BYTES, .buf_size = PAGE_SZ,
 			     .port = PORT };
-	struct family fam;
 	unsigned char *mem;
-	int dev, gfd, err;
+	int dev, family;
 
 	t_init();
 
-	gfd = nl_open(NETLINK_GENERIC);
-	err = gfd < 0 ? gfd : genl_family(gfd, NETDEV_FAMILY, &fam);
-	if (gfd >= 0)
-		close(gfd);
-	if (err || !fam.has_bind_rx)
+	family = devmem_family();
+	if (family < 0)
 		t_skip_all("kernel without devmem TCP (no NETDEV_CMD_BIND_RX)");
 
 	dev = dev_open();
@@ -1528,13 +1241,13 @@ int main(void)
 
 	if (setup_namespaces() || setup_steering())
 		goto out_close;
-	if (devmem_tests(dev, &db, fam.id) == 0) {
-		two_queues_test(dev, &db, fam.id);
-		unbind_midstream_test(dev, &db, fam.id);
-		exhaustion_test(dev, fam.id);
-		rx_page_size_test(dev, fam.id);
-		down_and_teardown_test(dev, &db, fam.id);
-		split_off_test(dev, &db, fam.id);
+	if (devmem_tests(dev, &db, family) == 0) {
+		two_queues_test(dev, &db, family);
+		unbind_midstream_test(dev, &db, family);
+		exhaustion_test(dev, family);
+		rx_page_size_test(dev, family);
+		down_and_teardown_test(dev, &db, family);
+		split_off_test(dev, &db, family);
 	}
 
 out_close:

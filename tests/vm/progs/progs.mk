@@ -17,6 +17,8 @@ PROGS_CFLAGS = $(CFLAGS) -D_GNU_SOURCE -I$(TOP)/include/uapi -I$(PROGS_DIR)
 
 PROGS_NAMES := $(sort $(basename $(notdir $(wildcard $(PROGS_DIR)/[0-9][0-9]-*.c))))
 PROGS_BINS := $(addprefix $(PROGS_OUT)/,$(PROGS_NAMES))
+# The shared helpers, linked into every program (see README.md).
+PROGS_SHARED := $(PROGS_OBJ)/common.o $(PROGS_OBJ)/netdev.o
 
 .PHONY: progs
 progs: $(PROGS_BINS)
@@ -25,6 +27,6 @@ $(PROGS_OBJ)/%.o: $(PROGS_DIR)/%.c $(wildcard $(PROGS_DIR)/*.h) $(TOP)/include/u
 	@mkdir -p $(@D)
 	$(CC) $(PROGS_CFLAGS) -c -o $@ $<
 
-$(PROGS_BINS): $(PROGS_OUT)/%: $(PROGS_OBJ)/%.o $(PROGS_OBJ)/common.o
+$(PROGS_BINS): $(PROGS_OUT)/%: $(PROGS_OBJ)/%.o $(PROGS_SHARED)
 	@mkdir -p $(@D)
 	$(CC) $(PROGS_CFLAGS) -static -o $@ $^ $(PROGS_LIBURING)

@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Network helpers shared by the guest test programs that bind our dma-buf
+ * to a NIC: raw netlink (no libnl in the guest), devmem's
+ * NETDEV_CMD_BIND_RX, interface flags, and loading the simulated NIC
+ * (tests/kmod/simnic).
+ */
+#ifndef URING_DMABUF_TEST_NETDEV_H
+#define URING_DMABUF_TEST_NETDEV_H
+
+#include <net/if.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <linux/netlink.h>
+
+#define SIMNIC_MODULE "uring_dmabuf_simnic"
+
+/* --- netlink ------------------------------------------------------------ */
+
+/* A request built in place: header, family header, attributes. */
+struct nlmsg {
+	union {
+		struct nlmsghdr nh;
+		char buf[1024];
+	};
+};
+
+void *nl_tail(struct nlmsghdr *nh);
+struct nlattr *nla_add(struct nlmsghdr *nh, int type, const void *data,
+		       int len);
+void nla_add_u32(struct nlmsghdr *nh, int type, uint32_t v);
+struct nlattr *nla_nest(struct nlmsghdr *nh, int type);
+void nla_nest_end(struct nlmsghdr *nh, struct nlattr *nest);
+
+/* A netlink socket of @proto with extended acks; the fd or -errno. */
+int nl_open(int proto);
+
+typedef void (*nl_cb)(struct nlmsghdr *nh, void *arg);
+
+/*
+ * Sends @req with NLM_F_ACK and reads replies until the ack; @cb sees
+ * every other message. Returns 0 or -errno, with the kernel's extack
+ * message in @ext if there is one.
+ */
+int nl_talk(int fd, struct nlmsghdr *req, nl_cb cb, void *arg, char *ext,
+	    size_t extlen);
+
+/* --- devmem ------------------------------------------------------------- */
+
+/*
+ * The id of the "netdev" generic netlink family if it has
+ * NETDEV_CMD_BIND_RX (6.12+); -EOPNOTSUPP if not, or -errno.
+ */
+int devmem_family(void);
+
+/*
+ * NETDEV_CMD_BIND_RX of @dmabuf to @queues of @ifindex on the generic
+ * netlink socket @fd, which then owns the binding (closing it unbinds).
+ * @rx_page_size 0 leaves the attribute out. Returns the binding id or
+ * -errno, with the kernel's extack message in @ext.
+ */
+long bind_rx_queues(int fd, int family, int ifindex, const int *queues,
+		    int nq, int dmabuf, unsigned int rx_page_size, char *ext,
+		    size_t extlen);
+long bind_rx(int fd, int family, int ifindex, int queue, int dmabuf,
+	     unsigned int rx_page_size, char *ext, size_t extlen);
+
+/* --- interfaces, in the current network namespace ---------------------- */
+
+/* An SIOC* ioctl on @ifname; 0 or -errno. */
+int if_ioctl(const char *ifname, unsigned long req, struct ifreq *ifr);
+int if_set_up(const char *ifname, int up);
+
+/* --- kernel modules ----------------------------------------------------- */
+
+int module_loaded(const char *name);
+/* delete_module(O_NONBLOCK): 0, or -errno (-EWOULDBLOCK while in use). */
+int module_remove(const char *name);
+
+/*
+ * modprobe SIMNIC_MODULE @params, after removing a copy an earlier program
+ * left loaded. 0 once loaded; -EBUSY if that copy stays, -ENOENT if the
+ * module was not built for this kernel; else modprobe's exit status
+ * (-ENODEV if it exited 0 without loading anything).
+ */
+int simnic_load(const char *params);
+
+#endif /* URING_DMABUF_TEST_NETDEV_H */
