@@ -8,12 +8,14 @@
  *
  * Two phases. Systematic: /proc/thread-self/fail-nth = N fails the N-th
  * allocation of the next call, for N = 1, 2, ... until the call makes
- * fewer than N, so every site on that path fails exactly once. Random:
- * make-it-fail and a failure probability, for the io_uring path (it
- * allocates in an io-wq worker, which fail-nth of this thread does not
- * reach) and for mixes. Both count only allocations with the module's
- * code on the stack (the stacktrace filter), so the test itself and the
- * rest of the kernel keep working.
+ * fewer than N, so every site on that path fails exactly once. That covers
+ * the ioctls, mmap, an importer, CREATE_FIXED (its uring_cmd runs inline,
+ * in the submitting thread) and, with the simulated NIC (6.12+), our
+ * attach and map as the devmem core calls them for NETDEV_CMD_BIND_RX.
+ * Random: make-it-fail and a failure probability, over mixes of the calls
+ * (and io-wq workers, should io_uring punt one). Both count only
+ * allocations with the module's code on the stack (the stacktrace filter),
+ * so the test itself and the rest of the kernel keep working.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -25,12 +27,15 @@
 #include <unistd.h>
 
 #include "common.h"
+#include "netdev.h"
 #include "uring.h"
 #include "../../kmod/importer/importer_uapi.h"
 
 #define FI "/sys/kernel/debug/"
 #define FAIL_NTH "/proc/thread-self/fail-nth"
 #define MAX_SITES 4000
+#define BIND_IF "sim0b"
+#define BIND_QUEUE 1
 
 static const char *const attrs[] = { "failslab", "fail_page_alloc" };
 static int importer = -1;
@@ -128,7 +133,18 @@ struct call {
 	unsigned int flags;
 	int dmabuf;		/* for mmap and import */
 	struct io_uring *ring;
+	int family, ifindex;	/* for NETDEV_CMD_BIND_RX */
+	const int *errnos;	/* what a failure may give, 0-terminated */
 };
+
+/* An injected failure may surface as any errno the entry point documents. */
+static const int create_errnos[] = { ENOMEM, EFAULT, EINTR, EMFILE, EAGAIN, 0 };
+/*
+ * The devmem core (net/core/devmem.c) passes the error of dma_buf_attach()
+ * and dma_buf_map_attachment() through, and ours allocate with GFP_KERNEL
+ * only: attach, the mapping, its sg_table.
+ */
+static const int bind_errnos[] = { ENOMEM, 0 };
 
 /* Fresh memory each time, so that GUP has pages to fault in. */
 static int refresh(struct call *c)
@@ -198,15 +214,76 @@ static long call_fixed(struct call *c)
 				  c->mem[0].len);
 }
 
-/* An injected failure may surface as any errno the entry point documents. */
-static int clean_errno(long ret)
+static int clean_errno(const struct call *c, long ret)
 {
-	switch (-ret) {
-	case ENOMEM: case EFAULT: case EINTR: case EMFILE: case EAGAIN:
-		return 1;
-	default:
-		return 0;
+	const int *e;
+
+	for (e = c->errnos ? c->errnos : create_errnos; *e; e++)
+		if (-ret == *e)
+			return 1;
+	return 0;
+}
+
+/*
+ * Setup and teardown around what a call tests run with fail-nth paused
+ * (what is left of it kept in @left for writing back), so that it counts
+ * only the allocations under test.
+ */
+static void fail_nth_pause(char *left, size_t size)
+{
+	if (read_text(FAIL_NTH, left, size) < 0)
+		snprintf(left, size, "0");
+	write_text(FAIL_NTH, "0");
+}
+
+/*
+ * The devmem core may free a binding, and with it the attachment, from a
+ * workqueue after the unbind: give it 10 s.
+ */
+static void wait_detached(int buf)
+{
+	struct uring_dmabuf_info info;
+	int i;
+
+	for (i = 0; i < 100; i++) {
+		if (ud_info(dev_fd, buf, &info) || !info.nr_attachments)
+			return;
+		msleep(100);
 	}
+	t_diag("still %u attachment(s) 10 s after the unbind", info.nr_attachments);
+}
+
+/*
+ * NETDEV_CMD_BIND_RX of a fresh dma-buf, then closing the netlink socket
+ * (which unbinds) and the dma-buf. Only the bind runs armed: making the
+ * dma-buf is CREATE's sweep.
+ */
+static long call_bind(struct call *c)
+{
+	char left[16], ext[256] = "";
+	long ret;
+	int buf, nl;
+
+	fail_nth_pause(left, sizeof(left));
+	buf = ud_create1(dev_fd, c->mem[0].p, c->mem[0].len,
+			 URING_DMABUF_CREATE_CLOEXEC);
+	nl = nl_open(NETLINK_GENERIC);
+	write_text(FAIL_NTH, left);
+	ret = buf < 0 ? buf : nl < 0 ? nl :
+	      bind_rx(nl, c->family, c->ifindex, BIND_QUEUE, buf, 0, ext,
+		      sizeof(ext));
+
+	fail_nth_pause(left, sizeof(left));
+	if (ret < 0 && !clean_errno(c, ret) && ext[0])
+		t_diag("%s: %s: %s", c->name, errname((int)-ret), ext);
+	if (nl >= 0)
+		close(nl);
+	if (buf >= 0) {
+		wait_detached(buf);
+		close(buf);
+	}
+	write_text(FAIL_NTH, left);
+	return ret < 0 ? ret : -1000;
 }
 
 static long long attachments(void)
@@ -232,7 +309,7 @@ static int one_call(struct call *c, const struct pins *base, long *ret)
 		       *ret < 0 && *ret != -1000 ? errname((int)-*ret) : "success");
 		pins_diag(base, &now);
 	}
-	return clean && (*ret >= 0 || *ret == -1000 || clean_errno(*ret));
+	return clean && (*ret >= 0 || *ret == -1000 || clean_errno(c, *ret));
 }
 
 /* Fails the 1st, 2nd, ... allocation of the call until none is left. */
@@ -265,6 +342,51 @@ static void sweep(struct call *c)
 	t_ok(ok && n > 1 && n <= MAX_SITES,
 	     "%s: each of its %d allocations failed once, each a clean errno, nothing left",
 	     c->name, failed);
+}
+
+/* Why the simulated NIC cannot be had for the bind, or NULL once loaded. */
+static const char *simnic_setup(struct call *c)
+{
+	int ret;
+
+	c->family = devmem_family();
+	if (c->family < 0)
+		return "kernel without devmem TCP (no NETDEV_CMD_BIND_RX)";
+	ret = simnic_load("pairs=1 queues=4");
+	if (ret == -EBUSY)
+		return SIMNIC_MODULE " is loaded and busy";
+	if (ret == -ENOENT)
+		return SIMNIC_MODULE " not built for this kernel";
+	if (ret) {
+		t_diag("modprobe " SIMNIC_MODULE ": %d", ret);
+		return "modprobe " SIMNIC_MODULE " failed";
+	}
+	return NULL;
+}
+
+/* Our attach and map under the devmem core, bound as 95 binds (6.12+). */
+static void sweep_bind(void)
+{
+	struct call c = { .name = "NETDEV_CMD_BIND_RX to " BIND_IF " queue 1",
+			  .fn = call_bind, .nr_mem = 1, .errnos = bind_errnos };
+	const char *why = simnic_setup(&c);
+	int err;
+
+	if (why) {
+		t_skip(why, "%s", c.name);
+		return;
+	}
+	err = if_set_up(BIND_IF, 1);
+	c.ifindex = if_nametoindex(BIND_IF);
+	if (!t_ok(!err && c.ifindex > 0, "%s up for NETDEV_CMD_BIND_RX", BIND_IF)) {
+		t_diag("%s", errname(-err));
+	} else if (mem_alloc(&c.mem[0], MEM_ANON, 16 * PAGE_SZ)) {
+		t_skip("no memory", "%s", c.name);
+	} else {
+		sweep(&c);
+		mem_free(&c.mem[0]);
+	}
+	t_ok(!module_remove(SIMNIC_MODULE), "rmmod " SIMNIC_MODULE);
 }
 
 /* make-it-fail with a probability: also reaches io-wq workers. */
@@ -334,10 +456,6 @@ int main(void)
 	else
 		t_skip("no importer module", "importer attach + map");
 
-	for (int i = 0; i < nr; i++)
-		sweep(&calls[i]);
-
-	/* The io_uring path, and everything mixed, with random failures. */
 	have_ring = !io_uring_queue_init(8, &ring, 0) &&
 		    !mem_alloc(&fixed_mem, MEM_ANON, 16 * PAGE_SZ);
 	if (have_ring) {
@@ -352,8 +470,13 @@ int main(void)
 		calls[nr].mem[0] = fixed_mem; /* not refreshed: registered */
 		nr++;
 	} else {
-		t_skip("no io_uring fixed buffers", "CREATE_FIXED under random failures");
+		t_skip("no io_uring fixed buffers", "CREATE_FIXED");
 	}
+
+	for (int i = 0; i < nr; i++)
+		sweep(&calls[i]);
+	sweep_bind();
+	/* Everything mixed, with random failures. */
 	random_phase(calls, nr, 300);
 
 	fi_reset();
