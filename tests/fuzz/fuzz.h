@@ -214,6 +214,7 @@ void buf_check_info(struct worker *w, struct dbuf *b);
 
 /* racer.c: munmap/mprotect/madvise/fork against the workers' creates */
 void *racer_main(void *arg);
+extern long racer_usecs;
 /* pass.c: receives fds passed by the workers */
 void *receiver_main(void *arg);
 

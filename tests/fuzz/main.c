@@ -162,8 +162,12 @@ static struct op ops[] = {
 	{ "fork", op_fork, 1 },
 	{ "unprivileged", op_unprivileged, 1 },
 };
+#define NR_OPS (sizeof(ops) / sizeof(ops[0]))
 
-static const struct op *pick_op(struct rng *r)
+/* Where the time goes, per op: printed at the end. */
+static atomic_long op_runs[NR_OPS], op_usecs[NR_OPS];
+
+static struct op *pick_op(struct rng *r)
 {
 	unsigned int total = 0, n;
 	size_t i;
@@ -198,16 +202,35 @@ static struct worker workers[FUZZ_MAX_THREADS];
 static struct worker racer = { .id = 100 }, receiver = { .id = 101 };
 static long epoch_end;	/* the run's call count at which this epoch ends */
 
+/* Where the time went: which ops to make cheaper when a run is slow. */
+static void print_op_times(void)
+{
+	size_t i;
+
+	for (i = 0; i < NR_OPS; i++) {
+		long runs = atomic_load(&op_runs[i]);
+		double secs = (double)atomic_load(&op_usecs[i]) / 1e6;
+
+		if (runs)
+			printf("# op %-12s %7ld runs, %7.1f s, %6.2f ms each\n",
+			       ops[i].name, runs, secs, secs * 1e3 / (double)runs);
+	}
+	printf("# racer: %ld rounds, busy %.1f s\n", racer.op_no, (double)racer_usecs / 1e6);
+}
+
 static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
 
 	current_worker = w;
 	while (atomic_load(&F.calls) < epoch_end && !atomic_load(&F.stop)) {
-		const struct op *op = pick_op(&w->rng);
+		struct op *op = pick_op(&w->rng);
+		double t = now_sec();
 
 		w->op = op->name;
 		op->fn(w);
+		atomic_fetch_add(&op_usecs[op - ops], (long)((now_sec() - t) * 1e6));
+		atomic_fetch_add(&op_runs[op - ops], 1);
 		w->op_no++;
 		if (now_sec() > F.deadline)
 			atomic_store(&F.stop, 1);
@@ -293,6 +316,7 @@ static int run_epoch(int epoch, const struct pins *base)
 {
 	pthread_t th[FUZZ_MAX_THREADS + 2];
 	struct pins now;
+	double t;
 	int i, ok;
 
 	atomic_store(&F.stop, 0);
@@ -304,6 +328,7 @@ static int run_epoch(int epoch, const struct pins *base)
 		pthread_create(&th[i], NULL, worker_main, &workers[i]);
 	for (i = 0; i < nr_workers; i++)
 		pthread_join(th[i], NULL);
+	t = now_sec();
 	atomic_store(&F.stop, 1);
 	pthread_join(th[nr_workers], NULL);
 	pthread_join(th[nr_workers + 1], NULL);
@@ -311,6 +336,7 @@ static int run_epoch(int epoch, const struct pins *base)
 		fixed_epoch(&workers[i], 0);
 
 	ok = !pins_wait_back(base, &now);
+	printf("# epoch %d: teardown and pin check %.1f s\n", epoch, now_sec() - t);
 	if (!ok) {
 		printf("not ok fuzz: epoch %d: pins, VmPin or module counters not back "
 		       "after closing everything\n", epoch);
@@ -373,6 +399,7 @@ int main(void)
 		       atomic_load(&F.calls) - before, now_sec() - t0);
 	}
 	done = atomic_load(&F.calls);
+	print_op_times();
 	t_ok(atomic_load(&F.failures) == 0, "fuzz: %ld calls in %.1f s, no unexpected outcome "
 	     "(seed %#llx)", done, now_sec() - t0, (unsigned long long)F.seed);
 	if (atomic_load(&F.failures))

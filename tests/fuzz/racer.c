@@ -21,6 +21,9 @@ static void pause_us(struct rng *r, unsigned int max_us)
 	nanosleep(&ts, NULL);
 }
 
+/* Time spent racing (pauses excluded), for the run's time report. */
+long racer_usecs;
+
 void *racer_main(void *arg)
 {
 	struct worker *w = arg;
@@ -29,6 +32,7 @@ void *racer_main(void *arg)
 	fuzz_set_current(w);
 	while (!atomic_load(&F.stop)) {
 		struct region *reg = &race_regions[rnd_below(r, FUZZ_RACE_REGIONS)];
+		double t = now_sec();
 		void *m;
 		pid_t pid;
 
@@ -74,6 +78,7 @@ void *racer_main(void *arg)
 			memset(reg->p + rnd_below(r, reg->len / PAGE_SZ) * PAGE_SZ, 0x44, 64);
 			break;
 		}
+		racer_usecs += (long)((now_sec() - t) * 1e6);
 		pause_us(r, 500);
 	}
 	return NULL;
