@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # make test, after make deps: the unit tests, the static checks, then the VM
-# tests even when the others failed (every result is worth having), then one
-# closing tally.
+# tests even when the others failed (every result is worth having), the
+# reliability lane if it fits the time budget (tests/vm/debug/run-budgeted.sh),
+# then one closing tally.
 #
 # Each part prints its own "N passed, N failed[, N skipped]" lines; the last
 # line here is their sum. A part that fails without such a line (it did not
@@ -17,7 +18,7 @@ mkdir -p "$BUILD"
 # From a function, so that editing this file during a run cannot derail it.
 main() {
 	local rc=0 p=0 f=0 s=0 part log prc pp pf ps
-	for part in unit check vmtest; do
+	for part in unit check vmtest vmtest-debug-budget; do
 		log=$BUILD/test-$part.log
 		prc=0
 		$MAKE --no-print-directory -C "$TOP" "$part" 2>&1 | tee "$log" || prc=$?
