@@ -150,7 +150,7 @@ struct fuzz {
 	unsigned int max_ranges;
 	int have_ext4;
 	const char *ext4_dir;
-	atomic_long calls;
+	atomic_long *calls;	/* shared: forked children count theirs */
 	atomic_int failures;
 	atomic_int stop;
 	double deadline;	/* monotonic seconds */

@@ -251,6 +251,11 @@ int arena_init(struct arena *a, int worker)
 	return 0;
 }
 
+/*
+ * Maps each race region not mapped yet, or lost by the racer (someone took
+ * its hole while it was unmapped): at the start and before every epoch, so
+ * that the racing goes on all run long.
+ */
 int race_init(void)
 {
 	int i;
@@ -258,8 +263,11 @@ int race_init(void)
 	for (i = 0; i < FUZZ_RACE_REGIONS; i++) {
 		struct region *reg = &race_regions[i];
 		size_t len = 32 * PAGE_SZ;
-		unsigned char *p = reserve(len, PAGE_SZ);
+		unsigned char *p;
 
+		if (reg->p && !atomic_load(&reg->dead))
+			continue;
+		p = reserve(len, PAGE_SZ);
 		if (!p || map_at(p, len, PROT_READ | PROT_WRITE,
 				 MAP_PRIVATE | MAP_ANONYMOUS, -1))
 			return -ENOMEM;

@@ -45,6 +45,7 @@ static int child_create(struct worker *w, size_t pages)
 	struct region *reg = &w->arena.r[0];
 	size_t off = rnd_below(&w->rng, reg->len / PAGE_SZ - pages + 1);
 
+	fuzz_count(w);
 	return ud_create1(F.dev, reg->p + off * PAGE_SZ, pages * PAGE_SZ,
 			  (unsigned int)rnd_below(&w->rng, 4));
 }
@@ -59,6 +60,7 @@ static void child_inherit(struct worker *w)
 		long ret;
 
 		if (b && b->fd >= 0) {
+			fuzz_count(w);
 			ret = ud_info(F.dev, b->fd, &info);
 			if (ret || info.bytes != b->bytes)
 				child_fail("INFO of an inherited dma-buf: %s, bytes %llu of %llu",
@@ -103,6 +105,7 @@ static void child_big(struct worker *w)
 		r[i].addr = (uintptr_t)reg->p;
 		r[i].len = reg->len;
 	}
+	fuzz_count(w);
 	ud_create(F.dev, r, nr, 0, NULL);
 }
 
