@@ -159,6 +159,15 @@ static int refresh(struct call *c)
 		err = mem_alloc(&c->mem[i], kind, len);
 		if (err)
 			return err;
+		/*
+		 * No holes in a hugetlb memfd: memfd_pin_folios() would fill
+		 * them itself, and when its page-cache insert fails (failslab)
+		 * 6.12 loses a hugetlb reservation, until a later allocation
+		 * hits the VM_BUG_ON in alloc_hugetlb_folio_reserve(). That is
+		 * the kernel's error path, not ours (README, known limitations).
+		 */
+		if (kind == MEM_HUGE_MEMFD)
+			memset(c->mem[i].p, 0x5a, len);
 	}
 	return 0;
 }
