@@ -13,7 +13,7 @@
 #                             90 less a margin for a slower machine)
 #   DEBUG_LANE                0 (default: skip, saying so) or auto (run
 #                             when it fits). Off by default for now: one
-#                             boot in five of the debug kernel under TCG
+#                             boot in six of the debug kernel under TCG
 #                             dies in a KASAN report in an early interrupt
 #                             (handle_edge_irq during identify_cpu), before
 #                             any test, and then waits out the budget
