@@ -231,14 +231,15 @@ static void *worker_main(void *arg)
 	current_worker = w;
 	while (atomic_load(F.calls) < epoch_end && !atomic_load(&F.stop)) {
 		struct op *op = pick_op(&w->rng);
-		double t = now_sec();
+		double t = now_sec(), end;
 
 		w->op = op->name;
 		op->fn(w);
-		atomic_fetch_add(&op_usecs[op - ops], (long)((now_sec() - t) * 1e6));
+		end = now_sec();
+		atomic_fetch_add(&op_usecs[op - ops], (long)((end - t) * 1e6));
 		atomic_fetch_add(&op_runs[op - ops], 1);
 		w->op_no++;
-		if (now_sec() > F.deadline)
+		if (end > F.deadline)
 			atomic_store(&F.stop, 1);
 	}
 	w->op = "close-all";
