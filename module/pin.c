@@ -9,6 +9,7 @@
 #include <linux/gfp.h>
 #include <linux/hugetlb.h>
 #include <linux/mm.h>
+#include <linux/pagemap.h>
 #include <linux/sched.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
@@ -24,6 +25,7 @@ struct piece {
 	unsigned long end;
 	struct file *file;	/* set (referenced): pin the file's folios */
 	loff_t offset;		/* of the piece's first byte in @file */
+	unsigned long huge_size;	/* of a hugetlbfs mapping's pages, or 0 */
 };
 
 /*
@@ -72,6 +74,7 @@ static int next_piece(unsigned long addr, unsigned long end, bool writable,
 		goto out;
 	p->end = min(end, vma->vm_end);
 	p->file = NULL;
+	p->huge_size = is_vm_hugetlb_page(vma) ? vma_kernel_pagesize(vma) : 0;
 	if (folio_pinnable(vma)) {
 		p->file = get_file(vma->vm_file);
 		p->offset = ((loff_t)vma->vm_pgoff << PAGE_SHIFT) + (addr - vma->vm_start);
@@ -104,6 +107,51 @@ static int pin_pages(struct uring_dmabuf_buffer *buf, unsigned long addr,
 		if (fatal_signal_pending(current))
 			return -EINTR;
 	}
+	return 0;
+}
+
+/*
+ * Why reading a hugetlbfs mapping at @addr failed: the pool (or memory) had
+ * no page for a hole, unless the address is past the end of the file or no
+ * longer a readable hugetlbfs mapping (unmapped or mprotected meanwhile):
+ * a bad address, as for GUP.
+ */
+static int hugetlb_fault_errno(unsigned long addr)
+{
+	struct mm_struct *mm = current->mm;
+	struct vm_area_struct *vma;
+	int err = -EFAULT;
+	loff_t pos;
+
+	if (fatal_signal_pending(current))
+		return -EINTR;
+	mmap_read_lock(mm);
+	vma = vma_lookup(mm, addr);
+	if (vma && is_vm_hugetlb_page(vma) && (vma->vm_flags & VM_READ)) {
+		pos = ((loff_t)vma->vm_pgoff << PAGE_SHIFT) + (addr - vma->vm_start);
+		if (pos < i_size_read(file_inode(vma->vm_file)))
+			err = -ENOMEM;
+	}
+	mmap_read_unlock(mm);
+	return err;
+}
+
+/*
+ * Fills the holes of a hugetlbfs mapping through the fault path, one read
+ * per huge page, before GUP or memfd_pin_folios() sees them. GUP reports an
+ * empty pool as a bad address; memfd_pin_folios() fills holes itself, but
+ * when its page-cache insert fails (6.12: memfd_alloc_folio()) the hugetlb
+ * reservation it took is lost, and a later allocation from the pool trips
+ * over the count. The fault path gives the reservation back.
+ */
+static int fault_in_hugetlb(unsigned long start, unsigned long end,
+			    unsigned long huge_size)
+{
+	unsigned long addr;
+
+	for (addr = ALIGN_DOWN(start, huge_size); addr < end; addr += huge_size)
+		if (fault_in_readable((const char __user *)addr, 1))
+			return hugetlb_fault_errno(max(addr, start));
 	return 0;
 }
 
@@ -191,10 +239,13 @@ int uring_dmabuf_pin_range(struct uring_dmabuf_buffer *buf,
 		if (err)
 			break;
 		n = (p.end - addr) >> PAGE_SHIFT;
+		if (p.huge_size)
+			err = fault_in_hugetlb(addr, p.end, p.huge_size);
 		if (p.file) {
-			err = pin_folios(buf, p.file, p.offset, n, batch);
+			if (!err)
+				err = pin_folios(buf, p.file, p.offset, n, batch);
 			fput(p.file);
-		} else {
+		} else if (!err) {
 			err = pin_pages(buf, addr, n, batch);
 		}
 		addr = p.end;

@@ -4,14 +4,21 @@
 # a log kept for diagnostics; results come back on a second serial port (ttyS1).
 #
 #   qemu_boot K KVER INITRD DIR test|shell
-#       test: waits at most $VM_TIMEOUT s; returns 0, 124 if the guest hung,
+#       test (or demo, bench: their output is the result): waits at most
+#             $VM_TIMEOUT s; returns 0, 124 if the guest hung,
+#             125 if its test runner did not start within $VM_BOOT_TIMEOUT s,
 #             1 if QEMU itself failed
 #       shell: the console is the terminal (Ctrl-a x quits)
+#   qemu_test_boots K KVER INITRD DIR
+#       qemu_boot ... test, booting again (at most $VM_BOOT_TRIES boots in
+#       all) while the guest died or hung before its test runner started
 
 : "${VM_MEM:=3G}"
 : "${VM_SMP:=2}"
 : "${VM_TIMEOUT:=900}"         # whole guest, seconds
 : "${VM_TEST_TIMEOUT:=240}"    # one test program, seconds
+: "${VM_BOOT_TIMEOUT:=180}"    # until the test runner says hello, seconds
+: "${VM_BOOT_TRIES:=2}"        # boots when the guest dies before the tests
 : "${VM_DISK_SIZE:=256M}"
 : "${VM_HUGEPAGES_2M:=64}"     # 2 MiB pages reserved at boot
 : "${VM_APPEND:=}"             # more kernel command line (demo, bench)
@@ -36,7 +43,7 @@ qemu_disk() {
 }
 
 qemu_boot() {
-	local k=$1 kver=$2 initrd=$3 dir=$4 mode=$5 rc=0
+	local k=$1 kver=$2 initrd=$3 dir=$4 mode=$5 rc=0 pid
 	local -a args
 	qemu_disk "$dir/ext4.img"
 	# -cpu max: the default CPU model lacks pdpe1gb, so 1 GiB pages would be refused.
@@ -53,7 +60,14 @@ qemu_boot() {
 	fi
 	args+=(-chardev "file,id=console,path=$dir/console.log" -serial chardev:console
 		-chardev "file,id=results,path=$dir/results.log" -serial chardev:results)
-	timeout -k 10 "$VM_TIMEOUT" qemu-system-x86_64 "${args[@]}" </dev/null >"$dir/qemu.log" 2>&1 || rc=$?
+	timeout -k 10 "$VM_TIMEOUT" qemu-system-x86_64 "${args[@]}" </dev/null >"$dir/qemu.log" 2>&1 &
+	pid=$!
+	if [ "$mode" = test ] && ! qemu_runner_started "$pid" "$dir/results.log"; then
+		kill "$pid" 2>/dev/null
+		wait "$pid" || :
+		return 125
+	fi
+	wait "$pid" || rc=$?
 	if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
 		return 124
 	elif [ "$rc" != 0 ]; then
@@ -62,4 +76,33 @@ qemu_boot() {
 		return 1
 	fi
 	return 0
+}
+
+# Whether the guest's test runner said hello ("@@ kernel") on the results
+# port within $VM_BOOT_TIMEOUT s; a guest that exits earlier without it
+# counts as not started too. A kernel that hangs in early boot (seen under
+# TCG: a timer or interrupt going wrong before init) would otherwise hold
+# the run for the whole $VM_TIMEOUT.
+qemu_runner_started() {
+	local pid=$1 results=$2 waited=0
+	until grep -q '^@@ kernel' "$results" 2>/dev/null; do
+		kill -0 "$pid" 2>/dev/null || { grep -q '^@@ kernel' "$results" 2>/dev/null; return; }
+		[ "$waited" -lt "$VM_BOOT_TIMEOUT" ] || return 1
+		sleep 1
+		waited=$((waited + 1))
+	done
+}
+
+qemu_test_boots() {
+	local k=$1 kver=$2 initrd=$3 dir=$4 boot=1 rc
+	while :; do
+		rc=0
+		qemu_boot "$k" "$kver" "$initrd" "$dir" test || rc=$?
+		[ "$rc" = 125 ] || return "$rc"
+		cp -f "$dir/console.log" "$dir/console-boot-$boot.log" 2>/dev/null || :
+		warn "$k: boot $boot of $VM_BOOT_TRIES: the guest died or hung (${VM_BOOT_TIMEOUT} s) before its tests started (console: $dir/console-boot-$boot.log, last lines below)"
+		tail -n 12 "$dir/console.log" 2>/dev/null | sed 's/^/#   /' >&2
+		[ "$boot" -lt "$VM_BOOT_TRIES" ] || return 125
+		boot=$((boot + 1))
+	done
 }

@@ -18,13 +18,6 @@
 
 #include "common.h"
 
-#ifndef MAP_HUGE_2MB
-#define MAP_HUGE_2MB (21 << MAP_HUGE_SHIFT)
-#endif
-#ifndef MAP_HUGE_1GB
-#define MAP_HUGE_1GB (30 << MAP_HUGE_SHIFT)
-#endif
-
 static int failed;
 static struct pins start;
 
@@ -491,6 +484,44 @@ int t_pins_back(const struct pins *base, const char *fmt, ...)
 }
 
 /* --- memory ------------------------------------------------------------ */
+
+#define HUGEPOOL_2M "/sys/kernel/mm/hugepages/hugepages-2048kB/"
+
+int hugepool_get(struct hugepool *h)
+{
+	unsigned long long f, r, s;
+	int err = read_ull(HUGEPOOL_2M "free_hugepages", &f);
+
+	if (!err)
+		err = read_ull(HUGEPOOL_2M "resv_hugepages", &r);
+	if (!err)
+		err = read_ull(HUGEPOOL_2M "surplus_hugepages", &s);
+	if (err)
+		return err;
+	h->free = (long long)f;
+	h->resv = (long long)r;
+	h->surplus = (long long)s;
+	return 0;
+}
+
+int t_hugepool_back(const struct hugepool *base, const char *fmt, ...)
+{
+	struct hugepool now = { -1, -1, -1 };
+	int good = !hugepool_get(&now) && now.free == base->free &&
+		   now.resv == base->resv && now.surplus == base->surplus;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vline(good ? "ok " : "not ok ", fmt, ap, "");
+	va_end(ap);
+	if (!good) {
+		failed = 1;
+		t_diag("2 MiB pool: free %lld (was %lld), reserved %lld (was %lld), surplus %lld (was %lld)",
+		       now.free, base->free, now.resv, base->resv,
+		       now.surplus, base->surplus);
+	}
+	return good;
+}
 
 const char *mem_kind_name(enum mem_kind kind)
 {

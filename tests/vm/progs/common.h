@@ -16,6 +16,14 @@
 
 #include <linux/uring_dmabuf.h>
 
+/* glibc's <sys/mman.h> has them only since 2.35 (with _GNU_SOURCE). */
+#ifndef MAP_HUGE_2MB
+#define MAP_HUGE_2MB (21 << 26)
+#endif
+#ifndef MAP_HUGE_1GB
+#define MAP_HUGE_1GB (30 << 26)
+#endif
+
 #define PAGE_SZ 4096UL
 #define MIB (1024UL * 1024UL)
 #define SZ_2M (2 * MIB)
@@ -131,6 +139,19 @@ const char *mem_kind_name(enum mem_kind kind);
 /* Maps len bytes (not touched yet); 0 or -errno. */
 int mem_alloc(struct mem *m, enum mem_kind kind, size_t len);
 void mem_free(struct mem *m);
+
+/* The 2 MiB hugetlb pool's counters (/sys/kernel/mm/hugepages). */
+struct hugepool {
+	long long free;		/* free_hugepages */
+	long long resv;		/* resv_hugepages: promised to mappings */
+	long long surplus;	/* surplus_hugepages */
+};
+
+/* 0, or -errno if the pool's counters cannot be read. */
+int hugepool_get(struct hugepool *h);
+/* One result: the pool's counters equal base again. */
+int t_hugepool_back(const struct hugepool *base, const char *fmt, ...)
+	PRINTF(2, 3);
 
 /* 8-byte words derived from seed and the byte offset. */
 void pattern_fill(void *p, size_t len, uint64_t seed, uint64_t off);
