@@ -8,7 +8,8 @@
 #
 # KERNEL is a matrix name: 6.1 6.12 7.2 7.3 (default: all of them).
 # Environment: BUILD (artifacts), URING_DMABUF_CACHE (downloads, chroots),
-# VM_TIMEOUT / VM_TEST_TIMEOUT (seconds per guest / per test program).
+# VM_TIMEOUT / VM_TEST_TIMEOUT (seconds per guest / per test program),
+# VM_BOOT_TIMEOUT / VM_BOOT_TRIES (until the tests start / boots to try).
 set -euo pipefail
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)

@@ -7,7 +7,8 @@
 #   make test                    deps + unit + vmtest, one closing tally
 #
 # Variables: KERNELS, KERNEL, BUILD, URING_DMABUF_CACHE (default
-# /var/cache/uring-dmabuf), VM_TIMEOUT, VM_TEST_TIMEOUT (seconds).
+# /var/cache/uring-dmabuf), VM_TIMEOUT, VM_TEST_TIMEOUT, VM_BOOT_TIMEOUT
+# (seconds), VM_BOOT_TRIES.
 
 KERNELS ?= 6.1 6.12 7.2 7.3
 KERNEL ?= 6.12

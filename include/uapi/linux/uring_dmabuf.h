@@ -80,13 +80,16 @@ struct uring_dmabuf_range {
  *   ordinary files (page cache), DAX, and for READONLY also private
  *   mappings of ordinary files (their unwritten pages are page cache)
  * * %ENOMEM - over RLIMIT_MEMLOCK (without CAP_IPC_LOCK), over the module
- *   parameter max_pinned_mb, or out of memory
+ *   parameter max_pinned_mb, or out of memory (also: no huge page left in
+ *   the hugetlb pool for a page of a hugetlbfs range never touched)
  * * %EMFILE - no free file descriptor
  * * %EINTR - a fatal signal arrived while pinning (nothing stays pinned)
  *
  * Shared mappings of shmem (memfd, tmpfs, MAP_SHARED|MAP_ANONYMOUS) and
  * hugetlbfs are pinned folio by folio on kernels that have
- * memfd_pin_folios() (6.11+), other memory page by page. An importer that
+ * memfd_pin_folios() (6.11+), other memory page by page. Pages of hugetlbfs
+ * mappings never touched are faulted in first, as a read by the process
+ * would. An importer that
  * maps a READONLY buffer other than DMA_TO_DEVICE gets -%EACCES, and so
  * does a writable mmap() of it (nor can mprotect() make one writable).
  * mmap() of the dma-buf needs MAP_SHARED (MAP_PRIVATE: -%EINVAL) and a

@@ -7,15 +7,17 @@
 #                        by make test only if it fits its time budget
 #
 # Variables: FUZZ_CALLS (100000), FUZZ_SECONDS (570), FUZZ_SEED,
-# STRESS_SECONDS (600), VM_TIMEOUT, VM_TEST_TIMEOUT, URING_DMABUF_CACHE.
-DEBUG_LANE := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+# STRESS_SECONDS (600), VM_TIMEOUT, VM_TEST_TIMEOUT, VM_BOOT_TIMEOUT,
+# VM_BOOT_TRIES, URING_DMABUF_CACHE; for vmtest-debug-budget also DEBUG_LANE
+# (auto, or 0 to skip) and TEST_BUDGET_MINUTES (80).
+DEBUG_LANE_DIR := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
 
 .PHONY: debug-kernel vmtest-debug vmtest-debug-budget
 debug-kernel:
-	nice -n 10 $(DEBUG_LANE)/build-kernel.sh
+	nice -n 10 $(DEBUG_LANE_DIR)/build-kernel.sh
 
 vmtest-debug: progs tools bench-bin
-	BUILD=$(BUILD) $(DEBUG_LANE)/run-debug.sh
+	BUILD=$(BUILD) $(DEBUG_LANE_DIR)/run-debug.sh
 
 vmtest-debug-budget: progs tools bench-bin
-	BUILD=$(BUILD) $(DEBUG_LANE)/run-budgeted.sh
+	BUILD=$(BUILD) $(DEBUG_LANE_DIR)/run-budgeted.sh

@@ -11,7 +11,7 @@
 #
 # Environment: BUILD, URING_DMABUF_CACHE, FUZZ_CALLS (default 100000),
 # FUZZ_SECONDS (its time limit, default 570), FUZZ_SEED, STRESS_SECONDS
-# (default 600), VM_TIMEOUT, VM_TEST_TIMEOUT.
+# (default 600), VM_TIMEOUT, VM_TEST_TIMEOUT, VM_BOOT_TIMEOUT, VM_BOOT_TRIES.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
