@@ -113,7 +113,7 @@ static int pin_pages(struct uring_dmabuf_buffer *buf, unsigned long addr,
 /*
  * Why reading a hugetlbfs mapping at @addr failed: the pool (or memory) had
  * no page for a hole, unless the address is past the end of the file or no
- * longer a readable hugetlbfs mapping (unmapped or mprotected meanwhile):
+ * longer an accessible hugetlbfs mapping (unmapped or mprotected meanwhile):
  * a bad address, as for GUP.
  */
 static int hugetlb_fault_errno(unsigned long addr)
@@ -127,7 +127,7 @@ static int hugetlb_fault_errno(unsigned long addr)
 		return -EINTR;
 	mmap_read_lock(mm);
 	vma = vma_lookup(mm, addr);
-	if (vma && is_vm_hugetlb_page(vma) && (vma->vm_flags & VM_READ)) {
+	if (vma && is_vm_hugetlb_page(vma) && vma_is_accessible(vma)) {
 		pos = ((loff_t)vma->vm_pgoff << PAGE_SHIFT) + (addr - vma->vm_start);
 		if (pos < i_size_read(file_inode(vma->vm_file)))
 			err = -ENOMEM;
