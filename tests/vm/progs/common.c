@@ -38,15 +38,21 @@ void t_init(void)
 	pins_get(&start);
 }
 
+/* One result line; a failed one fails the program. */
+static void vresult(int good, const char *fmt, va_list ap)
+{
+	vline(good ? "ok " : "not ok ", fmt, ap, "");
+	if (!good)
+		failed = 1;
+}
+
 int t_ok(int cond, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	vline(cond ? "ok " : "not ok ", fmt, ap, "");
+	vresult(cond, fmt, ap);
 	va_end(ap);
-	if (!cond)
-		failed = 1;
 	return cond;
 }
 
@@ -109,10 +115,9 @@ int t_errno(long ret, int want, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vline(good ? "ok " : "not ok ", fmt, ap, "");
+	vresult(good, fmt, ap);
 	va_end(ap);
 	if (!good) {
-		failed = 1;
 		if (ret < 0)
 			t_diag("got %s (%ld), want %s", errname(-ret), ret,
 			       errname(want));
@@ -147,10 +152,9 @@ int t_child(pid_t pid, const char *fmt, ...)
 		status = -1;
 	good = WIFEXITED(status) && WEXITSTATUS(status) == 0;
 	va_start(ap, fmt);
-	vline(good ? "ok " : "not ok ", fmt, ap, "");
+	vresult(good, fmt, ap);
 	va_end(ap);
 	if (!good) {
-		failed = 1;
 		if (WIFEXITED(status))
 			t_diag("child exited with %d", WEXITSTATUS(status));
 		else if (WIFSIGNALED(status))
@@ -449,11 +453,10 @@ int t_err_clean(long ret, int want, const struct pins *base,
 	clean = !pins_wait_back(base, &now);
 	good = ret == -want && clean;
 	va_start(ap, fmt);
-	vline(good ? "ok " : "not ok ", fmt, ap, "");
+	vresult(good, fmt, ap);
 	va_end(ap);
 	if (good)
 		return 1;
-	failed = 1;
 	if (ret != -want) {
 		if (ret < 0)
 			t_diag("got %s (%ld), want %s", errname(-ret), ret,
@@ -474,12 +477,10 @@ int t_pins_back(const struct pins *base, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vline(good ? "ok " : "not ok ", fmt, ap, "");
+	vresult(good, fmt, ap);
 	va_end(ap);
-	if (!good) {
-		failed = 1;
+	if (!good)
 		pins_diag(base, &now);
-	}
 	return good;
 }
 
@@ -512,10 +513,9 @@ int t_hugepool_back(const struct hugepool *base, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vline(good ? "ok " : "not ok ", fmt, ap, "");
+	vresult(good, fmt, ap);
 	va_end(ap);
 	if (!good) {
-		failed = 1;
 		t_diag("2 MiB pool: free %lld (was %lld), reserved %lld (was %lld), surplus %lld (was %lld)",
 		       now.free, base->free, now.resv, base->resv,
 		       now.surplus, base->surplus);
