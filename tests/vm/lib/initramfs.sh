@@ -48,6 +48,13 @@ initramfs_build() {
 	done
 	printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' >"$stage/etc/passwd"
 	printf 'root:x:0:\nnogroup:x:65534:\n' >"$stage/etc/group"
+	# What make install sets up, for 15-device-access (no udev in the guest):
+	# the udev rule where it is installed, and the groups of sysusers.d,
+	# given system gids from 999 down as systemd-sysusers does.
+	install -D -m 0644 "$TOP/packaging/udev/70-uring-dmabuf.rules" \
+		"$stage/usr/lib/udev/rules.d/70-uring-dmabuf.rules"
+	awk -v gid=999 '$1 == "g" { printf "%s:x:%d:\n", $2, $3 ~ /^[0-9]+$/ ? $3 : gid-- }' \
+		"$TOP"/packaging/sysusers/*.conf >>"$stage/etc/group"
 	install -m 0755 "$VMDIR/guest/init" "$stage/init"
 	install -m 0755 "$VMDIR/guest/run-tests" "$stage/bin/run-tests"
 
