@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # make test, after make deps: the unit tests, the static checks, then the VM
 # tests even when the others failed (every result is worth having), a second
-# short boot of 6.12 with swiotlb=force (vm.mk's vmtest-swiotlb), the
+# short boot of 6.12 and 7.3 with swiotlb=force (vm.mk's vmtest-swiotlb), the
 # reliability lane if it fits the time budget (tests/vm/debug/run-budgeted.sh),
 # then one closing tally.
 #
