@@ -90,15 +90,38 @@ static long xioctl(int fd, unsigned long req, void *arg)
 	return ret < 0 ? -errno : ret;
 }
 
+/* The vivid instance whose capture node path is, or -1. */
+static int vivid_instance(const char *path)
+{
+	struct v4l2_capability cap;
+	int fd, inst = -1;
+	char want[32];
+
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	memset(&cap, 0, sizeof(cap));
+	if (!xioctl(fd, VIDIOC_QUERYCAP, &cap) &&
+	    !strcmp((char *)cap.driver, "vivid") &&
+	    (cap.device_caps & V4L2_CAP_VIDEO_CAPTURE)) {
+		for (int a = 0; a < NR_ALLOC && inst < 0; a++) {
+			snprintf(want, sizeof(want), "platform:vivid-%03d", a);
+			if (!strcmp((char *)cap.bus_info, want))
+				inst = a;
+		}
+	}
+	close(fd);
+	return inst;
+}
+
 /*
  * Loads vivid with the two instances and finds their capture nodes by
  * QUERYCAP bus_info ("platform:vivid-00N"); 0 if both were found.
  */
 static int vivid_load(void)
 {
-	char path[32], want[32], params[128];
-	struct v4l2_capability cap;
-	int i, n, fd, found = 0;
+	char path[32], params[128];
+	int i, n, inst, found = 0;
 
 	/* Another program's vivid would have other parameters. */
 	if (!access("/sys/module/vivid", F_OK) && system("rmmod vivid"))
@@ -114,28 +137,16 @@ static int vivid_load(void)
 
 	/* devtmpfs adds the nodes at registration; allow a slow guest. */
 	for (n = 0; n < 50 && found != 3; n++) {
+		if (n)
+			msleep(100);
 		for (i = 0; i < 64 && found != 3; i++) {
 			snprintf(path, sizeof(path), "/dev/video%d", i);
-			fd = open(path, O_RDWR | O_CLOEXEC);
-			if (fd < 0)
+			inst = vivid_instance(path);
+			if (inst < 0)
 				continue;
-			memset(&cap, 0, sizeof(cap));
-			if (!xioctl(fd, VIDIOC_QUERYCAP, &cap) &&
-			    !strcmp((char *)cap.driver, "vivid") &&
-			    (cap.device_caps & V4L2_CAP_VIDEO_CAPTURE)) {
-				for (int a = 0; a < NR_ALLOC; a++) {
-					snprintf(want, sizeof(want),
-						 "platform:vivid-%03d", a);
-					if (!strcmp((char *)cap.bus_info, want)) {
-						strcpy(video_path[a], path);
-						found |= 1 << a;
-					}
-				}
-			}
-			close(fd);
+			memcpy(video_path[inst], path, sizeof(path));
+			found |= 1 << inst;
 		}
-		if (found != 3)
-			msleep(100);
 	}
 	if (!t_ok(found == 3, "vivid: a capture node per instance (QUERYCAP bus_info)"))
 		return -1;
