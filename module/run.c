@@ -17,7 +17,9 @@
 
 static int runs_resize(struct uring_dmabuf_buffer *buf, unsigned long cap)
 {
-	u64 *runs = kvmalloc_array(cap, sizeof(*runs), GFP_KERNEL_ACCOUNT);
+	/* No WARN past INT_MAX bytes: a huge scattered buffer is just ENOMEM. */
+	u64 *runs = kvmalloc_array(cap, sizeof(*runs),
+				   GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 
 	if (!runs)
 		return -ENOMEM;
@@ -136,7 +138,8 @@ int uring_dmabuf_runs_find_alias(struct uring_dmabuf_buffer *buf)
 	buf->aliased = false;
 	if (buf->nr_runs < 2)
 		return 0;
-	sorted = kvmalloc_array(buf->nr_runs, sizeof(*sorted), GFP_KERNEL);
+	sorted = kvmalloc_array(buf->nr_runs, sizeof(*sorted),
+				GFP_KERNEL | __GFP_NOWARN);
 	if (!sorted)
 		return -ENOMEM;
 	memcpy(sorted, buf->runs, buf->nr_runs * sizeof(*sorted));

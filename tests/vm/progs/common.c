@@ -331,6 +331,13 @@ long long vmpin_kb(void)
 	return proc_field("/proc/self/status", "VmPin:");
 }
 
+long long memtotal_pages(void)
+{
+	long long kb = proc_field("/proc/meminfo", "MemTotal:");
+
+	return kb < 0 ? -1 : kb / (long long)(PAGE_SZ / 1024);
+}
+
 int count_fds(void)
 {
 	DIR *d = opendir("/proc/self/fd");

@@ -97,6 +97,8 @@ int t_pins_back(const struct pins *base, const char *fmt, ...) PRINTF(2, 3);
 /* Sleeps ms milliseconds, for polling what settles asynchronously. */
 void msleep(long ms);
 long long vmpin_kb(void);
+/* MemTotal in pages: the kernel's totalram_pages(), -1 if unreadable. */
+long long memtotal_pages(void);
 /*
  * Lowers RLIMIT_NOFILE so that no fd is free; returns the old soft limit
  * to hand to fds_unlimit(), or 0 on failure.
