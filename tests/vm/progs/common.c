@@ -138,6 +138,9 @@ pid_t t_fork(void)
 		t_ok(0, "fork");
 		t_diag("fork: %s", strerror(errno));
 	}
+	/* The child's exit code (t_failed) counts its own checks only. */
+	if (pid == 0)
+		failed = 0;
 	return pid;
 }
 

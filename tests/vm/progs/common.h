@@ -53,7 +53,10 @@ int t_finish(void);
 int t_errno(long ret, int want, const char *fmt, ...) PRINTF(3, 4);
 /* waitpid() on a child that printed its own lines; passes if it exited 0. */
 int t_child(pid_t pid, const char *fmt, ...) PRINTF(2, 3);
-/* fflush before fork so no buffered line is printed twice. */
+/*
+ * fflush before fork so no buffered line is printed twice; the child starts
+ * with no failed check, so its t_failed() is about its own checks only.
+ */
 pid_t t_fork(void);
 
 const char *errname(int err);
