@@ -82,11 +82,9 @@ static int hugetlb_fault_errno(unsigned long addr)
 
 /*
  * Fills the holes of a hugetlbfs mapping through the fault path, one read
- * per huge page. GUP reports an empty pool as a bad address, and
- * memfd_pin_folios() must never fill a hole itself: 6.11 to 6.15 take a
- * reservation there that the file may not hold (alloc_hugetlb_folio_reserve
- * decrements resv_huge_pages unconditionally) and lose it when the
- * page-cache insert fails. The fault path keeps the pool's counts right.
+ * per huge page: GUP reports an empty pool as a bad address (we say
+ * ENOMEM), and memfd_pin_folios() before 6.16 must never fill a hole
+ * itself (compat.h). The fault path keeps the pool's counts right.
  */
 int uring_dmabuf_fault_in_hugetlb(unsigned long start, unsigned long end,
 				  unsigned long huge_size)
@@ -101,7 +99,8 @@ int uring_dmabuf_fault_in_hugetlb(unsigned long start, unsigned long end,
 
 /*
  * With the inode locked nothing can punch a hole; is one left? Then the
- * fault-in went to other memory: the mapping changed under us.
+ * fault-in went to other memory: the mapping changed under us, or a hole
+ * was punched between the fault-in and the lock.
  */
 static bool hugetlb_has_hole(struct file *file, loff_t start, loff_t end,
 			     unsigned long huge_size)
@@ -198,7 +197,8 @@ int uring_dmabuf_pin_file(struct uring_dmabuf_buffer *buf, struct file *file,
 	inode_lock_shared(inode);
 	if (sealable)
 		err = check_seals_locked(file, huge_size);
-	if (!err && huge_size && hugetlb_has_hole(file, offset, end, huge_size))
+	if (!err && huge_size && !uring_dmabuf_memfd_fills_hugetlb_holes() &&
+	    hugetlb_has_hole(file, offset, end, huge_size))
 		err = -EFAULT;
 	if (!err)
 		err = pin_folios(buf, file, offset, nr_pages, batch);

@@ -98,27 +98,22 @@ out:
  * the piece's own file. Page cache of any other file is what the uapi
  * refuses; another memory file means the mapping changed under us.
  */
-static int check_pinned(struct uring_dmabuf_buffer *buf, struct page **pages,
-			unsigned long nr, const struct piece *p)
+static int check_folio(struct uring_dmabuf_buffer *buf, struct folio *folio,
+		       const void *arg)
 {
-	unsigned long i;
+	const struct piece *p = arg;
+	struct address_space *mapping;
 
-	for (i = 0; i < nr; i++) {
-		struct folio *folio = page_folio(pages[i]);
-		struct address_space *mapping;
-
-		if (folio_test_anon(folio))
-			continue;
-		buf->shared_pages = true;
-		/* A pinned folio can lose its mapping (truncation), not change it. */
-		mapping = READ_ONCE(folio->mapping);
-		if (!mapping || (p->file && mapping == p->file->f_mapping))
-			continue;
-		if (folio_test_hugetlb(folio) || shmem_mapping(mapping))
-			return -EFAULT;
-		return -EOPNOTSUPP;
-	}
-	return 0;
+	if (folio_test_anon(folio))
+		return 0;
+	buf->shared_pages = true;
+	/* A pinned folio can lose its mapping (truncation), not change it. */
+	mapping = READ_ONCE(folio->mapping);
+	if (!mapping || (p->file && mapping == p->file->f_mapping))
+		return 0;
+	if (folio_test_hugetlb(folio) || shmem_mapping(mapping))
+		return -EFAULT;
+	return -EOPNOTSUPP;
 }
 
 static int pin_pages(struct uring_dmabuf_buffer *buf, unsigned long addr,
@@ -136,12 +131,7 @@ static int pin_pages(struct uring_dmabuf_buffer *buf, unsigned long addr,
 
 		if (got <= 0)
 			return got ? got : -EFAULT;
-		err = check_pinned(buf, pages, got, p);
-		if (err) {
-			unpin_user_pages(pages, got);
-			return err;
-		}
-		err = uring_dmabuf_runs_append(buf, pages, got);
+		err = uring_dmabuf_runs_append(buf, pages, got, check_folio, p);
 		if (err)
 			return err;
 		addr += (unsigned long)got << PAGE_SHIFT;

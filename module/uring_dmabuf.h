@@ -15,6 +15,7 @@
 
 struct dma_buf;
 struct file;
+struct folio;
 struct io_uring_cmd;
 struct mm_struct;
 struct page;
@@ -96,8 +97,11 @@ void uring_dmabuf_buffer_free(struct uring_dmabuf_buffer *buf);
 /* run.c */
 int uring_dmabuf_runs_add(struct uring_dmabuf_buffer *buf, unsigned long pfn,
 			  unsigned long count, bool per_folio, bool may_merge);
+typedef int (*uring_dmabuf_folio_check_t)(struct uring_dmabuf_buffer *buf,
+					  struct folio *folio, const void *arg);
 int uring_dmabuf_runs_append(struct uring_dmabuf_buffer *buf,
-			     struct page **pages, unsigned long nr);
+			     struct page **pages, unsigned long nr,
+			     uring_dmabuf_folio_check_t check, const void *arg);
 int uring_dmabuf_runs_trim(struct uring_dmabuf_buffer *buf);
 int uring_dmabuf_runs_find_alias(struct uring_dmabuf_buffer *buf);
 void uring_dmabuf_runs_unpin(struct uring_dmabuf_buffer *buf, bool dirty);
