@@ -56,11 +56,13 @@ int uring_dmabuf_check_seals(struct file *file, unsigned long huge_size)
 
 /*
  * Why reading a hugetlbfs mapping at @addr failed: the pool (or memory) had
- * no page for a hole, unless the address is past the end of the file or no
- * longer an accessible hugetlbfs mapping (unmapped or mprotected meanwhile):
- * a bad address, as for GUP.
+ * no page for a hole, if @addr still maps @file with the access the buffer
+ * needs (@writable) inside its size. Anything else is a bad address, as
+ * for GUP: past the end of the file, or the mapping changed meanwhile
+ * (unmapped, mprotected, replaced).
  */
-static int hugetlb_fault_errno(unsigned long addr)
+static int hugetlb_fault_errno(unsigned long addr, struct file *file,
+			       bool writable)
 {
 	struct mm_struct *mm = current->mm;
 	struct vm_area_struct *vma;
@@ -71,9 +73,11 @@ static int hugetlb_fault_errno(unsigned long addr)
 		return -EINTR;
 	mmap_read_lock(mm);
 	vma = vma_lookup(mm, addr);
-	if (vma && is_vm_hugetlb_page(vma) && vma_is_accessible(vma)) {
+	if (vma && is_vm_hugetlb_page(vma) && vma->vm_file &&
+	    file_inode(vma->vm_file) == file_inode(file) &&
+	    (vma->vm_flags & (writable ? VM_WRITE : VM_READ))) {
 		pos = ((loff_t)vma->vm_pgoff << PAGE_SHIFT) + (addr - vma->vm_start);
-		if (pos < i_size_read(file_inode(vma->vm_file)))
+		if (pos < i_size_read(file_inode(file)))
 			err = -ENOMEM;
 	}
 	mmap_read_unlock(mm);
@@ -81,19 +85,29 @@ static int hugetlb_fault_errno(unsigned long addr)
 }
 
 /*
- * Fills the holes of a hugetlbfs mapping through the fault path, one read
- * per huge page: GUP reports an empty pool as a bad address (we say
- * ENOMEM), and memfd_pin_folios() before 6.16 must never fill a hole
- * itself (compat.h). The fault path keeps the pool's counts right.
+ * Fills the holes of a hugetlbfs mapping of @file through the fault path,
+ * one read per huge page: GUP reports an empty pool as a bad address (we
+ * say ENOMEM), and memfd_pin_folios() before 6.16 must never fill a hole
+ * itself (compat.h). The fault path keeps the pool's counts right. A read
+ * that failed while another thread remapped the range is tried once more
+ * before an empty pool is blamed.
  */
 int uring_dmabuf_fault_in_hugetlb(unsigned long start, unsigned long end,
-				  unsigned long huge_size)
+				  unsigned long huge_size, struct file *file,
+				  bool writable)
 {
 	unsigned long addr;
+	int err;
 
-	for (addr = ALIGN_DOWN(start, huge_size); addr < end; addr += huge_size)
-		if (fault_in_readable((const char __user *)addr, 1))
-			return hugetlb_fault_errno(max(addr, start));
+	for (addr = ALIGN_DOWN(start, huge_size); addr < end; addr += huge_size) {
+		const char __user *uaddr = (const char __user *)addr;
+
+		if (!fault_in_readable(uaddr, 1))
+			continue;
+		err = hugetlb_fault_errno(max(addr, start), file, writable);
+		if (err != -ENOMEM || fault_in_readable(uaddr, 1))
+			return err;
+	}
 	return 0;
 }
 

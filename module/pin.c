@@ -153,8 +153,10 @@ static int pin_piece(struct uring_dmabuf_buffer *buf, unsigned long addr,
 	unsigned long n = (p->end - addr) >> PAGE_SHIFT;
 	int err = 0;
 
-	if (p->huge_size)
-		err = uring_dmabuf_fault_in_hugetlb(addr, p->end, p->huge_size);
+	/* hugetlb VMAs always have their file */
+	if (p->huge_size && p->file)
+		err = uring_dmabuf_fault_in_hugetlb(addr, p->end, p->huge_size,
+						    p->file, uring_dmabuf_may_write(buf));
 	if (err)
 		return err;
 	if (p->by_folio)

@@ -112,7 +112,8 @@ void uring_dmabuf_runs_free(struct uring_dmabuf_buffer *buf);
 int uring_dmabuf_pin_range(struct uring_dmabuf_buffer *buf,
 			   unsigned long addr, unsigned long nr_pages);
 int uring_dmabuf_fault_in_hugetlb(unsigned long start, unsigned long end,
-				  unsigned long huge_size);
+				  unsigned long huge_size, struct file *file,
+				  bool writable);
 int uring_dmabuf_check_seals(struct file *file, unsigned long huge_size);
 int uring_dmabuf_pin_file(struct uring_dmabuf_buffer *buf, struct file *file,
 			  loff_t offset, unsigned long nr_pages,
