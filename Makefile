@@ -38,13 +38,19 @@ clean:
 check:
 	BUILD=$(BUILD) $(TOP)/scripts/check.sh
 
-# Installation: library, CLI, headers, man pages, completion, udev rule.
-# (The module installs through DKMS: make dkms-install, then dkms(8).)
+# Installation: library, CLI, headers, man pages, completion, udev rule and
+# the group it names (sysusers.d). (The module installs through DKMS: make
+# dkms-install, then dkms(8).) After the files, scripts/post-install.sh
+# creates the group, reloads udev and runs ldconfig, unless DESTDIR is set.
 UDEVDIR ?= /usr/lib/udev/rules.d
+SYSUSERSDIR ?= /usr/lib/sysusers.d
 COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
+UDEV_RULE := 70-uring-dmabuf.rules
+SYSUSERS_CONF := uring-dmabuf.conf
 
-.PHONY: install install-docs
-install: install-lib install-tools install-docs
+.PHONY: install install-docs install-system uninstall uninstall-docs uninstall-system
+install: install-lib install-tools install-docs install-system
+	DESTDIR="$(DESTDIR)" $(TOP)/scripts/post-install.sh install $(SYSUSERSDIR)/$(SYSUSERS_CONF)
 
 install-docs:
 	for s in 3 4 8; do \
@@ -56,5 +62,24 @@ install-docs:
 		install -d $(DESTDIR)$(COMPLETIONDIR); \
 		install -m 0644 $(TOP)/completion/uring-dmabuf.bash $(DESTDIR)$(COMPLETIONDIR)/uring-dmabuf; \
 	fi
-	install -d $(DESTDIR)$(UDEVDIR)
-	install -m 0644 $(TOP)/packaging/udev/70-uring-dmabuf.rules $(DESTDIR)$(UDEVDIR)/
+
+install-system:
+	install -d $(DESTDIR)$(UDEVDIR) $(DESTDIR)$(SYSUSERSDIR)
+	install -m 0644 $(TOP)/packaging/udev/$(UDEV_RULE) $(DESTDIR)$(UDEVDIR)/
+	install -m 0644 $(TOP)/packaging/sysusers/$(SYSUSERS_CONF) $(DESTDIR)$(SYSUSERSDIR)/
+
+# What install put in place, and nothing else: the group stays.
+uninstall: uninstall-lib uninstall-tools uninstall-docs uninstall-system
+	DESTDIR="$(DESTDIR)" $(TOP)/scripts/post-install.sh uninstall
+
+uninstall-docs:
+	for s in 3 4 8; do \
+		[ -d $(TOP)/man/man$$s ] || continue; \
+		for f in $(TOP)/man/man$$s/*.$$s; do \
+			rm -f $(DESTDIR)$(MANDIR)/man$$s/$${f##*/}; \
+		done; \
+	done
+	rm -f $(DESTDIR)$(COMPLETIONDIR)/uring-dmabuf
+
+uninstall-system:
+	rm -f $(DESTDIR)$(UDEVDIR)/$(UDEV_RULE) $(DESTDIR)$(SYSUSERSDIR)/$(SYSUSERS_CONF)

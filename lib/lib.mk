@@ -13,7 +13,7 @@ LIBDIR ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
 MANDIR ?= $(PREFIX)/share/man
 
-.PHONY: lib install-lib
+.PHONY: lib install-lib uninstall-lib
 all: lib
 lib: $(LIB_SO) $(LIB_A) $(BUILD)/lib/liburing-dmabuf.pc
 
@@ -48,3 +48,11 @@ install-lib: lib
 	$(PC_SED) $(TOP)/lib/liburing-dmabuf.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/liburing-dmabuf.pc
 	install -m 0644 $(TOP)/lib/include/liburing_dmabuf.h $(DESTDIR)$(INCLUDEDIR)/
 	install -m 0644 $(TOP)/include/uapi/linux/uring_dmabuf.h $(DESTDIR)$(INCLUDEDIR)/liburing_dmabuf/
+
+uninstall-lib:
+	rm -f $(DESTDIR)$(LIBDIR)/$(notdir $(LIB_SO)) $(DESTDIR)$(LIBDIR)/$(LIB_SONAME) \
+		$(DESTDIR)$(LIBDIR)/liburing-dmabuf.so $(DESTDIR)$(LIBDIR)/$(notdir $(LIB_A)) \
+		$(DESTDIR)$(LIBDIR)/pkgconfig/liburing-dmabuf.pc \
+		$(DESTDIR)$(INCLUDEDIR)/liburing_dmabuf.h \
+		$(DESTDIR)$(INCLUDEDIR)/liburing_dmabuf/uring_dmabuf.h
+	rmdir $(DESTDIR)$(INCLUDEDIR)/liburing_dmabuf 2>/dev/null || :

@@ -71,6 +71,18 @@ static inline void uring_dmabuf_unpin_folio(struct folio *folio)
 }
 #endif
 
+/*
+ * memfd_pin_folios() fills a hole of a hugetlbfs file itself. Before 6.16
+ * it took a reservation the file may not hold (alloc_hugetlb_folio_reserve
+ * decrements resv_huge_pages unconditionally) and lost it when the
+ * page-cache insert failed, so there it must never meet a hole.
+ */
+#ifdef URING_DMABUF_HAVE_MEMFD_HUGETLB_RESERVE
+#define uring_dmabuf_memfd_fills_hugetlb_holes() true
+#else
+#define uring_dmabuf_memfd_fills_hugetlb_holes() false
+#endif
+
 /* ITER_SOURCE/ITER_DEST replaced WRITE/READ for iterators in 6.1-rc. */
 #ifndef URING_DMABUF_HAVE_ITER_DEST
 #define ITER_SOURCE 1

@@ -50,11 +50,14 @@ static int pin_ranges(struct uring_dmabuf_buffer *buf,
 	}
 	err = uring_dmabuf_runs_trim(buf);
 	/*
-	 * Only ranges listed together can share pages in practice (one range
-	 * would need the same file mapped twice inside it); the sort costs
-	 * O(n log n) in runs, so single ranges skip it.
+	 * A page pinned writable from private anonymous memory is mapped at
+	 * one address only, so one range of it cannot hold a page twice; two
+	 * ranges can, and so can one range of file pages (one file offset
+	 * mapped twice, mremap() with old_size 0). The sort costs O(n log n)
+	 * in runs: the common single anonymous range skips it.
 	 */
-	if (err || uring_dmabuf_readonly(buf) || nr_ranges < 2)
+	if (err || !uring_dmabuf_may_write(buf) ||
+	    (nr_ranges < 2 && !buf->shared_pages))
 		return err;
 	return uring_dmabuf_runs_find_alias(buf);
 }
@@ -102,7 +105,7 @@ static int copy_ranges(const struct uring_dmabuf_create *args,
 
 	if (!args->nr_ranges)
 		return -EINVAL;
-	if (args->nr_ranges > READ_ONCE(max_ranges))
+	if (args->nr_ranges > READ_ONCE(uring_dmabuf_max_ranges))
 		return -E2BIG;
 	ranges = kvmalloc_array(args->nr_ranges, sizeof(*ranges), GFP_KERNEL);
 	if (!ranges)
@@ -127,6 +130,9 @@ int uring_dmabuf_copy_args(void *kargs, size_t ksize, size_t min_size,
 		return -EFAULT;
 	if (usize < min_size)
 		return -EINVAL;
+	/* As openat2() and clone3(): no scanning of megabytes for zeroes. */
+	if (usize > PAGE_SIZE)
+		return -E2BIG;
 	err = copy_struct_from_user(kargs, ksize, uarg, usize);
 	/* A non-zero unknown tail is a reserved field set: -EINVAL. */
 	return err == -E2BIG ? -EINVAL : err;

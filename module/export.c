@@ -57,10 +57,12 @@ struct uring_dmabuf_mapping {
 };
 
 static const struct dma_buf_ops uring_dmabuf_ops;
+static const struct dma_buf_ops uring_dmabuf_novmap_ops;
 
 bool uring_dmabuf_is_ours(const struct dma_buf *dmabuf)
 {
-	return dmabuf->ops == &uring_dmabuf_ops;
+	return dmabuf->ops == &uring_dmabuf_ops ||
+	       dmabuf->ops == &uring_dmabuf_novmap_ops;
 }
 
 /*
@@ -114,7 +116,7 @@ static struct sg_table *uring_dmabuf_map(struct dma_buf_attachment *attach,
 	struct uring_dmabuf_mapping *m;
 	int err;
 
-	if (uring_dmabuf_readonly(buf) && dir != DMA_TO_DEVICE)
+	if (!uring_dmabuf_may_write(buf) && dir != DMA_TO_DEVICE)
 		return ERR_PTR(-EACCES);
 	/* Two device-writable mappings of one page: the DMA API forbids it. */
 	if (buf->aliased && dir != DMA_TO_DEVICE)
@@ -210,7 +212,7 @@ static int uring_dmabuf_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)
 	/* VM_MAYSHARE: a shared mapping of a read-only file lacks VM_SHARED. */
 	if (!(vma->vm_flags & VM_MAYSHARE))
 		return -EINVAL;
-	if (uring_dmabuf_readonly(buf)) {
+	if (!uring_dmabuf_may_write(buf)) {
 		if (vma->vm_flags & VM_WRITE)
 			return -EACCES;
 		vm_flags_clear(vma, VM_MAYWRITE);
@@ -236,6 +238,7 @@ static int uring_dmabuf_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)
 	return 0;
 }
 
+/* Only for buffers that may_vmap(): see there. */
 static int uring_dmabuf_vmap(struct dma_buf *dmabuf, struct iosys_map *map)
 {
 	struct uring_dmabuf_buffer *buf = dmabuf->priv;
@@ -283,6 +286,31 @@ static const struct dma_buf_ops uring_dmabuf_ops = {
 	.release = uring_dmabuf_release,
 };
 
+/* The same without vmap: dma_buf_vmap() then fails with -EINVAL. */
+static const struct dma_buf_ops uring_dmabuf_novmap_ops = {
+	.attach = uring_dmabuf_attach,
+	.detach = uring_dmabuf_detach,
+	.map_dma_buf = uring_dmabuf_map,
+	.unmap_dma_buf = uring_dmabuf_unmap,
+	.begin_cpu_access = uring_dmabuf_begin_cpu_access,
+	.end_cpu_access = uring_dmabuf_end_cpu_access,
+	.mmap = uring_dmabuf_mmap,
+	.release = uring_dmabuf_release,
+};
+
+/*
+ * An iosys_map carries no access mode: importers that only vmap (V4L2
+ * vb2-vmalloc capture) write through it, so a READONLY buffer gets none.
+ * vmap() counts pages in an unsigned int, and the page array must stay
+ * under kvmalloc's INT_MAX bytes. Refused by leaving out the op: a ->vmap
+ * that fails trips a WARN in the dma-buf core.
+ */
+static bool may_vmap(const struct uring_dmabuf_buffer *buf)
+{
+	return uring_dmabuf_may_write(buf) &&
+	       buf->nr_pages <= INT_MAX / sizeof(struct page *);
+}
+
 /*
  * Once this succeeds the dma-buf owns @buf: undo with dma_buf_put() only.
  * On failure the caller still owns @buf.
@@ -294,7 +322,7 @@ int uring_dmabuf_export(struct uring_dmabuf_buffer *buf,
 	struct dma_buf *d;
 
 	exp_info.exp_name = "uring_dmabuf";
-	exp_info.ops = &uring_dmabuf_ops;
+	exp_info.ops = may_vmap(buf) ? &uring_dmabuf_ops : &uring_dmabuf_novmap_ops;
 	exp_info.size = (size_t)buf->nr_pages << PAGE_SHIFT;
 	exp_info.flags = uring_dmabuf_readonly(buf) ? O_RDONLY : O_RDWR;
 	exp_info.priv = buf;

@@ -79,9 +79,9 @@ long uring_dmabuf_ioctl_version(void __user *uarg)
 		return -EINVAL;
 
 	ver.api_version = URING_DMABUF_API_VERSION;
-	ver.max_ranges = READ_ONCE(max_ranges);
+	ver.max_ranges = READ_ONCE(uring_dmabuf_max_ranges);
 	ver.features = URING_DMABUF_FEATURES;
-	ver.max_bytes = (u64)READ_ONCE(max_pinned_mb) << 20;
+	ver.max_bytes = (u64)READ_ONCE(uring_dmabuf_max_pinned_mb) << 20;
 	ver.pinned_bytes = uring_dmabuf_stats_pinned_pages() << PAGE_SHIFT;
 	strscpy(ver.module_version, URING_DMABUF_VERSION,
 		sizeof(ver.module_version));

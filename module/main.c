@@ -11,12 +11,12 @@
 
 #include "uring_dmabuf.h"
 
-unsigned int max_ranges = 4096;
-module_param(max_ranges, uint, 0444);
+unsigned int uring_dmabuf_max_ranges = 4096;
+module_param_named(max_ranges, uring_dmabuf_max_ranges, uint, 0444);
 MODULE_PARM_DESC(max_ranges, "Most ranges in one URING_DMABUF_IOC_CREATE (default 4096)");
 
-unsigned long max_pinned_mb;
-module_param(max_pinned_mb, ulong, 0644);
+unsigned long uring_dmabuf_max_pinned_mb;
+module_param_named(max_pinned_mb, uring_dmabuf_max_pinned_mb, ulong, 0644);
 MODULE_PARM_DESC(max_pinned_mb,
 		 "Module-wide cap on pinned memory in MiB, 0 = only RLIMIT_MEMLOCK (default 0)");
 
@@ -47,9 +47,11 @@ static const struct file_operations uring_dmabuf_fops = {
 };
 
 /*
- * 0666 is safe: every pin is charged to the caller's RLIMIT_MEMLOCK, and
- * binding to a NIC still needs CAP_NET_ADMIN. Distributions may narrow it
- * with a udev rule.
+ * 0666, as /dev/null: a caller gets nothing it could not already do with
+ * io_uring buffer registration. It pins only memory it may access, with the
+ * access it has (checked on what was pinned, seals included), charged to
+ * its user's RLIMIT_MEMLOCK; READONLY stays read-only for every importer;
+ * binding to a NIC needs CAP_NET_ADMIN. The udev rule narrows it to a group.
  */
 static struct miscdevice uring_dmabuf_misc = {
 	.minor = MISC_DYNAMIC_MINOR,

@@ -2,7 +2,8 @@
 /*
  * Long-term pinning of user memory into a buffer's runs, one VMA at a time:
  * shared shmem and hugetlbfs mappings folio by folio (their pages are the
- * file's), everything else page by page through GUP, in batches.
+ * file's, memfile.c), everything else page by page through GUP, in batches,
+ * checking afterwards that GUP pinned what the VMA was checked as.
  */
 #include <linux/file.h>
 #include <linux/fs.h>
@@ -17,15 +18,18 @@
 
 #include "uring_dmabuf.h"
 
-/* One page of pointers per batch: no huge temporary arrays. */
-#define URING_DMABUF_PIN_BATCH (PAGE_SIZE / sizeof(void *))
-
-/* The next piece of a range: one VMA's worth, pinned one way. */
+/*
+ * The next piece of a range: one VMA's worth, pinned one way. What the VMA
+ * was is only a promise: another thread may map something else there before
+ * the pins are taken, so what was pinned is checked against it afterwards.
+ */
 struct piece {
 	unsigned long end;
-	struct file *file;	/* set (referenced): pin the file's folios */
+	struct file *file;	/* the shmem/hugetlbfs file mapped, referenced */
 	loff_t offset;		/* of the piece's first byte in @file */
 	unsigned long huge_size;	/* of a hugetlbfs mapping's pages, or 0 */
+	bool by_folio;		/* pin @file's folios by offset, not by address */
+	bool sealable;		/* a writable shared mapping: honour @file's seals */
 };
 
 /*
@@ -49,11 +53,10 @@ static int check_vma(struct vm_area_struct *vma, bool writable)
 	return 0;
 }
 
-/* Shared mappings of shmem or hugetlbfs: the process sees the file's pages. */
-static bool folio_pinnable(struct vm_area_struct *vma)
+/* VM_HUGETLB, not is_file_hugepages(): that one is not exported before 6.11. */
+static bool memory_file(struct vm_area_struct *vma)
 {
-	return uring_dmabuf_can_pin_folios() && (vma->vm_flags & VM_SHARED) &&
-	       (shmem_file(vma->vm_file) || is_file_hugepages(vma->vm_file));
+	return vma->vm_file && (shmem_file(vma->vm_file) || is_vm_hugetlb_page(vma));
 }
 
 static int next_piece(unsigned long addr, unsigned long end, bool writable,
@@ -63,6 +66,7 @@ static int next_piece(unsigned long addr, unsigned long end, bool writable,
 	struct vm_area_struct *vma;
 	int err;
 
+	memset(p, 0, sizeof(*p));
 	mmap_read_lock(mm);
 	vma = find_vma(mm, addr);
 	if (!vma || vma->vm_start > addr) {
@@ -73,25 +77,53 @@ static int next_piece(unsigned long addr, unsigned long end, bool writable,
 	if (err)
 		goto out;
 	p->end = min(end, vma->vm_end);
-	p->file = NULL;
 	p->huge_size = is_vm_hugetlb_page(vma) ? vma_kernel_pagesize(vma) : 0;
-	if (folio_pinnable(vma)) {
+	if (memory_file(vma)) {
+		bool shared = vma->vm_flags & VM_SHARED;
+
 		p->file = get_file(vma->vm_file);
 		p->offset = ((loff_t)vma->vm_pgoff << PAGE_SHIFT) + (addr - vma->vm_start);
+		/* Private mappings: the process sees its own copies, if any. */
+		p->by_folio = shared && uring_dmabuf_can_pin_folios();
+		p->sealable = shared && writable;
 	}
 out:
 	mmap_read_unlock(mm);
 	return err;
 }
 
+/*
+ * GUP pinned by address; were those the pages the piece was checked as?
+ * Anonymous memory, a zero page (read-only pins of untouched memory), or
+ * the piece's own file. Page cache of any other file is what the uapi
+ * refuses; another memory file means the mapping changed under us.
+ */
+static int check_folio(struct uring_dmabuf_buffer *buf, struct folio *folio,
+		       const void *arg)
+{
+	const struct piece *p = arg;
+	struct address_space *mapping;
+
+	if (folio_test_anon(folio))
+		return 0;
+	buf->shared_pages = true;
+	/* A pinned folio can lose its mapping (truncation), not change it. */
+	mapping = READ_ONCE(folio->mapping);
+	if (!mapping || (p->file && mapping == p->file->f_mapping))
+		return 0;
+	if (folio_test_hugetlb(folio) || shmem_mapping(mapping))
+		return -EFAULT;
+	return -EOPNOTSUPP;
+}
+
 static int pin_pages(struct uring_dmabuf_buffer *buf, unsigned long addr,
-		     unsigned long nr_pages, void *batch)
+		     unsigned long nr_pages, const struct piece *p, void *batch)
 {
 	unsigned int gup_flags = FOLL_LONGTERM;
 	struct page **pages = batch;
 	int err;
 
-	if (!uring_dmabuf_readonly(buf))
+	if (uring_dmabuf_may_write(buf))
 		gup_flags |= FOLL_WRITE;
 	while (nr_pages) {
 		int n = min_t(unsigned long, nr_pages, URING_DMABUF_PIN_BATCH);
@@ -99,7 +131,7 @@ static int pin_pages(struct uring_dmabuf_buffer *buf, unsigned long addr,
 
 		if (got <= 0)
 			return got ? got : -EFAULT;
-		err = uring_dmabuf_runs_append(buf, pages, got);
+		err = uring_dmabuf_runs_append(buf, pages, got, check_folio, p);
 		if (err)
 			return err;
 		addr += (unsigned long)got << PAGE_SHIFT;
@@ -111,108 +143,28 @@ static int pin_pages(struct uring_dmabuf_buffer *buf, unsigned long addr,
 }
 
 /*
- * Why reading a hugetlbfs mapping at @addr failed: the pool (or memory) had
- * no page for a hole, unless the address is past the end of the file or no
- * longer an accessible hugetlbfs mapping (unmapped or mprotected meanwhile):
- * a bad address, as for GUP.
+ * Pin one piece into @buf's runs: by file offset for shared mappings of
+ * memory files where the kernel can (what the process maps is the file's
+ * pages), else by address through GUP, checking what was pinned.
  */
-static int hugetlb_fault_errno(unsigned long addr)
+static int pin_piece(struct uring_dmabuf_buffer *buf, unsigned long addr,
+		     const struct piece *p, void *batch)
 {
-	struct mm_struct *mm = current->mm;
-	struct vm_area_struct *vma;
-	int err = -EFAULT;
-	loff_t pos;
-
-	if (fatal_signal_pending(current))
-		return -EINTR;
-	mmap_read_lock(mm);
-	vma = vma_lookup(mm, addr);
-	if (vma && is_vm_hugetlb_page(vma) && vma_is_accessible(vma)) {
-		pos = ((loff_t)vma->vm_pgoff << PAGE_SHIFT) + (addr - vma->vm_start);
-		if (pos < i_size_read(file_inode(vma->vm_file)))
-			err = -ENOMEM;
-	}
-	mmap_read_unlock(mm);
-	return err;
-}
-
-/*
- * Fills the holes of a hugetlbfs mapping through the fault path, one read
- * per huge page, before GUP or memfd_pin_folios() sees them. GUP reports an
- * empty pool as a bad address; memfd_pin_folios() fills holes itself, but
- * when its page-cache insert fails (6.12: memfd_alloc_folio()) the hugetlb
- * reservation it took is lost, and a later allocation from the pool trips
- * over the count. The fault path gives the reservation back.
- */
-static int fault_in_hugetlb(unsigned long start, unsigned long end,
-			    unsigned long huge_size)
-{
-	unsigned long addr;
-
-	for (addr = ALIGN_DOWN(start, huge_size); addr < end; addr += huge_size)
-		if (fault_in_readable((const char __user *)addr, 1))
-			return hugetlb_fault_errno(max(addr, start));
-	return 0;
-}
-
-/* Adds the pages of @folios that lie in the range; one pin per folio. */
-static int add_folios(struct uring_dmabuf_buffer *buf, struct folio **folios,
-		      long nr, pgoff_t first, unsigned long *nr_pages,
-		      bool *may_merge)
-{
-	long i;
+	unsigned long n = (p->end - addr) >> PAGE_SHIFT;
 	int err = 0;
 
-	for (i = 0; i < nr; i++) {
-		unsigned long count = min(folio_nr_pages(folios[i]) - first, *nr_pages);
-
-		if (!err)
-			err = uring_dmabuf_runs_add(buf, folio_pfn(folios[i]) + first,
-						    count, true, *may_merge);
-		if (err) {
-			uring_dmabuf_unpin_folio(folios[i]);
-			continue;
-		}
-		*may_merge = true;
-		*nr_pages -= count;
-		first = 0;
-	}
+	if (p->huge_size)
+		err = uring_dmabuf_fault_in_hugetlb(addr, p->end, p->huge_size);
+	if (err)
+		return err;
+	if (p->by_folio)
+		return uring_dmabuf_pin_file(buf, p->file, p->offset, n,
+					     p->huge_size, p->sealable, batch);
+	err = pin_pages(buf, addr, n, p, batch);
+	/* Pinned first: a seal added from now on waits for our pins, and fails. */
+	if (!err && p->sealable)
+		err = uring_dmabuf_check_seals(p->file, p->huge_size);
 	return err;
-}
-
-/*
- * The first folio of a range may be shared with another range (or pinned
- * twice by it), so it never merges into the run before it.
- */
-static int pin_folios(struct uring_dmabuf_buffer *buf, struct file *file,
-		      loff_t offset, unsigned long nr_pages, void *batch)
-{
-	struct folio **folios = batch;
-	bool may_merge = false;
-	int err;
-
-	while (nr_pages) {
-		loff_t end = offset + ((loff_t)nr_pages << PAGE_SHIFT) - 1;
-		unsigned long before = nr_pages;
-		pgoff_t first_offset;
-		long nr;
-
-		nr = uring_dmabuf_memfd_pin_folios(file, offset, end, folios,
-						   URING_DMABUF_PIN_BATCH, &first_offset);
-		/* Past the end of the file: what GUP would call a bad address. */
-		if (nr == -EINVAL || nr == 0)
-			return -EFAULT;
-		if (nr < 0)
-			return nr;
-		err = add_folios(buf, folios, nr, first_offset >> PAGE_SHIFT,
-				 &nr_pages, &may_merge);
-		if (err)
-			return err;
-		offset += (loff_t)(before - nr_pages) << PAGE_SHIFT;
-		if (fatal_signal_pending(current))
-			return -EINTR;
-	}
-	return 0;
 }
 
 /*
@@ -224,7 +176,6 @@ int uring_dmabuf_pin_range(struct uring_dmabuf_buffer *buf,
 			   unsigned long addr, unsigned long nr_pages)
 {
 	unsigned long end = addr + (nr_pages << PAGE_SHIFT);
-	bool writable = !uring_dmabuf_readonly(buf);
 	void *batch;
 	int err = 0;
 
@@ -233,21 +184,13 @@ int uring_dmabuf_pin_range(struct uring_dmabuf_buffer *buf,
 		return -ENOMEM;
 	while (addr < end && !err) {
 		struct piece p;
-		unsigned long n;
 
-		err = next_piece(addr, end, writable, &p);
+		err = next_piece(addr, end, uring_dmabuf_may_write(buf), &p);
 		if (err)
 			break;
-		n = (p.end - addr) >> PAGE_SHIFT;
-		if (p.huge_size)
-			err = fault_in_hugetlb(addr, p.end, p.huge_size);
-		if (p.file) {
-			if (!err)
-				err = pin_folios(buf, p.file, p.offset, n, batch);
+		err = pin_piece(buf, addr, &p, batch);
+		if (p.file)
 			fput(p.file);
-		} else if (!err) {
-			err = pin_pages(buf, addr, n, batch);
-		}
 		addr = p.end;
 	}
 	free_page((unsigned long)batch);

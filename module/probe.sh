@@ -25,6 +25,9 @@ cmd_done_params() {
 grep -qs 'static inline void vm_flags_set' "$inc/mm.h" && have VM_FLAGS_SET
 grep -qs 'ITER_DEST' "$inc/uio.h" && have ITER_DEST
 grep -qs 'long memfd_pin_folios(' "$inc/mm.h" && have MEMFD_PIN_FOLIOS
+# 6.16 made memfd_pin_folios() reserve a hugetlb page before filling a hole
+# (the same series made hugetlb_reserve_pages() return long).
+grep -qs '^long hugetlb_reserve_pages(' "$inc/hugetlb.h" && have MEMFD_HUGETLB_RESERVE
 
 cmd_h=$inc/io_uring/cmd.h
 if [ -f "$cmd_h" ]; then

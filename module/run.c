@@ -17,7 +17,9 @@
 
 static int runs_resize(struct uring_dmabuf_buffer *buf, unsigned long cap)
 {
-	u64 *runs = kvmalloc_array(cap, sizeof(*runs), GFP_KERNEL_ACCOUNT);
+	/* No WARN past INT_MAX bytes: a huge scattered buffer is just ENOMEM. */
+	u64 *runs = kvmalloc_array(cap, sizeof(*runs),
+				   GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 
 	if (!runs)
 		return -ENOMEM;
@@ -93,20 +95,25 @@ static unsigned long same_folio_span(struct page **pages, unsigned long nr)
 }
 
 /*
- * Take over @nr pages pinned one by one (GUP), a folio's worth at a time.
- * That merges the pages of a folio into one run, and physically adjacent
- * folios too. On failure the pages already taken belong to the runs (the
- * caller unpins those); the rest are unpinned here.
+ * Take over @nr pages pinned one by one (GUP), a folio's worth at a time,
+ * each folio first passed to @check (once per folio, not per page: a GiB
+ * of THP is 512 calls). That merges the pages of a folio into one run, and
+ * physically adjacent folios too. On failure the pages already taken
+ * belong to the runs (the caller unpins those); the rest are unpinned here.
  */
 int uring_dmabuf_runs_append(struct uring_dmabuf_buffer *buf,
-			     struct page **pages, unsigned long nr)
+			     struct page **pages, unsigned long nr,
+			     uring_dmabuf_folio_check_t check, const void *arg)
 {
 	unsigned long i, n;
 	int err;
 
 	for (i = 0; i < nr; i += n) {
 		n = same_folio_span(pages + i, nr - i);
-		err = uring_dmabuf_runs_add(buf, page_to_pfn(pages[i]), n, false, true);
+		err = check(buf, page_folio(pages[i]), arg);
+		if (!err)
+			err = uring_dmabuf_runs_add(buf, page_to_pfn(pages[i]), n,
+						    false, true);
 		if (err) {
 			unpin_user_pages(pages + i, nr - i);
 			return err;
@@ -136,7 +143,8 @@ int uring_dmabuf_runs_find_alias(struct uring_dmabuf_buffer *buf)
 	buf->aliased = false;
 	if (buf->nr_runs < 2)
 		return 0;
-	sorted = kvmalloc_array(buf->nr_runs, sizeof(*sorted), GFP_KERNEL);
+	sorted = kvmalloc_array(buf->nr_runs, sizeof(*sorted),
+				GFP_KERNEL | __GFP_NOWARN);
 	if (!sorted)
 		return -ENOMEM;
 	memcpy(sorted, buf->runs, buf->nr_runs * sizeof(*sorted));

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Per-attachment scatter-gather tables: one entry per run, split only where
- * the importing device's maximum segment size or segment boundary demands.
+ * the importing device's maximum segment size, maximum mapping size or
+ * segment boundary demands.
  * Fewer, larger segments mean less per-segment work in the importer
  * (devmem creates a genpool chunk and an owner struct per segment).
  */
@@ -84,9 +85,11 @@ static void fill_segments(const struct uring_dmabuf_buffer *buf,
 int uring_dmabuf_sgt_build(const struct uring_dmabuf_buffer *buf,
 			   struct sg_table *sgt, struct device *dev)
 {
+	/* dma_max_mapping_size(): what swiotlb can bounce in one piece. */
 	struct seg_limits lim = {
-		.max_len = min_t(u64, dma_get_max_seg_size(dev),
-				 UINT_MAX) & PAGE_MASK,
+		.max_len = min3((u64)dma_get_max_seg_size(dev),
+				(u64)dma_max_mapping_size(dev),
+				(u64)UINT_MAX) & PAGE_MASK,
 		.boundary = dma_get_seg_boundary(dev),
 	};
 	unsigned long nents;

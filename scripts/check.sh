@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Static checks (make check): the uapi header standalone as C90 and C++,
 # checkpatch --strict over the module (from Debian's linux-source package),
-# -Wall -Wextra -Werror userspace builds, W=1 module builds, and dkms.conf
-# matching VERSION. Prints one line per check and "N passed, N failed".
+# -Wall -Wextra -Werror userspace builds, W=1 module builds, dkms.conf
+# matching VERSION, and make install/uninstall into a DESTDIR (the udev rule
+# and the sysusers.d group). Prints one line per check and "N passed, N failed".
 set -uo pipefail
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -80,6 +81,37 @@ ver=$(cat "$TOP/VERSION")
 grep -q "^PACKAGE_VERSION=\"$ver\"$" "$TOP/dkms.conf"
 echo "dkms.conf PACKAGE_VERSION differs from VERSION ($ver)" >"$log"
 result $? "dkms.conf PACKAGE_VERSION matches VERSION" "$log"
+
+# 6. make install DESTDIR=...: the udev rule and the sysusers.d file are
+# installed and name the same group; nothing outside DESTDIR changes (no
+# group is created here); make uninstall takes back every file
+install_check() {
+	local dest=$1 rule conf rgroup sgroup had left
+	rule=$dest/usr/lib/udev/rules.d/70-uring-dmabuf.rules
+	conf=$dest/usr/lib/sysusers.d/uring-dmabuf.conf
+	had=$(getent group uring-dmabuf)
+	make -s -C "$TOP" BUILD="$BUILD/check" DESTDIR="$dest" PREFIX=/usr install || return 1
+	[ -f "$rule" ] || { echo "make install put no ${rule#"$dest"}"; return 1; }
+	[ -f "$conf" ] || { echo "make install put no ${conf#"$dest"}"; return 1; }
+	rgroup=$(grep -v '^[[:space:]]*#' "$rule" | grep 'KERNEL=="uring_dmabuf"' |
+		sed -n 's/.*GROUP:\{0,1\}="\([^"]*\)".*/\1/p')
+	sgroup=$(awk '$1 == "g" { print $2 }' "$conf")
+	if [ -z "$rgroup" ] || [ "$rgroup" != "$sgroup" ]; then
+		echo "the udev rule's GROUP ($rgroup) is not the group of sysusers.d ($sgroup)"
+		return 1
+	fi
+	if [ "$(getent group uring-dmabuf)" != "$had" ]; then
+		echo "make install DESTDIR=... changed the host's group uring-dmabuf"
+		return 1
+	fi
+	make -s -C "$TOP" BUILD="$BUILD/check" DESTDIR="$dest" PREFIX=/usr uninstall || return 1
+	left=$(find "$dest" \( -type f -o -type l \))
+	[ -z "$left" ] || { echo "make uninstall left:"; echo "$left"; return 1; }
+}
+dest=$(mktemp -d)
+install_check "$dest" >"$log" 2>&1
+result $? "make install DESTDIR= installs the udev rule and sysusers.d group it names; make uninstall removes it all" "$log"
+rm -rf "$dest"
 
 echo "$pass passed, $fail failed, $skip skipped"
 [ "$fail" = 0 ]

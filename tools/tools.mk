@@ -7,7 +7,7 @@ TOOL_CFLAGS := $(CFLAGS) -I$(TOP)/lib/include $(NL_CFLAGS) \
 	-DURING_DMABUF_TOOL_VERSION='"$(VERSION)"'
 BINDIR ?= $(PREFIX)/bin
 
-.PHONY: tools install-tools
+.PHONY: tools install-tools uninstall-tools
 all: tools
 tools: $(TOOL)
 
@@ -22,3 +22,6 @@ $(TOOL): $(TOOL_OBJS) $(LIB_A)
 install-tools: tools
 	install -d $(DESTDIR)$(BINDIR)
 	install -m 0755 $(TOOL) $(DESTDIR)$(BINDIR)/
+
+uninstall-tools:
+	rm -f $(DESTDIR)$(BINDIR)/$(notdir $(TOOL))

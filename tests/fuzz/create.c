@@ -370,12 +370,12 @@ void op_create(struct worker *w)
 		may(&o, EFAULT);
 	else if (size < URING_DMABUF_CREATE_SIZE_VER0)
 		may(&o, EINVAL);
+	else if (size > PAGE_SZ)
+		may(&o, E2BIG);
 	else if (size > sizeof(c) && where == 2)
 		may(&o, EFAULT);
 	else if (tail_bad)
 		may(&o, EINVAL);
-	else if (size > STRUCT_PAGES * PAGE_SZ && where >= 3)
-		may(&o, EFAULT);
 	else if (flags & ~URING_DMABUF_CREATE_FLAGS_ALL)
 		may(&o, EINVAL);
 	else if (!nr)
@@ -385,12 +385,20 @@ void op_create(struct worker *w)
 	else if (ranges_fault)
 		may(&o, EFAULT);
 	else {
+		uint64_t pages = 0;
 		int shape_bad = 0;
 
 		for (i = 0; i < gen; i++)
 			shape_bad |= gr[i].shape_bad;
+		/* the untracked ranges beyond gen are one page each */
+		pages = nr - gen;
+		for (i = 0; i < gen; i++)
+			pages += ranges[i].len / PAGE_SZ;
 		if (shape_bad) {
 			may(&o, EINVAL);
+		} else if (pages > F.totalram_pages) {
+			/* More than the machine has: refused before charging. */
+			may(&o, ENOMEM);
 		} else {
 			expected_pins(gr, gen, readonly, &o);
 			/* Only the write-back is left to fail. */
@@ -412,7 +420,8 @@ void op_create(struct worker *w)
 	if (!good) {
 		t_diag("  size %u flags %#x nr_ranges %u ranges %#llx struct at %d",
 		       size, flags, nr, (unsigned long long)c.ranges, where);
-		for (i = 0; i < gen; i++)
+		/* with ranges_fault the last entry lies in the guard page */
+		for (i = 0; i < gen && !(ranges_fault && i + 1 == nr); i++)
 			t_diag("  range %u: %s +%zu: addr %#llx len %#llx%s%s", i,
 			       region_name(gr[i].reg->kind), gr[i].off,
 			       (unsigned long long)ranges[i].addr,

@@ -171,6 +171,7 @@ struct fuzz {
 	int pass_tx;		/* fd passing: workers send here */
 	int pass_rx;		/* the receiver thread reads here */
 	unsigned int max_ranges;
+	uint64_t totalram_pages;	/* MemTotal: more is ENOMEM before pinning */
 	int have_ext4;
 	const char *ext4_dir;
 	atomic_long *calls;	/* shared: forked children count theirs */
@@ -248,7 +249,7 @@ extern atomic_long racer_resv_lost;
 void *receiver_main(void *arg);
 
 /* The errnos each entry point documents. */
-#define CREATE_ERRNOS EINVAL, E2BIG, EFAULT, EOPNOTSUPP, ENOMEM, EMFILE, EINTR, EPERM
-#define FIXED_ERRNOS EINVAL, EFAULT, EOPNOTSUPP, ENOTTY, ENOMEM, EMFILE, EPERM
+#define CREATE_ERRNOS EINVAL, E2BIG, EFAULT, EOPNOTSUPP, EPERM, ENOMEM, EMFILE, EINTR
+#define FIXED_ERRNOS EINVAL, EFAULT, EOPNOTSUPP, EPERM, ENOTTY, ENOMEM, EMFILE
 
 #endif /* URING_DMABUF_FUZZ_H */

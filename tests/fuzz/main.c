@@ -284,6 +284,7 @@ static void setup(void)
 	if (ud_version(F.dev, &ver))
 		t_skip_all("VERSION failed: %s", strerror(errno));
 	F.max_ranges = ver.max_ranges;
+	F.totalram_pages = memtotal_pages();
 	F.ext4_dir = getenv("URING_DMABUF_TEST_EXT4");
 	F.have_ext4 = F.ext4_dir && *F.ext4_dir && !access(F.ext4_dir, W_OK);
 	F.importer = open(IMPORTER_DEVICE, O_RDWR | O_CLOEXEC);

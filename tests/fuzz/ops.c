@@ -335,6 +335,16 @@ void op_import(struct worker *w)
 	}
 	if (b->may_alias && chk.dir != IMPORTER_DIR_TO_DEVICE && chk.map_err == EINVAL)
 		return;
+	/*
+	 * A READONLY dma-buf has no vmap (a vmap carries no access mode, and
+	 * vmap-only importers write through it): the dma-buf core says EINVAL.
+	 */
+	if (b->readonly && (chk.flags & IMPORTER_CHECK_BYTES) && !chk.map_err) {
+		if (chk.vmap_err != EINVAL)
+			fuzz_fail(w, "vmap of a READONLY buffer: %s, want EINVAL",
+				  chk.vmap_err ? errname(chk.vmap_err) : "success");
+		chk.vmap_err = 0;
+	}
 	if (chk.map_err || chk.begin_cpu_err || chk.end_cpu_err || chk.vmap_err ||
 	    chk.mapped_bytes != b->bytes || chk.nr_bad_pfn || chk.nr_unaligned ||
 	    chk.nr_over_limit || chk.nr_cross_boundary || chk.vmap_mismatch)

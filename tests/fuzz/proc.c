@@ -144,16 +144,21 @@ void op_fork(struct worker *w)
 		fuzz_fail(w, "fork child (kind %u) killed by signal %d", kind, WTERMSIG(status));
 }
 
-/* Unprivileged: every pin counts against RLIMIT_MEMLOCK and shows in VmPin. */
+/*
+ * Unprivileged: every pin counts against RLIMIT_MEMLOCK and shows in VmPin.
+ * The limit holds the user, so each worker's child is a user of its own
+ * (children of two workers run at once).
+ */
 static void child_unprivileged(struct worker *w)
 {
 	unsigned long limit = rnd_below(&w->rng, 48);
 	struct rlimit rl = { limit * PAGE_SZ, limit * PAGE_SZ };
+	uid_t uid = (uid_t)(60000 + w->id);
 	int fds[8], nfd = 0, i, dev;
 	size_t pages[8], live = 0;
 
-	if (setrlimit(RLIMIT_MEMLOCK, &rl) || setresgid(65534, 65534, 65534) ||
-	    setresuid(65534, 65534, 65534))
+	if (setrlimit(RLIMIT_MEMLOCK, &rl) || setresgid(uid, uid, uid) ||
+	    setresuid(uid, uid, uid))
 		return;
 	dev = F.dev; /* opened by root, still ours */
 	(void)dev;

@@ -10,6 +10,11 @@
 # Environment: BUILD (artifacts), URING_DMABUF_CACHE (downloads, chroots),
 # VM_TIMEOUT / VM_TEST_TIMEOUT (seconds per guest / per test program),
 # VM_BOOT_TIMEOUT / VM_BOOT_TRIES (until the tests start / boots to try).
+# For a second boot of a kernel with another command line (vm.mk's
+# vmtest-swiotlb): VM_LABEL names it (results as "6.12+LABEL", in
+# $BUILD/vm/6.12+LABEL/), VM_MUST_RUN lists programs that must run and not
+# skip there, and VM_REUSE_SINCE (epoch seconds) reuses a kernel's build
+# that succeeded since then instead of building it again.
 set -euo pipefail
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -109,6 +114,15 @@ console_excerpt() {
 	fi
 }
 
+# Whether kernel K's build (module, test modules, initramfs) succeeded since
+# $VM_REUSE_SINCE, i.e. in this make test, and can boot again as it is.
+build_reusable() {
+	local st=$VMBUILD/$1/build.status
+	[ -n "${VM_REUSE_SINCE:-}" ] && [ -f "$VMBUILD/$1/initramfs.img" ] &&
+		[ "$(cat "$st" 2>/dev/null)" = 0 ] &&
+		[ "$(stat -c %Y "$st")" -ge "$VM_REUSE_SINCE" ]
+}
+
 kernels_or_all() {
 	if [ $# -eq 0 ]; then echo "$KERNELS_ALL"; else echo "$*"; fi
 }
@@ -133,16 +147,22 @@ main() {
 		flock -n 8 || { log "another vmtest is using $VMBUILD; waiting"; flock 8; }
 		rm -f "$VMBUILD/tally" "$VMBUILD/skips"
 		kernels=$(kernels_or_all "$@")
+		reuse=" "
 		for k in $kernels; do
 			kernel_def "$k"
 			mkdir -p "$VMBUILD/$k"
-			rm -f "$VMBUILD/$k/build.status"
+			if build_reusable "$k"; then
+				reuse="$reuse$k "
+			else
+				rm -f "$VMBUILD/$k/build.status"
+			fi
 		done
 		# Kernels are built one after the other in the background, so that the
 		# next one builds while a guest runs; each build's output is shown when
 		# its kernel's turn comes.
 		(
 			for k in $kernels; do
+				case $reuse in *" $k "*) continue ;; esac
 				st=0
 				"$0" _build "$k" >"$VMBUILD/$k/build.log" 2>&1 || st=$?
 				echo "$st" >"$VMBUILD/$k/build.status"
@@ -150,35 +170,44 @@ main() {
 		) &
 		builder=$!
 		for k in $kernels; do
+			# a labelled boot (VM_LABEL) keeps its results apart
+			lk=$k${VM_LABEL:++$VM_LABEL}
+			out=$VMBUILD/$lk
+			mkdir -p "$out"
 			t0=$(date +%s)
-			log "== $k: build"
-			while [ ! -f "$VMBUILD/$k/build.status" ] && kill -0 "$builder" 2>/dev/null; do
-				sleep 1
-			done
-			cat "$VMBUILD/$k/build.log" >&2 2>/dev/null || :
+			case $reuse in
+			*" $k "*)
+				log "== $lk: reusing the build of $(date -r "$VMBUILD/$k/build.status" +%T)" ;;
+			*)
+				log "== $lk: build"
+				while [ ! -f "$VMBUILD/$k/build.status" ] && kill -0 "$builder" 2>/dev/null; do
+					sleep 1
+				done
+				cat "$VMBUILD/$k/build.log" >&2 2>/dev/null || : ;;
+			esac
 			if [ "$(cat "$VMBUILD/$k/build.status" 2>/dev/null)" != 0 ]; then
-				report_fail "$k" "could not build for this kernel (see the error above)"
+				report_fail "$lk" "could not build for this kernel (see the error above)"
 				continue
 			fi
 			kver=$(kernel_kver "$k")
 			t1=$(date +%s)
-			log "== $k: boot $kver (waited $((t1 - t0)) s for its build)"
+			log "== $lk: boot $kver (waited $((t1 - t0)) s for its build)"
 			rc=0
 			# A kernel that died or hung booting under TCG (seen rarely:
 			# early timer and sched_clock panics) never started the
 			# runner: it gets another boot, said out loud.
-			qemu_test_boots "$k" "$kver" "$VMBUILD/$k/initramfs.img" "$VMBUILD/$k" || rc=$?
+			qemu_test_boots "$lk" "$kver" "$VMBUILD/$k/initramfs.img" "$out" || rc=$?
 			if [ "$rc" = 125 ]; then
-				report_fail "$k" "the guest did not start its tests in $VM_BOOT_TRIES boots of $kver"
+				report_fail "$lk" "the guest did not start its tests in $VM_BOOT_TRIES boots of $kver"
 				continue
 			elif [ "$rc" != 0 ] && [ "$rc" != 124 ]; then
-				report_fail "$k" "could not boot $kver"
+				report_fail "$lk" "could not boot $kver"
 				continue
 			fi
-			log "== $k: guest ran $(($(date +%s) - t1)) s"
-			report_kernel "$k" "$VMBUILD/$k" "$([ "$rc" = 124 ] && echo 1 || echo 0)" | tee "$VMBUILD/$k/report.txt"
-			if grep -qE '^not ok .*(guest|did not finish|crashed|timed out)' "$VMBUILD/$k/report.txt"; then
-				console_excerpt "$k" "$VMBUILD/$k/console.log"
+			log "== $lk: guest ran $(($(date +%s) - t1)) s"
+			report_kernel "$lk" "$out" "$([ "$rc" = 124 ] && echo 1 || echo 0)" | tee "$out/report.txt"
+			if grep -qE '^not ok .*(guest|did not finish|crashed|timed out)' "$out/report.txt"; then
+				console_excerpt "$lk" "$out/console.log"
 			fi
 		done
 		wait "$builder" || :

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # make test, after make deps: the unit tests, the static checks, then the VM
-# tests even when the others failed (every result is worth having), the
+# tests even when the others failed (every result is worth having), a second
+# short boot of 6.12 and 7.3 with swiotlb=force (vm.mk's vmtest-swiotlb), the
 # reliability lane if it fits the time budget (tests/vm/debug/run-budgeted.sh),
 # then one closing tally.
 #
@@ -18,7 +19,7 @@ mkdir -p "$BUILD"
 # From a function, so that editing this file during a run cannot derail it.
 main() {
 	local rc=0 p=0 f=0 s=0 part log prc pp pf ps
-	for part in unit check vmtest vmtest-debug-budget; do
+	for part in unit check vmtest vmtest-swiotlb vmtest-debug-budget; do
 		log=$BUILD/test-$part.log
 		prc=0
 		$MAKE --no-print-directory -C "$TOP" "$part" 2>&1 | tee "$log" || prc=$?

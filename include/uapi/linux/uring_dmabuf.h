@@ -7,7 +7,8 @@
  * first member is its own size (as iommufd does), so the structs can grow:
  * a caller passing a smaller, older struct gets the old behaviour; a larger
  * struct is accepted only if the bytes this module does not know are zero.
- * Unknown flag bits and non-zero reserved fields are rejected with -EINVAL.
+ * Unknown flag bits and non-zero reserved fields are rejected with -EINVAL;
+ * a size over the page size (4096 on x86) with -E2BIG.
  *
  * ioctl magic 0xDB ("dma-buf"), numbers 0x00-0x1f; uring_cmd opcodes
  * 0xDB40-0xDB4f. Neither collides with Documentation/userspace-api/ioctl/
@@ -41,7 +42,11 @@ struct uring_dmabuf_range {
 #define URING_DMABUF_CREATE_CLOEXEC (1U << 0)
 /*
  * Devices only read the buffer (for TX): the pages are pinned without write
- * access, importers may map it only DMA_TO_DEVICE, and mmap is read-only.
+ * access, importers may map it only DMA_TO_DEVICE (else -EACCES), the
+ * kernel may not vmap it (the dma-buf has no vmap: dma_buf_vmap() says
+ * -EINVAL; a vmap carries no access mode, and vmap-only importers such as
+ * V4L2 vb2-vmalloc capture write through it), and mmap of the dma-buf is
+ * read-only.
  */
 #define URING_DMABUF_CREATE_READONLY (1U << 1)
 #define URING_DMABUF_CREATE_FLAGS_ALL \
@@ -59,29 +64,46 @@ struct uring_dmabuf_range {
  *
  * Pins the pages of every range (FOLL_LONGTERM, with write access unless
  * URING_DMABUF_CREATE_READONLY) and exports them, concatenated in the order
- * given, as one dma-buf. The pinned pages are charged to the caller's
- * RLIMIT_MEMLOCK (mm->pinned_vm, shown as VmPin in /proc/PID/status) unless
- * the caller has CAP_IPC_LOCK, and are released when the last reference to
- * the dma-buf (fd, mapping, importer attachment) goes away, even if the
- * memory was unmapped or its process exited in the meantime. Private
- * anonymous pages stay with the creating process across fork().
+ * given, as one dma-buf. The pinned pages are charged, as io_uring charges
+ * registered buffers, to the caller's user (its locked memory, against
+ * RLIMIT_MEMLOCK) unless the caller has CAP_IPC_LOCK, and shown in the
+ * creating process's VmPin (/proc/PID/status). They are released, and
+ * uncharged from that same user, when the last reference to the dma-buf
+ * (fd, mapping, importer attachment) goes away, whichever process drops it,
+ * even if the memory was unmapped or its process exited or called execve()
+ * in the meantime. Private anonymous pages stay with the creating process
+ * across fork().
+ *
+ * What was pinned is checked after pinning, since another thread may map
+ * other memory over a range while it is pinned: every page must be
+ * anonymous memory, a zero page (READONLY), or a page of the shmem or
+ * hugetlbfs file the range mapped when it was checked.
  *
  * Return: 0 on success, -1 with errno set (as every ioctl):
  * * %EINVAL - @size too small; unknown @flags bits; non-zero bytes past the
  *   end of the struct this module knows; @nr_ranges is 0; a range whose
  *   @addr is not page aligned, whose @len is 0 or not a multiple of the page
  *   size, or whose end wraps around; total size overflows
- * * %E2BIG - @nr_ranges is larger than the module parameter max_ranges
+ * * %E2BIG - @nr_ranges is larger than the module parameter max_ranges;
+ *   @size is larger than the page size
  * * %EFAULT - @ranges or the struct itself cannot be read or written; a range
  *   that is not mapped (also: past the end of the address space), is
  *   PROT_NONE, is VM_IO/VM_PFNMAP, or (without
- *   READONLY) is not writable
+ *   READONLY) is not writable; a range whose mapping changed to another
+ *   shmem or hugetlbfs file (or a hole of a hugetlbfs file) while it was
+ *   being pinned
  * * %EOPNOTSUPP - memory that cannot be long-term pinned: shared mappings of
  *   ordinary files (page cache), DAX, and for READONLY also private
- *   mappings of ordinary files (their unwritten pages are page cache)
- * * %ENOMEM - over RLIMIT_MEMLOCK (without CAP_IPC_LOCK), over the module
- *   parameter max_pinned_mb, or out of memory (also: no huge page left in
- *   the hugetlb pool for a page of a hugetlbfs range never touched)
+ *   mappings of ordinary files (their unwritten pages are page cache); also
+ *   when such memory was mapped over a range while it was being pinned
+ * * %EPERM - without READONLY: a shared mapping of a memfd sealed with
+ *   F_SEAL_WRITE or F_SEAL_FUTURE_WRITE (a writable dma-buf is a new writer;
+ *   a seal added after the create fails with EBUSY while the pins last)
+ * * %ENOMEM - over RLIMIT_MEMLOCK (the user's locked memory, without
+ *   CAP_IPC_LOCK), over the module parameter max_pinned_mb, more pages than
+ *   the machine has (nothing is charged then), or out of memory (also: no
+ *   huge page left in the hugetlb pool for a page of a hugetlbfs range
+ *   never touched)
  * * %EMFILE - no free file descriptor
  * * %EINTR - a fatal signal arrived while pinning (nothing stays pinned)
  *
@@ -97,7 +119,11 @@ struct uring_dmabuf_range {
  * writable buffer whose ranges share a page (the same memory listed twice)
  * can be created and mmapped, but an importer mapping it other than
  * DMA_TO_DEVICE gets -%EINVAL: devices must not write one page through two
- * mappings.
+ * mappings. The same holds for one range that maps a page twice (one file
+ * offset mapped at two addresses, mremap() with old_size 0) and for
+ * URING_DMABUF_CMD_CREATE_FIXED of such memory. A writable buffer vmaps for
+ * in-kernel importers; a buffer of over 2^28 pages (1 TiB) does not
+ * (-%EINVAL).
  */
 struct uring_dmabuf_create {
 	__u32 size;
@@ -131,6 +157,7 @@ struct uring_dmabuf_create {
  * Return: 0, or -1 with errno:
  * * %EINVAL - @size too small, @flags or @__reserved not zero, or @fd is not
  *   a dma-buf of this module
+ * * %E2BIG - @size is larger than the page size
  * * %EBADF - @fd is not an open file descriptor
  * * %EFAULT - the struct cannot be read or written
  */
@@ -170,8 +197,8 @@ struct uring_dmabuf_info {
  * @pinned_bytes: out: bytes pinned by all buffers of this module now
  * @module_version: out: the module's version as a NUL-terminated string
  *
- * Return: 0, or -1 with errno %EINVAL (@size too small, @flags not 0) or
- * %EFAULT.
+ * Return: 0, or -1 with errno %EINVAL (@size too small, @flags not 0),
+ * %E2BIG (@size larger than the page size) or %EFAULT.
  */
 struct uring_dmabuf_version {
 	__u32 size;
@@ -207,7 +234,10 @@ struct uring_dmabuf_version {
  * struct in the 16 bytes of sqe->cmd. The dma-buf takes its own long-term
  * pin on exactly the pages the ring registered, so it outlives unregistering
  * the buffer, munmap() and the exit of the creating process; accounting is
- * that of URING_DMABUF_IOC_CREATE.
+ * that of URING_DMABUF_IOC_CREATE. That pin is charged on top of io_uring's
+ * own charge for the registration: two long-term pins, each of which can
+ * outlive the other, so registering N bytes and making them a dma-buf needs
+ * an RLIMIT_MEMLOCK of 2N without CAP_IPC_LOCK.
  *
  * The payload fills the 16 command bytes of a 64-byte SQE: options that
  * come later get cmd_op values of their own, as _RO did.
@@ -220,7 +250,7 @@ struct uring_dmabuf_version {
  * * -%EOPNOTSUPP - the registered buffer is not (or no longer) the memory
  *   @addr maps in this process, e.g. a kernel (ublk) buffer
  * * -%ENOTTY - unknown cmd_op
- * * -%ENOMEM, -%EMFILE - as for URING_DMABUF_IOC_CREATE
+ * * -%ENOMEM, -%EMFILE, -%EPERM - as for URING_DMABUF_IOC_CREATE
  */
 struct uring_dmabuf_cmd_fixed {
 	__u64 addr;

@@ -90,6 +90,11 @@ static void importer_check_bytes(struct importer_check *chk,
 	unsigned int i;
 	int ret;
 
+	/*
+	 * An exporter may refuse the vmap (READONLY uring-dmabuf buffers have
+	 * none: -EINVAL from the core). Reported, and the DMA side is still
+	 * read and hashed; only the comparison with the vmap is left out.
+	 */
 	ret = dma_buf_vmap_unlocked(m->dmabuf, &map);
 	if (ret)
 		chk->vmap_err = -ret;

@@ -44,7 +44,9 @@
  * @map_err: out: errno of the mapping (EIO: it returned no segments)
  * @begin_cpu_err: out: errno of dma_buf_begin_cpu_access
  * @end_cpu_err: out: errno of dma_buf_end_cpu_access
- * @vmap_err: out: errno of dma_buf_vmap (only with IMPORTER_CHECK_BYTES)
+ * @vmap_err: out: errno of dma_buf_vmap (only with IMPORTER_CHECK_BYTES and
+ *	a mapping that worked); EINVAL from an exporter without vmap, such as a
+ *	READONLY uring-dmabuf buffer. The bytes are still hashed without it.
  * @dmabuf_size: out: dma_buf->size
  * @nr_segments: out: DMA segments of the mapping (sgt->nents)
  * @mapped_bytes: out: sum of their sg_dma_len

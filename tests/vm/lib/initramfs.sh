@@ -7,7 +7,10 @@
 
 # In-tree modules the guest needs besides ours (missing ones are only warned
 # about, except those the harness itself needs: see GUEST_MODULES_REQUIRED).
-GUEST_MODULES="vgem loop ext4 virtio_pci virtio_blk veth crc32c_generic crc32c_intel crc32c_cryptoapi"
+# vivid (V4L2 test driver, a dma-buf importer that vmaps: 25-readonly-importers)
+# brings videodev, videobuf2-{common,v4l2,memops,vmalloc,dma-contig}, v4l2-tpg,
+# v4l2-dv-timings, mc, cec and rc-core through its dependency closure.
+GUEST_MODULES="vgem loop ext4 virtio_pci virtio_blk veth vivid crc32c_generic crc32c_intel crc32c_cryptoapi"
 GUEST_MODULES_REQUIRED="ext4 virtio_blk"
 
 # Copy one module file into the guest tree at the same relative path, decompressed.
@@ -48,6 +51,13 @@ initramfs_build() {
 	done
 	printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' >"$stage/etc/passwd"
 	printf 'root:x:0:\nnogroup:x:65534:\n' >"$stage/etc/group"
+	# What make install sets up, for 15-device-access (no udev in the guest):
+	# the udev rule where it is installed, and the groups of sysusers.d,
+	# given system gids from 999 down as systemd-sysusers does.
+	install -D -m 0644 "$TOP/packaging/udev/70-uring-dmabuf.rules" \
+		"$stage/usr/lib/udev/rules.d/70-uring-dmabuf.rules"
+	awk -v gid=999 '$1 == "g" { printf "%s:x:%d:\n", $2, $3 ~ /^[0-9]+$/ ? $3 : gid-- }' \
+		"$TOP"/packaging/sysusers/*.conf >>"$stage/etc/group"
 	install -m 0755 "$VMDIR/guest/init" "$stage/init"
 	install -m 0755 "$VMDIR/guest/run-tests" "$stage/bin/run-tests"
 

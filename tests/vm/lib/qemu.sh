@@ -23,6 +23,7 @@
 : "${VM_HUGEPAGES_2M:=64}"     # 2 MiB pages reserved at boot
 : "${VM_APPEND:=}"             # more kernel command line (demo, bench)
 : "${VM_TESTS:=}"              # only these test programs (name globs)
+: "${VM_EXPECT:=}"             # what the boot is for (uring_dmabuf_vm.expect)
 
 qemu_cmdline() {
 	local mode=$1
@@ -32,6 +33,7 @@ qemu_cmdline() {
 		"udmabuf.size_limit_mb=4096" \
 		"rdinit=/init uring_dmabuf_vm.mode=$mode uring_dmabuf_vm.timeout=$VM_TEST_TIMEOUT" \
 		${VM_TESTS:+"uring_dmabuf_vm.only=${VM_TESTS// /,}"} \
+		${VM_EXPECT:+"uring_dmabuf_vm.expect=${VM_EXPECT// /,}"} \
 		$VM_APPEND
 }
 

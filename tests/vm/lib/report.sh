@@ -4,7 +4,9 @@
 #
 #   report_kernel K DIR HUNG    prints the lines of kernel K from DIR/results.log,
 #                               appends "pass fail skip" to $VMBUILD/tally and
-#                               skip lines to $VMBUILD/skips
+#                               skip lines to $VMBUILD/skips; each program named
+#                               in $VM_MUST_RUN that did not run, or skipped as
+#                               a whole, is a failure
 #   report_fail K TEXT          one failure line for K (could not build, boot...)
 #   report_summary              skips with their reasons, then "N passed, N failed, N skipped"
 
@@ -17,7 +19,8 @@ report_kernel() {
 	local k=$1 dir=$2 hung=$3
 	tr -d '\r' <"$dir/results.log" 2>/dev/null | awk -v k="$k" -v hung="$hung" \
 		-v timeout="$VM_TEST_TIMEOUT" -v vmtimeout="$VM_TIMEOUT" \
-		-v tally="$VMBUILD/tally" -v skips="$VMBUILD/skips" '
+		-v tally="$VMBUILD/tally" -v skips="$VMBUILD/skips" \
+		-v must="${VM_MUST_RUN:-}" '
 	function pass(t)  { print "ok " k ": " t; npass++; nprog_lines++ }
 	function fail(t)  { print "not ok " k ": " t; nfail++; pfail++; nprog_lines++ }
 	function skip(t, why) { print "ok " k ": " t " # SKIP " why; nskip++; nprog_lines++
@@ -25,6 +28,7 @@ report_kernel() {
 	# the diagnostics (lines other than ok/not ok) of a failing program
 	function dump(  i) { for (i = 1; i <= nout; i++) print "#   " out[i] }
 	function finish(rc, secs) {
+		ran[cur] = rc
 		if (rc == "hung") {
 			fail(cur ": hung in the kernel (unkillable " secs " s after its start)")
 		} else if (rc == 77) {
@@ -73,6 +77,15 @@ report_kernel() {
 			fail("guest hung, killed after " vmtimeout " s")
 		else if (!done)
 			fail("guest stopped before the end of the run (panic? see the console log)")
+		nmust = split(must, req, /[ ,]+/)
+		for (i = 1; i <= nmust; i++) {
+			if (req[i] == "")
+				continue
+			if (!(req[i] in ran))
+				fail(req[i] ": did not run, and this boot is for it")
+			else if (ran[req[i]] == 77)
+				fail(req[i] ": skipped as a whole, and this boot is for it")
+		}
 		print npass + 0, nfail + 0, nskip + 0 >> tally
 	}'
 }

@@ -2,6 +2,22 @@
 /*
  * Every malformed CREATE gets its documented errno, pins nothing, charges
  * nothing and leaks no fd. Each case checks all of that in one line.
+ *
+ * The errnos, as include/uapi/linux/uring_dmabuf.h documents them, and the
+ * cases here (EPERM for sealed memfds and RLIMIT_MEMLOCK have programs of
+ * their own):
+ *   EINVAL      size below VER0, unknown flags, a non-zero tail, nr_ranges 0,
+ *               unaligned or empty ranges, wrap-around
+ *   E2BIG       nr_ranges over max_ranges; a struct size over the page size
+ *               (CREATE, INFO and VERSION)
+ *   EFAULT      unreadable struct or ranges, an unwritable struct, unmapped,
+ *               PROT_NONE, VM_IO/VM_PFNMAP or read-only (without READONLY)
+ *               memory, a hole deep into a range
+ *   EOPNOTSUPP  a shared mapping of an ext4 file
+ *   ENOMEM      over max_pinned_mb; more pages than the machine has, checked
+ *               before anything else (even with CAP_IPC_LOCK, even unmapped)
+ *   EMFILE      no free fd
+ *   ENOTTY      an unknown ioctl
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -10,6 +26,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/sysinfo.h>
 #include <unistd.h>
 
 #include "common.h"
@@ -116,6 +133,184 @@ static void test_struct(void)
 		    ENOTTY, &base, "unknown ioctl number 0x1f fails with ENOTTY");
 	t_err_clean(ioctl_ret(dev, _IOWR('x', 1, int), &c), ENOTTY, &base,
 		    "foreign ioctl number fails with ENOTTY");
+}
+
+/*
+ * A struct that claims more than a page: E2BIG for every ioctl, whatever its
+ * tail holds (all zero here, so that only the size is wrong), while exactly
+ * a page with a zero tail is still accepted. The struct sits at the start of
+ * two readable pages followed by an unmapped one, so a module that walked
+ * the claimed tail would stop there (EFAULT) instead of reading on.
+ */
+#define SIZE_LIMIT PAGE_SZ
+
+struct too_big_case {
+	unsigned long req;
+	const char *name;
+	int dmabuf;		/* INFO: a dma-buf fd to ask about */
+};
+
+static void fill_struct(unsigned char *p, const struct too_big_case *tc,
+			uint32_t size)
+{
+	static struct uring_dmabuf_range r;
+
+	memset(p, 0, 2 * PAGE_SZ);
+	if (tc->req == URING_DMABUF_IOC_CREATE) {
+		struct uring_dmabuf_create *c = (void *)p;
+
+		r.addr = (uintptr_t)good;
+		r.len = LEN;
+		c->flags = URING_DMABUF_CREATE_CLOEXEC;
+		c->ranges = (uintptr_t)&r;
+		c->nr_ranges = 1;
+		c->fd = -1;
+	} else if (tc->req == URING_DMABUF_IOC_INFO) {
+		((struct uring_dmabuf_info *)(void *)p)->fd = tc->dmabuf;
+	}
+	*(uint32_t *)(void *)p = size;
+}
+
+static void test_size_too_big(void)
+{
+	static const uint32_t sizes[] = {
+		SIZE_LIMIT + 1, SIZE_LIMIT + 8, 2 * SIZE_LIMIT, 1U << 20,
+		0xffffffffU,
+	};
+	struct too_big_case cases[] = {
+		{ URING_DMABUF_IOC_CREATE, "CREATE", -1 },
+		{ URING_DMABUF_IOC_INFO, "INFO", -1 },
+		{ URING_DMABUF_IOC_VERSION, "VERSION", -1 },
+	};
+	unsigned int i, j;
+	unsigned char *p;
+	long ret, fd;
+
+	p = mmap(NULL, 3 * PAGE_SZ, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED) {
+		t_ok(0, "mmap 3 pages for oversized structs");
+		return;
+	}
+	munmap(p + 2 * PAGE_SZ, PAGE_SZ);
+	fd = create1((uintptr_t)good, LEN, URING_DMABUF_CREATE_CLOEXEC);
+	if (!t_ok(fd >= 0, "create a dma-buf for INFO with oversized structs")) {
+		t_diag("create: %s", errname(-fd));
+		munmap(p, 2 * PAGE_SZ);
+		return;
+	}
+	cases[1].dmabuf = fd;
+	pins_get(&base);	/* that buffer is part of the baseline */
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct too_big_case *tc = &cases[i];
+
+		/* The largest size allowed: a page, its tail all zero. */
+		fill_struct(p, tc, SIZE_LIMIT);
+		ret = ioctl_ret(dev, tc->req, p);
+		if (tc->req == URING_DMABUF_IOC_CREATE) {
+			struct uring_dmabuf_create *c = (void *)p;
+
+			if (!t_ok(ret == 0 && c->fd >= 0 && c->bytes == LEN,
+				  "CREATE with size %lu (the page size) and a "
+				  "zero tail succeeds", SIZE_LIMIT))
+				t_diag("got %s", ret ? errname(-ret) : "no fd");
+			else
+				close(c->fd);
+			t_pins_back(&base, "CREATE with size %lu: close "
+				    "releases every pin", SIZE_LIMIT);
+		} else {
+			t_errno(ret, 0, "%s with size %lu (the page size) and "
+				"a zero tail succeeds", tc->name, SIZE_LIMIT);
+		}
+
+		for (j = 0; j < sizeof(sizes) / sizeof(sizes[0]); j++) {
+			fill_struct(p, tc, sizes[j]);
+			ret = ioctl_ret(dev, tc->req, p);
+			if (tc->req != URING_DMABUF_IOC_CREATE) {
+				t_errno(ret, E2BIG, "%s with size %u (over "
+					"the page size) fails with E2BIG",
+					tc->name, sizes[j]);
+				continue;
+			}
+			if (ret == 0)	/* the new fd, closed by t_err_clean */
+				ret = ((struct uring_dmabuf_create *)(void *)p)->fd;
+			t_err_clean(ret, E2BIG, &base,
+				    "CREATE with size %u (over the page size) "
+				    "fails with E2BIG, nothing pinned",
+				    sizes[j]);
+		}
+	}
+	close(fd);
+	munmap(p, 2 * PAGE_SZ);
+	pins_get(&base);
+}
+
+/*
+ * More pages than the machine has can never be pinned: ENOMEM before
+ * anything is looked at, charged or pinned, even for root with CAP_IPC_LOCK
+ * and no max_pinned_mb, and even for address space that holds nothing (a
+ * module that walked it first would say EFAULT).
+ */
+static void test_over_ram(void)
+{
+	const char *path = SYSFS_PARAM "max_pinned_mb";
+	unsigned long long old = 0, ram;
+	struct uring_dmabuf_range r[2];
+	size_t len = 64ULL << 30, part;
+	struct sysinfo si;
+	unsigned char *p;
+	char text[32];
+	int restore = 0;
+
+	if (geteuid() != 0) {
+		t_skip("not root (CAP_IPC_LOCK wanted: only the RAM limit "
+		       "may apply)", "create of more pages than RAM");
+		return;
+	}
+	if (sysinfo(&si)) {
+		t_ok(0, "sysinfo");
+		return;
+	}
+	ram = (unsigned long long)si.totalram * si.mem_unit;
+	while (len <= ram)
+		len *= 2;
+	if (read_ull(path, &old) == 0 && old) {
+		if (!t_ok(write_text(path, "0") == 0,
+			  "set max_pinned_mb to 0 (was %llu)", old))
+			return;
+		restore = 1;
+	}
+	t_diag("RAM %llu MiB, asking for %zu GiB", ram / MIB, len >> 30);
+
+	p = mmap(NULL, len, PROT_NONE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (!t_ok(p != MAP_FAILED, "reserve %zu GiB of PROT_NONE address space",
+		  len >> 30)) {
+		t_diag("mmap: %s", strerror(errno));
+	} else {
+		expect1((uintptr_t)p, len, 0, ENOMEM,
+			"PROT_NONE range larger than RAM (root, CAP_IPC_LOCK)");
+		expect1((uintptr_t)p, len, URING_DMABUF_CREATE_READONLY, ENOMEM,
+			"PROT_NONE range larger than RAM with READONLY");
+		/* Two ranges each within RAM, together over it. */
+		part = ((ram / 5 * 3) + PAGE_SZ - 1) & ~(PAGE_SZ - 1);
+		r[0].addr = (uintptr_t)p;
+		r[0].len = part;
+		r[1].addr = (uintptr_t)p + part;
+		r[1].len = part;
+		t_err_clean(ud_create(dev, r, 2, 0, NULL), ENOMEM, &base,
+			    "two PROT_NONE ranges of 3/5 of RAM each (together "
+			    "over it) fail with ENOMEM");
+		munmap(p, len);
+		expect1((uintptr_t)p, len, 0, ENOMEM,
+			"unmapped range larger than RAM");
+	}
+	if (restore) {
+		snprintf(text, sizeof(text), "%llu", old);
+		t_ok(write_text(path, text) == 0, "restore max_pinned_mb to %llu",
+		     old);
+	}
 }
 
 /*
@@ -449,6 +644,7 @@ int main(void)
 
 	test_ranges_shape();
 	test_struct();
+	test_size_too_big();
 	test_unwritable_struct();
 	test_emfile();
 	test_max_ranges();
@@ -458,6 +654,7 @@ int main(void)
 	test_tmpfs_shared();
 	test_ext4_shared();
 	test_max_pinned();
+	test_over_ram();
 
 	munmap(good, LEN);
 	close(dev);

@@ -5,7 +5,9 @@
  * read-only variant, hugetlb buffers, and every documented error.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/uio.h>
@@ -13,10 +15,12 @@
 
 #include "common.h"
 #include "uring.h"
+#include "../../kmod/importer/importer_uapi.h"
 
 #define LEN MIB
 
 static int dev;
+static int imp = -1;	/* the test importer (tests/kmod/importer), if loaded */
 
 /* Checks a dma-buf of len bytes shows the pattern from byte off onwards. */
 static void check_bytes(int fd, size_t len, uint64_t seed, uint64_t off,
@@ -33,6 +37,35 @@ static void check_bytes(int fd, size_t len, uint64_t seed, uint64_t off,
 	if (!t_ok(bad < 0, "%s: dma-buf shows the registered bytes", what))
 		t_diag("first difference at offset %lld", bad);
 	munmap(map, len);
+}
+
+/*
+ * The test importer maps the dma-buf DMA_TO_DEVICE and vmaps it: a READONLY
+ * dma-buf has no vmap (EINVAL from the dma-buf core), a writable one does.
+ */
+static void check_vmap(int fd, int want, const char *what)
+{
+	struct importer_check c;
+	long ret;
+
+	if (imp < 0) {
+		t_skip("the test importer could not be loaded",
+		       "%s: importer vmap", what);
+		return;
+	}
+	memset(&c, 0, sizeof(c));
+	c.fd = fd;
+	c.flags = IMPORTER_CHECK_BYTES;
+	c.dir = IMPORTER_DIR_TO_DEVICE;
+	c.cpu_dir = IMPORTER_DIR_TO_DEVICE;
+	ret = ioctl_ret(imp, IMPORTER_IOC_CHECK, &c);
+	if (!t_ok(!ret && !c.attach_err && !c.map_err && c.vmap_err == want &&
+		  !c.vmap_mismatch, "%s: importer vmap %s", what,
+		  want ? "fails with EINVAL" : "works"))
+		t_diag("ioctl %s, attach %s, map %s, vmap %s, mismatch at %lld",
+		       errname(-ret), errname(c.attach_err), errname(c.map_err),
+		       c.vmap_err ? errname(c.vmap_err) : "success",
+		       (long long)c.vmap_mismatch - 1);
 }
 
 static int register_one(struct io_uring *ring, struct mem *m, const char *what)
@@ -126,6 +159,7 @@ static void test_subrange_and_ro(struct io_uring *ring, struct mem *m)
 	if (t_ok(fd >= 0, "CREATE_FIXED with IOSQE_ASYNC (from io-wq)")) {
 		t_ok(fd_cloexec(fd), "IOSQE_ASYNC: fd is close-on-exec");
 		check_bytes(fd, LEN, 62, 0, "IOSQE_ASYNC");
+		check_vmap(fd, 0, "CREATE_FIXED (writable)");
 		close(fd);
 	} else {
 		t_diag("cqe->res: %s", errname(-fd));
@@ -147,6 +181,7 @@ static void test_subrange_and_ro(struct io_uring *ring, struct mem *m)
 	if (map != MAP_FAILED)
 		munmap(map, LEN);
 	check_bytes(fd, LEN, 62, 0, "CREATE_FIXED_RO");
+	check_vmap(fd, EINVAL, "CREATE_FIXED_RO");
 	close(fd);
 }
 
@@ -397,11 +432,23 @@ int main(void)
 	if (ud_version(dev, &ver) == 0 &&
 	    !(ver.features & URING_DMABUF_FEAT_CREATE_FIXED))
 		t_skip_all("module reports no URING_DMABUF_FEAT_CREATE_FIXED");
+	/* Left loaded: 90-importer unloads it. */
+	if (system("modprobe uring_dmabuf_importer 2>/dev/null") == 0) {
+		for (int i = 0; i < 20 && imp < 0; i++) {
+			imp = open(IMPORTER_DEVICE, O_RDWR | O_CLOEXEC);
+			if (imp < 0)
+				msleep(50);
+		}
+	}
+	if (imp < 0)
+		t_diag("no test importer: %s", strerror(errno));
 	test_outlives();
 	test_anon_ring();
 	test_remapped();
 	test_second_index();
 	test_hugetlb();
+	if (imp >= 0)
+		close(imp);
 	close(dev);
 	return t_finish();
 }

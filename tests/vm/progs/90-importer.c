@@ -3,8 +3,8 @@
  * 90-importer: what a device gets when it imports our dma-bufs, as seen by
  * the test-only importer module (tests/kmod/importer): DMA segments within
  * the device's limits and as few as those allow, holding the buffer's bytes
- * in order; READONLY buffers only for DMA_TO_DEVICE; a device without a DMA
- * mask refused; the attachment counted while it lasts.
+ * in order; READONLY buffers only for DMA_TO_DEVICE and never vmapped; a
+ * device without a DMA mask refused; the attachment counted while it lasts.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -369,6 +369,30 @@ static void test_kind(int dev, int imp, unsigned int k,
 	buf_free(&b);
 }
 
+/* The same memory exported writable: the importer's vmap of it works. */
+static void check_writable_vmap(int dev, int imp, const struct mem *m,
+				uint64_t hash)
+{
+	struct importer_check c;
+	int fd, ret;
+
+	fd = ud_create1(dev, m->p, m->len, URING_DMABUF_CREATE_CLOEXEC);
+	if (!t_ok(fd >= 0, "writable: create from the same memory")) {
+		t_diag("create: %s", errname(-fd));
+		return;
+	}
+	ret = imp_check(imp, fd, IMPORTER_CHECK_BYTES, SEG_4G, 0,
+			IMPORTER_DIR_TO_DEVICE, &c);
+	if (!t_ok(!ret && !c.attach_err && !c.map_err && !c.vmap_err &&
+		  !c.vmap_mismatch && c.hash == hash,
+		  "importer: vmap of a writable buffer works and shows its bytes"))
+		t_diag("ioctl %s, attach %s, map %s, vmap %s, vmap mismatch at %lld, hash %s",
+		       errname(-ret), errname(c.attach_err), errname(c.map_err),
+		       errname(c.vmap_err), (long long)c.vmap_mismatch - 1,
+		       c.hash == hash ? "equal" : "differs");
+	close(fd);
+}
+
 /* Read-only: devices may read it (TO_DEVICE) but never write it. */
 static void test_readonly(int dev, int imp)
 {
@@ -393,6 +417,7 @@ static void test_readonly(int dev, int imp)
 		return;
 	pattern_fill_mixed(m.p, len, 42);
 	hash = hash_of(m.p, len);
+	check_writable_vmap(dev, imp, &m, hash);
 	mprotect(m.p, len, PROT_READ);
 
 	fd = ud_create1(dev, m.p, len, URING_DMABUF_CREATE_READONLY |
@@ -418,6 +443,16 @@ static void test_readonly(int dev, int imp)
 				       errname(c.map_err),
 				       (unsigned long long)c.mapped_bytes,
 				       c.hash == hash ? "equal" : "differs");
+			/*
+			 * A vmap has no access mode and vmap-only importers
+			 * (vb2-vmalloc) write through it: a READONLY dma-buf
+			 * has none, so the dma-buf core answers EINVAL.
+			 */
+			if (!c.map_err &&
+			    !t_ok(c.vmap_err == EINVAL,
+				  "importer: vmap of a READONLY buffer fails with EINVAL"))
+				t_diag("vmap: %s", c.vmap_err ?
+				       errname(c.vmap_err) : "success");
 		} else if (!t_ok(c.map_err, "read-only: %s mapping refused (%s)",
 				 dirs[i].name, errname(c.map_err))) {
 			t_diag("mapped %llu segments",

@@ -138,6 +138,9 @@ pid_t t_fork(void)
 		t_ok(0, "fork");
 		t_diag("fork: %s", strerror(errno));
 	}
+	/* The child's exit code (t_failed) counts its own checks only. */
+	if (pid == 0)
+		failed = 0;
 	return pid;
 }
 
@@ -329,6 +332,13 @@ void msleep(long ms)
 long long vmpin_kb(void)
 {
 	return proc_field("/proc/self/status", "VmPin:");
+}
+
+long long memtotal_pages(void)
+{
+	long long kb = proc_field("/proc/meminfo", "MemTotal:");
+
+	return kb < 0 ? -1 : kb / (long long)(PAGE_SZ / 1024);
 }
 
 int count_fds(void)

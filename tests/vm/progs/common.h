@@ -53,7 +53,10 @@ int t_finish(void);
 int t_errno(long ret, int want, const char *fmt, ...) PRINTF(3, 4);
 /* waitpid() on a child that printed its own lines; passes if it exited 0. */
 int t_child(pid_t pid, const char *fmt, ...) PRINTF(2, 3);
-/* fflush before fork so no buffered line is printed twice. */
+/*
+ * fflush before fork so no buffered line is printed twice; the child starts
+ * with no failed check, so its t_failed() is about its own checks only.
+ */
 pid_t t_fork(void);
 
 const char *errname(int err);
@@ -97,6 +100,8 @@ int t_pins_back(const struct pins *base, const char *fmt, ...) PRINTF(2, 3);
 /* Sleeps ms milliseconds, for polling what settles asynchronously. */
 void msleep(long ms);
 long long vmpin_kb(void);
+/* MemTotal in pages: the kernel's totalram_pages(), -1 if unreadable. */
+long long memtotal_pages(void);
 /*
  * Lowers RLIMIT_NOFILE so that no fd is free; returns the old soft limit
  * to hand to fds_unlimit(), or 0 on failure.
