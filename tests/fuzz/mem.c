@@ -445,7 +445,8 @@ int race_errnos(const struct region *reg, int readonly, int *errs)
 		if (!readonly)
 			errs[n++] = EPERM;
 		break;
-	case RK_RACE_HUGE: /* a punched hole filled again from the pool */
+	case RK_RACE_HUGE: /* a hole punched after the fault-in; an empty pool */
+		errs[n++] = EFAULT;
 		errs[n++] = ENOMEM;
 		break;
 	case RK_RACE_ALIAS: /* pages of another offset than the one checked */
