@@ -10,8 +10,8 @@
  *
  * Two phases of a few seconds: holes only punched, then also allocated
  * back by fallocate() (a second filler racing memfd_pin_folios()). A phase
- * stops at the first lost reservation, to keep the pool usable. Runs after
- * the other hugetlb programs for the same reason.
+ * stops at the first lost reservation, to keep the pool usable for the
+ * programs after this one.
  */
 #include <errno.h>
 #include <fcntl.h>
