@@ -150,7 +150,7 @@ static void gen_range(struct worker *w, struct uring_dmabuf_range *out,
 
 /*
  * What pinning the ranges in order gives: the first range with a known
- * error decides; a race region may fail with EFAULT or work.
+ * error decides; a race region may work or fail as race_errnos() says.
  */
 static void expected_pins(const struct gen_range *g, unsigned int n,
 			  int readonly, struct outcome *o)
@@ -161,10 +161,15 @@ static void expected_pins(const struct gen_range *g, unsigned int n,
 		const struct region *reg = g[i].reg;
 		int err = readonly ? reg->err_ro : reg->err_rw;
 
-		if (reg->kind == RK_RACE) {
-			may(o, EFAULT);
-			if (g[i].past_end)
+		if (reg->kind >= RK_RACE) {
+			int errs[4], k, n = race_errnos(reg, readonly, errs);
+
+			for (k = 0; k < n; k++)
+				may(o, errs[k]);
+			if (g[i].past_end) {
+				may(o, EFAULT);
 				return;
+			}
 			continue;
 		}
 		if (err) {
@@ -210,6 +215,68 @@ static void *place_struct(const struct uring_dmabuf_create *c, int where)
 	}
 }
 
+/*
+ * A successful create over a race region holds none of the pages the racer
+ * swapped in from a file (they carry FUZZ_FILE_MARK). One time in four: it
+ * costs an mmap.
+ */
+static void check_no_file_pages(struct worker *w, int fd, const struct gen_range *g,
+				const struct uring_dmabuf_range *ranges, unsigned int n,
+				uint64_t total)
+{
+	uint64_t at = 0, off;
+	unsigned char *map;
+	unsigned int i;
+	long found = 0;
+
+	for (i = 0; i < n && g[i].reg->kind != RK_RACE; i++)
+		;
+	if (i == n || race_file_fd < 0 || !chance(&w->rng, 25))
+		return;
+	map = mmap(NULL, total, PROT_READ, MAP_SHARED, fd, 0);
+	fuzz_count(w);
+	if (map == MAP_FAILED) {
+		fuzz_fail(w, "CREATE: mmap PROT_READ of the dma-buf: %s", errname(errno));
+		return;
+	}
+	for (i = 0; i < n; at += ranges[i].len, i++) {
+		if (g[i].reg->kind != RK_RACE)
+			continue;
+		for (off = 0; off < ranges[i].len; off += PAGE_SZ)
+			found += *(const uint64_t *)(map + at + off + FUZZ_FILE_MARK_OFF) ==
+				 FUZZ_FILE_MARK;
+	}
+	munmap(map, total);
+	if (found)
+		fuzz_fail(w, "CREATE: %ld pages of the file the racer swapped in are in the "
+			  "dma-buf", found);
+}
+
+/*
+ * A writable buffer over the memfd of a RK_RACE_SEAL region while that very
+ * memfd got F_SEAL_WRITE: the seal must have failed (EBUSY) or the create.
+ */
+static void check_not_sealed(struct worker *w, const struct gen_range *g, unsigned int n,
+			     const int *gen_before)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		const struct region *reg = g[i].reg;
+
+		if (reg->kind == RK_RACE_SEAL && atomic_load(&reg->gen) == gen_before[i] &&
+		    atomic_load(&reg->sealed_gen) == gen_before[i])
+			fuzz_fail(w, "CREATE: a writable dma-buf of a memfd that F_SEAL_WRITE "
+				  "sealed meanwhile (both succeeded)");
+	}
+}
+
+/* Ranges over an RK_ALIAS region longer than its half hold a page twice. */
+int range_aliases(const struct region *reg, uint64_t len)
+{
+	return reg->kind == RK_ALIAS && len > reg->len / 2;
+}
+
 void op_create(struct worker *w)
 {
 	struct rng *r = &w->rng;
@@ -221,6 +288,7 @@ void op_create(struct worker *w)
 	uint32_t size = sizeof(c), flags;
 	int where, tail_bad = 0, ranges_fault = 0, readonly, good;
 	uint64_t total = 0;
+	int gen_before[BUF_TRACK_RANGES];
 	long ret;
 
 	if (scratch_init())
@@ -339,6 +407,8 @@ void op_create(struct worker *w)
 		}
 	}
 
+	for (i = 0; i < gen; i++)
+		gen_before[i] = atomic_load(&gr[i].reg->gen);
 	ret = ioctl_ret(F.dev, URING_DMABUF_IOC_CREATE, uc);
 	fuzz_count(w);
 	if (ret == 0) {
@@ -371,6 +441,10 @@ void op_create(struct worker *w)
 	}
 	for (i = 0; i < nr; i++)
 		total += ranges[i].len;
+	if (!readonly)
+		check_not_sealed(w, gr, gen, gen_before);
+	if (nr == gen)
+		check_no_file_pages(w, (int)ret, gr, ranges, gen, total);
 	if (c.bytes != total)
 		fuzz_fail(w, "CREATE: bytes %llu, the ranges add up to %llu",
 			  (unsigned long long)c.bytes, (unsigned long long)total);
@@ -383,6 +457,10 @@ void op_create(struct worker *w)
 		int coherent = nr <= BUF_TRACK_RANGES;
 
 		b->may_alias = nr > 1;
+		for (i = 0; i < gen; i++) {
+			b->may_alias |= gr[i].reg->kind == RK_RACE_ALIAS;
+			b->must_alias |= nr == 1 && range_aliases(gr[i].reg, ranges[i].len);
+		}
 		for (i = 0; i < gen && coherent; i++) {
 			coherent = gr[i].reg->coherent;
 			b->r[i].reg = gr[i].reg;

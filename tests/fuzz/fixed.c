@@ -154,6 +154,7 @@ void op_create_fixed(struct worker *w)
 		struct dbuf *b = buf_add(w, ret, len, ro, 1);
 
 		b->nr = reg->coherent;
+		b->must_alias = range_aliases(reg, len);
 		b->r[0].reg = reg;
 		b->r[0].off = addr - (uintptr_t)reg->p;
 		b->r[0].len = len;
@@ -167,7 +168,7 @@ void op_create_fixed(struct worker *w)
 /* Registers the worker's fixed regions as buffers 0..nr_fixed-1. */
 static int register_fixed(struct worker *w)
 {
-	struct iovec iov[4];
+	struct iovec iov[sizeof(w->fixed) / sizeof(w->fixed[0])];
 	int i;
 
 	for (i = 0; i < w->nr_fixed; i++) {
@@ -207,7 +208,8 @@ void op_reregister(struct worker *w)
 
 int fixed_init(struct worker *w)
 {
-	static const enum region_kind kinds[] = { RK_ANON, RK_MEMFD, RK_HUGETLB, RK_THP };
+	static const enum region_kind kinds[] = { RK_ANON, RK_MEMFD, RK_HUGETLB, RK_THP,
+						  RK_ALIAS };
 	size_t k;
 	int i, ret;
 

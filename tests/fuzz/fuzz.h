@@ -64,7 +64,12 @@ enum region_kind {
 	RK_PFNMAP,	 /* an mmap of one of our own dma-bufs */
 	RK_UNMAPPED,	 /* low addresses nothing ever maps */
 	RK_KERNEL,	 /* above TASK_SIZE */
-	RK_RACE,	 /* shared with the racer thread: unmapped, mprotected */
+	RK_ALIAS,	 /* a memfd mapped twice side by side: each page twice */
+	/* Shared with the racer thread (racer.c), which meanwhile: */
+	RK_RACE,	 /* unmaps, mprotects, swaps a file's pages in */
+	RK_RACE_SEAL,	 /* remaps the memfd read-only, seals it F_SEAL_WRITE */
+	RK_RACE_HUGE,	 /* punches holes in the hugetlb memfd, fills them */
+	RK_RACE_ALIAS,	 /* maps the memfd's first half over its second */
 	RK_NR
 };
 
@@ -77,10 +82,17 @@ struct region {
 	/* The bytes may be written and read back through a dma-buf. */
 	int coherent;
 	atomic_int dead;	/* a race region the racer lost */
+	int fd;			/* race regions: the memfd mapped there, or -1 */
+	/* RK_RACE_SEAL: memfds mapped so far; the one F_SEAL_WRITE sealed */
+	atomic_int gen, sealed_gen;
 };
 
 #define FUZZ_MAX_THREADS 8
-#define FUZZ_RACE_REGIONS 2
+/* Two RK_RACE, then one each of RK_RACE_SEAL, RK_RACE_HUGE, RK_RACE_ALIAS. */
+#define FUZZ_RACE_REGIONS 5
+/* What the racer swaps into RK_RACE regions: a file's pages carry it at +512. */
+#define FUZZ_FILE_MARK 0x46494c4550414745ULL
+#define FUZZ_FILE_MARK_OFF 512
 
 /* Every region of one worker, the race regions shared by all. */
 struct arena {
@@ -93,7 +105,16 @@ struct region *arena_pick(struct arena *a, struct rng *r);
 /* The race regions; the racer thread (racer.c) plays with them. */
 extern struct region race_regions[FUZZ_RACE_REGIONS];
 int race_init(void);
+/* The file the racer swaps into RK_RACE regions (ramfs or ext4), or -1. */
+extern int race_file_fd;
+/* A fresh memfd of len bytes (MFD_ALLOW_SEALING); -errno on failure. */
+int race_memfd(size_t len, int huge);
 const char *region_name(enum region_kind kind);
+/* What else than success a range in a race region may get. */
+int race_errnos(const struct region *reg, int readonly, int *errs);
+/* Unmap the hugetlb regions, for the pool check at the end of the run. */
+void arena_free_hugetlb(struct arena *a);
+void race_free_hugetlb(void);
 
 /* --- dma-bufs a worker holds (bufs.c) ----------------------------------- */
 
@@ -112,6 +133,8 @@ struct dbuf {
 	int cloexec;
 	/* Made of several ranges: a page may appear twice (no device writes). */
 	int may_alias;
+	/* A page surely appears twice: devices may only read it (EINVAL else). */
+	int must_alias;
 	/* Where its bytes come from, if every range is coherent memory. */
 	int nr;
 	struct tracked_range r[BUF_TRACK_RANGES];
@@ -130,7 +153,7 @@ struct worker {
 	struct io_uring ring;
 	int ring_ok;
 	int nr_fixed;		/* registered buffers: the first nr_fixed regions */
-	struct region *fixed[4];
+	struct region *fixed[5];
 	struct dbuf bufs[BUF_MAX];
 	int nr_bufs;
 	long calls;		/* entry-point calls made */
@@ -197,6 +220,9 @@ void op_pass(struct worker *w);
 void op_fork(struct worker *w);
 void op_unprivileged(struct worker *w);
 
+/* create.c: a range of len bytes over reg surely holds a page twice */
+int range_aliases(const struct region *reg, uint64_t len);
+
 /* fixed.c: a ring with the worker's buffers registered; 0 or -errno */
 int fixed_init(struct worker *w);
 /* Registers (start) or unregisters the buffers around an epoch. */
@@ -216,6 +242,9 @@ void buf_check_info(struct worker *w, struct dbuf *b);
 /* racer.c: munmap/mprotect/madvise/fork against the workers' creates */
 void *racer_main(void *arg);
 extern long racer_usecs;
+/* The 2 MiB pool's reserved count when the epoch started; losses seen. */
+extern long long racer_resv0;
+extern atomic_long racer_resv_lost;
 /* pass.c: receives fds passed by the workers */
 void *receiver_main(void *arg);
 

@@ -336,6 +336,11 @@ static int run_epoch(int epoch, const struct pins *base)
 		t_diag("epoch %d: could not map the race regions again", epoch);
 	for (i = 0; i < nr_workers; i++)
 		fixed_epoch(&workers[i], 1);
+	{
+		struct hugepool pool;
+
+		racer_resv0 = hugepool_get(&pool) ? -1 : pool.resv;
+	}
 	pthread_create(&th[nr_workers], NULL, use_racer ? racer_main : idle_main, &racer);
 	pthread_create(&th[nr_workers + 1], NULL, receiver_main, &receiver);
 	for (i = 0; i < nr_workers; i++)
@@ -361,8 +366,29 @@ static int run_epoch(int epoch, const struct pins *base)
 	return ok;
 }
 
+/*
+ * With every dma-buf closed and the hugetlb regions unmapped, the 2 MiB
+ * pool's counters are where they were before the run: no reservation got
+ * lost to the racer's punched holes, none leaked.
+ */
+static void check_hugepool(const struct hugepool *start)
+{
+	int i;
+
+	if (start->free < 0)
+		return;
+	for (i = 0; i < nr_workers; i++)
+		arena_free_hugetlb(&workers[i].arena);
+	race_free_hugetlb();
+	t_hugepool_back(start, "fuzz: 2 MiB pool counters back after the run");
+	if (!t_ok(!atomic_load(&racer_resv_lost),
+		  "fuzz: the pool's reserved count steady while the racer punched holes"))
+		t_diag("it changed %ld times", atomic_load(&racer_resv_lost));
+}
+
 int main(void)
 {
+	struct hugepool pool = { -1, -1, -1 };
 	struct pins base;
 	long epochs, done = 0;
 	double t0;
@@ -395,6 +421,8 @@ int main(void)
 
 	only_ops(getenv("URING_DMABUF_FUZZ_OPS"));
 	use_racer = env_long("URING_DMABUF_FUZZ_RACER", 1) != 0;
+	if (hugepool_get(&pool))
+		pool.free = -1;
 	setup();
 	pins_get(&base);
 	t0 = now_sec();
@@ -419,6 +447,8 @@ int main(void)
 	if (atomic_load(&F.failures))
 		t_diag("%d unexpected outcomes", atomic_load(&F.failures));
 	t_ok(clean, "fuzz: every pin, VmPin and module counter back after each epoch");
+	if (clean)
+		check_hugepool(&pool);
 	/* A long run must make its calls; a short one only says it was slow. */
 	if (calls_target >= 20000) {
 		if (!t_ok(done >= calls_target, "fuzz: ran %ld of %ld calls within %.0f s",

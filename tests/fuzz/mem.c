@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <unistd.h>
 
 #include <linux/memfd.h>
@@ -24,6 +25,7 @@
 #endif
 
 struct region race_regions[FUZZ_RACE_REGIONS];
+int race_file_fd = -1;
 
 static const char *const kind_names[RK_NR] = {
 	[RK_ANON] = "anon", [RK_ANON_RO] = "anon-ro",
@@ -33,7 +35,9 @@ static const char *const kind_names[RK_NR] = {
 	[RK_FILE_PRIV_RO] = "file-private-ro",
 	[RK_FILE_PRIV_RW] = "file-private-rw", [RK_PFNMAP] = "pfnmap",
 	[RK_UNMAPPED] = "unmapped", [RK_KERNEL] = "kernel",
-	[RK_RACE] = "race",
+	[RK_ALIAS] = "alias", [RK_RACE] = "race",
+	[RK_RACE_SEAL] = "race-seal", [RK_RACE_HUGE] = "race-hugetlb",
+	[RK_RACE_ALIAS] = "race-alias",
 };
 
 const char *region_name(enum region_kind kind)
@@ -59,11 +63,17 @@ static unsigned char *reserve(size_t len, size_t align)
 	return (unsigned char *)p;
 }
 
-static int map_at(unsigned char *p, size_t len, int prot, int flags, int fd)
+static int map_at_off(unsigned char *p, size_t len, int prot, int flags, int fd,
+		      off_t off)
 {
-	void *m = mmap(p, len, prot, flags | MAP_FIXED, fd, 0);
+	void *m = mmap(p, len, prot, flags | MAP_FIXED, fd, off);
 
 	return m == MAP_FAILED ? -errno : 0;
+}
+
+static int map_at(unsigned char *p, size_t len, int prot, int flags, int fd)
+{
+	return map_at_off(p, len, prot, flags, fd, 0);
 }
 
 static void set(struct region *reg, enum region_kind kind, unsigned char *p,
@@ -75,7 +85,10 @@ static void set(struct region *reg, enum region_kind kind, unsigned char *p,
 	reg->err_rw = err_rw;
 	reg->err_ro = err_ro;
 	reg->coherent = coherent;
+	reg->fd = -1;
 	atomic_store(&reg->dead, 0);
+	atomic_store(&reg->gen, 0);
+	atomic_store(&reg->sealed_gen, -1);
 }
 
 static void touch(struct region *reg)
@@ -219,6 +232,46 @@ static int make_pfnmap(struct region *reg)
 	return 0;
 }
 
+int race_memfd(size_t len, int huge)
+{
+	unsigned int flags = MFD_CLOEXEC | MFD_ALLOW_SEALING;
+	int fd, err;
+
+	if (huge)
+		flags |= MFD_HUGETLB | MFD_HUGE_2MB;
+	fd = memfd_create("fuzz-race", flags);
+	if (fd < 0)
+		return -errno;
+	if (ftruncate(fd, len)) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+/* A memfd of 16 pages mapped twice side by side: every page twice in it. */
+static int make_alias(struct region *reg)
+{
+	size_t half = 16 * PAGE_SZ;
+	unsigned char *p = reserve(2 * half, PAGE_SZ);
+	int fd = race_memfd(half, 0), err = -ENOMEM;
+
+	if (fd < 0)
+		return fd;
+	if (p) {
+		err = map_at(p, half, PROT_READ | PROT_WRITE, MAP_SHARED, fd);
+		if (!err)
+			err = map_at(p + half, half, PROT_READ | PROT_WRITE, MAP_SHARED, fd);
+	}
+	close(fd);
+	if (err)
+		return err;
+	set(reg, RK_ALIAS, p, 2 * half, 0, 0, 1);
+	touch(reg);
+	return 0;
+}
+
 int arena_init(struct arena *a, int worker)
 {
 	static const enum region_kind anon_kinds[] = {
@@ -238,6 +291,10 @@ int arena_init(struct arena *a, int worker)
 			t_diag("no %s memory here (%s): not fuzzed",
 			       region_name(anon_kinds[i]), errname(-err));
 	}
+	if (!make_alias(&a->r[a->nr]))
+		a->nr++;
+	else if (worker == 0)
+		t_diag("no memfd mapped twice: aliases within a range not fuzzed");
 	if (make_files(a, worker) && worker == 0)
 		t_diag("no ext4 scratch directory: file-backed memory not fuzzed");
 	if (!make_pfnmap(&a->r[a->nr]))
@@ -252,29 +309,186 @@ int arena_init(struct arena *a, int worker)
 }
 
 /*
+ * The file the racer maps over RK_RACE regions: on a private ramfs mount
+ * (gone once the file is open), else in the ext4 scratch directory. Each
+ * page carries FUZZ_FILE_MARK, where nothing writes.
+ */
+static int race_file(size_t len)
+{
+	char dir[] = "/tmp/fuzz-ramfs-XXXXXX", path[300];
+	uint64_t mark = FUZZ_FILE_MARK;
+	int fd = -1;
+	size_t off;
+
+	if (mkdtemp(dir)) {
+		if (!mount("ramfs", dir, "ramfs", 0, NULL)) {
+			snprintf(path, sizeof(path), "%s/f", dir);
+			fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+			unlink(path);
+			umount2(dir, MNT_DETACH);
+		}
+		rmdir(dir);
+	}
+	if (fd < 0 && F.have_ext4) {
+		snprintf(path, sizeof(path), "%s/fuzz-race-%d", F.ext4_dir, (int)getpid());
+		fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+		unlink(path);
+	}
+	if (fd < 0)
+		return -1;
+	if (ftruncate(fd, len))
+		goto fail;
+	for (off = 0; off < len; off += PAGE_SZ)
+		if (pwrite(fd, &mark, sizeof(mark), (off_t)(off + FUZZ_FILE_MARK_OFF)) !=
+		    sizeof(mark))
+			goto fail;
+	return fd;
+fail:
+	close(fd);
+	return -1;
+}
+
+/* An RK_RACE region: anonymous memory the racer unmaps, mprotects, swaps. */
+static int race_anon(struct region *reg)
+{
+	size_t len = 32 * PAGE_SZ;
+	unsigned char *p = reserve(len, PAGE_SZ);
+
+	if (!p || map_at(p, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1))
+		return -ENOMEM;
+	set(reg, RK_RACE, p, len, 0, 0, 0);
+	touch(reg);
+	return 0;
+}
+
+/* A shared memfd mapping (kind), or a hugetlb one; the region keeps the fd. */
+static int race_memfd_region(struct region *reg, enum region_kind kind)
+{
+	int huge = kind == RK_RACE_HUGE;
+	size_t len = huge ? SZ_2M : 32 * PAGE_SZ;
+	unsigned char *p = reserve(len, huge ? SZ_2M : PAGE_SZ);
+	int fd = race_memfd(len, huge), err = -ENOMEM;
+
+	if (fd < 0)
+		return fd;
+	if (p)
+		err = map_at(p, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd);
+	if (err) {
+		close(fd);
+		return err;
+	}
+	set(reg, kind, p, len, 0, 0, 0);
+	reg->fd = fd;
+	touch(reg);
+	return 0;
+}
+
+/* Reserved and never touched: a reservation lost cannot underflow the pool. */
+static void *cushion = MAP_FAILED;
+
+/*
  * Maps each race region not mapped yet, or lost by the racer (someone took
  * its hole while it was unmapped): at the start and before every epoch, so
- * that the racing goes on all run long.
+ * that the racing goes on all run long. Only the RK_RACE ones get lost.
  */
 int race_init(void)
+{
+	static const enum region_kind kinds[FUZZ_RACE_REGIONS] = {
+		RK_RACE, RK_RACE, RK_RACE_SEAL, RK_RACE_HUGE, RK_RACE_ALIAS };
+	static int tried[FUZZ_RACE_REGIONS];
+	int i, err, fd;
+
+	if (!tried[0]) {
+		race_file_fd = race_file(16 * PAGE_SZ);
+		if (race_file_fd < 0)
+			t_diag("no ramfs or ext4 file: the racer swaps no file pages in");
+	}
+	for (i = 0; i < FUZZ_RACE_REGIONS; i++) {
+		struct region *reg = &race_regions[i];
+
+		if (reg->p ? !atomic_load(&reg->dead) : tried[i] && kinds[i] != RK_RACE)
+			continue;
+		tried[i] = 1;
+		if (kinds[i] == RK_RACE) {
+			if (race_anon(reg))
+				return -ENOMEM;
+			continue;
+		}
+		if (kinds[i] == RK_RACE_HUGE) {
+			fd = race_memfd(SZ_2M, 1);
+			if (fd >= 0) {
+				cushion = mmap(NULL, SZ_2M, PROT_READ | PROT_WRITE, MAP_SHARED,
+					       fd, 0);
+				close(fd);
+			}
+		}
+		err = race_memfd_region(reg, kinds[i]);
+		if (err)
+			t_diag("no %s region (%s): not raced", region_name(kinds[i]),
+			       errname(-err));
+	}
+	return 0;
+}
+
+int race_errnos(const struct region *reg, int readonly, int *errs)
+{
+	int n = 0;
+
+	switch (reg->kind) {
+	case RK_RACE: /* unmapped or mprotected; a file's pages swapped in */
+		errs[n++] = EFAULT;
+		if (race_file_fd >= 0)
+			errs[n++] = EOPNOTSUPP;
+		break;
+	case RK_RACE_SEAL: /* read-only, then sealed: seals bind writers only */
+		errs[n++] = EFAULT;
+		if (!readonly)
+			errs[n++] = EPERM;
+		break;
+	case RK_RACE_HUGE: /* a hole punched after the fault-in; an empty pool */
+		errs[n++] = EFAULT;
+		errs[n++] = ENOMEM;
+		break;
+	case RK_RACE_ALIAS: /* pages of another offset than the one checked */
+		errs[n++] = EFAULT;
+		break;
+	default:
+		break;
+	}
+	return n;
+}
+
+void arena_free_hugetlb(struct arena *a)
+{
+	int i;
+
+	for (i = 0; i < a->nr; i++) {
+		struct region *reg = &a->r[i];
+
+		if (reg->kind == RK_HUGETLB || reg->kind == RK_HUGE_MEMFD) {
+			munmap(reg->p, reg->len);
+			reg->len = 0;
+		}
+	}
+}
+
+void race_free_hugetlb(void)
 {
 	int i;
 
 	for (i = 0; i < FUZZ_RACE_REGIONS; i++) {
 		struct region *reg = &race_regions[i];
-		size_t len = 32 * PAGE_SZ;
-		unsigned char *p;
 
-		if (reg->p && !atomic_load(&reg->dead))
-			continue;
-		p = reserve(len, PAGE_SZ);
-		if (!p || map_at(p, len, PROT_READ | PROT_WRITE,
-				 MAP_PRIVATE | MAP_ANONYMOUS, -1))
-			return -ENOMEM;
-		set(reg, RK_RACE, p, len, 0, 0, 0);
-		touch(reg);
+		if (reg->kind == RK_RACE_HUGE && reg->p) {
+			munmap(reg->p, reg->len);
+			close(reg->fd);
+			reg->p = NULL;
+			reg->fd = -1;
+		}
 	}
-	return 0;
+	if (cushion != MAP_FAILED)
+		munmap(cushion, SZ_2M);
+	cushion = MAP_FAILED;
 }
 
 /* A region of the worker, anonymous memory more often than the others. */

@@ -326,6 +326,13 @@ void op_import(struct worker *w)
 		return;
 	}
 	/* A page listed twice cannot be mapped for device writes. */
+	if (b->must_alias && chk.dir != IMPORTER_DIR_TO_DEVICE) {
+		if (chk.map_err != EINVAL)
+			fuzz_fail(w, "map of a buffer holding a page twice for dir %u: %s, "
+				  "want EINVAL", chk.dir,
+				  chk.map_err ? errname(chk.map_err) : "success");
+		return;
+	}
 	if (b->may_alias && chk.dir != IMPORTER_DIR_TO_DEVICE && chk.map_err == EINVAL)
 		return;
 	/*
