@@ -47,8 +47,8 @@ static const struct file_operations uring_dmabuf_fops = {
 };
 
 /*
- * 0666, as /dev/null: a caller gets nothing it could not already do with
- * io_uring buffer registration. It pins only memory it may access, with the
+ * 0666: a caller gets no more than io_uring buffer registration gives any
+ * user. It pins only memory it may access, with the
  * access it has (checked on what was pinned, seals included), charged to
  * its user's RLIMIT_MEMLOCK; READONLY stays read-only for every importer;
  * binding to a NIC needs CAP_NET_ADMIN. The udev rule narrows it to a group.
