@@ -33,26 +33,9 @@
 
 static int dev;
 
-static double now_sec(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static uint64_t rnd(uint64_t *s)
-{
-	uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
 static void pause_us(uint64_t *s, unsigned int max_us)
 {
-	struct timespec ts = { 0, (long)(rnd(s) % (max_us + 1)) * 1000 };
+	struct timespec ts = { 0, (long)(rand_next(s) % (max_us + 1)) * 1000 };
 
 	nanosleep(&ts, NULL);
 }
@@ -227,8 +210,8 @@ static void race_file_swap(struct backing *b, unsigned int flags)
 		munmap(range, SWAP_LEN);
 		return;
 	}
-	t0 = now_sec();
-	while (now_sec() - t0 < RACE_SECONDS && t.rounds < RACE_MAX_ROUNDS) {
+	t0 = mono_sec();
+	while (mono_sec() - t0 < RACE_SECONDS && t.rounds < RACE_MAX_ROUNDS) {
 		int fd = ud_create1(dev, range, SWAP_LEN, flags | URING_DMABUF_CREATE_CLOEXEC);
 		unsigned char *map;
 		long n;
@@ -256,7 +239,7 @@ static void race_file_swap(struct backing *b, unsigned int flags)
 		if (rw)
 			changed += file_changed(b);
 	}
-	secs = now_sec() - t0;
+	secs = mono_sec() - t0;
 	atomic_store(&s.stop, 1);
 	pthread_join(th, NULL);
 

@@ -38,40 +38,10 @@
 
 static int dev;
 
-static double now_sec(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static uint64_t rnd(uint64_t *s)
-{
-	uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
 /* A sealable memfd of len bytes (hugetlb or shmem); -1 with errno. */
 static int sealable_memfd(int huge, size_t len)
 {
-	unsigned int flags = MFD_CLOEXEC | MFD_ALLOW_SEALING;
-	int fd;
-
-	if (huge)
-		flags |= MFD_HUGETLB | MFD_HUGE_2MB;
-	fd = memfd_create("uring_dmabuf_36", flags);
-	if (fd >= 0 && ftruncate(fd, len)) {
-		int err = errno;
-
-		close(fd);
-		errno = err;
-		return -1;
-	}
-	return fd;
+	return memfd_sized("uring_dmabuf_36", MFD_ALLOW_SEALING, huge, len);
 }
 
 /* The same file opened again, read-only, as another process could. */
@@ -201,9 +171,9 @@ struct sealer {
 
 static void spin_ns(long ns)
 {
-	double end = now_sec() + (double)ns / 1e9;
+	double end = mono_sec() + (double)ns / 1e9;
 
-	while (now_sec() < end)
+	while (mono_sec() < end)
 		;
 }
 
@@ -264,14 +234,14 @@ static long seal_round(struct sealer *s, int huge, int race, uint64_t *seed,
 	}
 	if (!huge)
 		madvise(s->addr, s->len, MADV_HUGEPAGE);
-	if (!(rnd(seed) % 4))
+	if (!(rand_next(seed) % 4))
 		memset(s->addr, 0x36, s->len);
 	s->rofd = reopen_ro(s->memfd);
 	if (race)
 		atomic_store(&s->go, round);
-	t0 = now_sec();
+	t0 = mono_sec();
 	fd = ud_create1(dev, s->addr, s->len, URING_DMABUF_CREATE_CLOEXEC);
-	ns = (long)((now_sec() - t0) * 1e9);
+	ns = (long)((mono_sec() - t0) * 1e9);
 	if (race) {
 		while (atomic_load(&s->done) != round)
 			sched_yield();
@@ -326,21 +296,21 @@ static void race_seal(int huge)
 		munmap(raw, raw_len);
 		return;
 	}
-	t0 = now_sec();
-	while (now_sec() - t0 < RACE_SECONDS && t.rounds < RACE_MAX_ROUNDS) {
+	t0 = mono_sec();
+	while (mono_sec() - t0 < RACE_SECONDS && t.rounds < RACE_MAX_ROUNDS) {
 		/*
 		 * The window is early (after the VMA check, before the first
 		 * pin): half the rounds start within the first eighth. A
 		 * sealer late behind the pins waits ~150 ms for them.
 		 */
-		s.delay_ns = (long)(rnd(&seed) % (uint64_t)(t.rounds % 2 ? calib : calib / 8 + 1));
+		s.delay_ns = (long)(rand_next(&seed) % (uint64_t)(t.rounds % 2 ? calib : calib / 8 + 1));
 		seal_round(&s, huge, 1, &seed, &t);
 	}
 	atomic_store(&s.stop, 1);
 	pthread_join(th, NULL);
 	t_diag("%s: %ld rounds in %.1f s (a create takes %ld us): create ok %ld, EPERM %ld, "
 	       "EFAULT %ld, other %ld%s%s; seal ok %ld; both %ld", what, t.rounds,
-	       now_sec() - t0, calib / 1000, t.create_ok, t.eperm, t.efault, t.other,
+	       mono_sec() - t0, calib / 1000, t.create_ok, t.eperm, t.efault, t.other,
 	       t.other ? " last " : "", t.other ? errname(t.other_err) : "", t.seal_ok,
 	       t.both);
 	if (t.map_err)

@@ -28,20 +28,7 @@ static int dev;
 
 static int memfd_of(int huge, size_t len)
 {
-	unsigned int flags = MFD_CLOEXEC;
-	int fd;
-
-	if (huge)
-		flags |= MFD_HUGETLB | MFD_HUGE_2MB;
-	fd = memfd_create("uring_dmabuf_37", flags);
-	if (fd >= 0 && ftruncate(fd, len)) {
-		int err = errno;
-
-		close(fd);
-		errno = err;
-		return -1;
-	}
-	return fd;
+	return memfd_sized("uring_dmabuf_37", 0, huge, len);
 }
 
 /* len bytes of PROT_NONE address space aligned to align; NULL on failure. */

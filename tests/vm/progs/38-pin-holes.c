@@ -35,23 +35,6 @@
 
 static int dev;
 
-static double now_sec(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static uint64_t rnd(uint64_t *s)
-{
-	uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
 struct puncher {
 	int fd;
 	int refill;		/* also allocate holes back */
@@ -67,8 +50,8 @@ static void *puncher_main(void *arg)
 	struct puncher *p = arg;
 
 	while (!atomic_load(&p->stop)) {
-		off_t off = (off_t)(rnd(&p->seed) % HOLES_PAGES) * (off_t)SZ_2M;
-		struct timespec ts = { 0, (long)(rnd(&p->seed) % 1000) * 1000 };
+		off_t off = (off_t)(rand_next(&p->seed) % HOLES_PAGES) * (off_t)SZ_2M;
+		struct timespec ts = { 0, (long)(rand_next(&p->seed) % 1000) * 1000 };
 
 		if (fallocate(p->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, off, SZ_2M)) {
 			p->punch_failed++;
@@ -78,8 +61,8 @@ static void *puncher_main(void *arg)
 		}
 		nanosleep(&ts, NULL);
 		/* Not a write fault: an empty pool must not SIGBUS this thread. */
-		if (p->refill && rnd(&p->seed) % 2) {
-			off = (off_t)(rnd(&p->seed) % HOLES_PAGES) * (off_t)SZ_2M;
+		if (p->refill && rand_next(&p->seed) % 2) {
+			off = (off_t)(rand_next(&p->seed) % HOLES_PAGES) * (off_t)SZ_2M;
 			if (!fallocate(p->fd, 0, off, SZ_2M))
 				p->refills++;
 		}
@@ -129,8 +112,8 @@ static void phase(struct puncher *p, unsigned char *m, size_t len, int refill)
 		t_ok(0, "%s: start the puncher thread", what);
 		return;
 	}
-	t0 = now_sec();
-	while (now_sec() - t0 < PHASE_SECONDS && rounds < PHASE_MAX_ROUNDS && !drifted) {
+	t0 = mono_sec();
+	while (mono_sec() - t0 < PHASE_SECONDS && rounds < PHASE_MAX_ROUNDS && !drifted) {
 		unsigned int flags = rounds % 2 ? URING_DMABUF_CREATE_READONLY : 0;
 		int fd = ud_create1(dev, m, len, flags | URING_DMABUF_CREATE_CLOEXEC);
 
@@ -152,7 +135,7 @@ static void phase(struct puncher *p, unsigned char *m, size_t len, int refill)
 
 	t_diag("%s: %ld creates in %.1f s: %ld succeeded, EFAULT %ld, other %ld%s%s; "
 	       "%ld holes punched (%ld failed%s%s), %ld allocated back", what, rounds,
-	       now_sec() - t0, ok, efault, other, other ? ", last " : "",
+	       mono_sec() - t0, ok, efault, other, other ? ", last " : "",
 	       other ? errname(last_err) : "", p->punches, p->punch_failed,
 	       p->err ? ": " : "", p->err ? errname(p->err) : "", p->refills);
 	/* EFAULT: a hole punched between the fault-in and the pin. */

@@ -681,3 +681,37 @@ void *dmabuf_map(int fd, size_t len, int prot, off_t off)
 {
 	return mmap(NULL, len, prot, MAP_SHARED, fd, off);
 }
+
+double mono_sec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+uint64_t rand_next(uint64_t *state)
+{
+	uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+int memfd_sized(const char *name, unsigned int flags, int huge, size_t len)
+{
+	int fd;
+
+	if (huge)
+		flags |= MFD_HUGETLB | MFD_HUGE_2MB;
+	fd = memfd_create(name, flags | MFD_CLOEXEC);
+	if (fd >= 0 && ftruncate(fd, (off_t)len)) {
+		int err = errno;
+
+		close(fd);
+		errno = err;
+		return -1;
+	}
+	return fd;
+}

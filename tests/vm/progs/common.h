@@ -168,6 +168,16 @@ void pattern_fill_sparse(void *p, size_t len, uint64_t seed, size_t stride);
 long long pattern_check_sparse(const void *p, size_t len, uint64_t seed,
 			       size_t stride);
 
+/* CLOCK_MONOTONIC in seconds, for bounding races. */
+double mono_sec(void);
+/* splitmix64: the next pseudo-random word of *state. */
+uint64_t rand_next(uint64_t *state);
+/*
+ * memfd_create(name, flags | MFD_CLOEXEC), 2 MiB hugetlb if huge, of len
+ * bytes; -1 with errno on failure.
+ */
+int memfd_sized(const char *name, unsigned int flags, int huge, size_t len);
+
 /* mmap of a dma-buf (MAP_SHARED); MAP_FAILED with errno on failure. */
 void *dmabuf_map(int fd, size_t len, int prot, off_t off);
 
