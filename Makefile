@@ -25,9 +25,7 @@ include $(TOP)/lib/lib.mk
 include $(TOP)/tests/vm/vm.mk
 -include $(TOP)/tests/vm/progs/progs.mk
 -include $(TOP)/tests/kmod/kmod.mk
--include $(TOP)/tests/vm/cli/cli.mk
 -include $(TOP)/tests/bench/bench.mk
--include $(TOP)/tests/fuzz/fuzz.mk
 -include $(TOP)/tests/vm/debug/debug.mk
 -include $(TOP)/tests/unit/cli/cli-unit.mk
 

@@ -22,7 +22,7 @@ CLI_UNIT_CFLAGS = $(CFLAGS) -U_FORTIFY_SOURCE -DKNOWN_BUGS=$(KNOWN_BUGS) \
 	-DCLI_TOOL='"$(CLI_UNIT_TOOL)"' -DCLI_VERSION='"$(VERSION)"' \
 	-DCLI_MAN_PAGE='"$(TOP)/man/man8/uring-dmabuf.8"' \
 	-DCLI_COMPLETION='"$(TOP)/completion/uring-dmabuf.bash"' \
-	-DCLI_VM_DIR='"$(TOP)/tests/vm/cli"'
+	-DCLI_VM_DIR='"$(TOP)/tests/vm/progs"'
 
 CLI_UNIT_NAMES := parse output usage commands transfer man completion
 CLI_UNIT_BINS := $(addprefix $(CLI_UNIT_OUT)/test_,$(CLI_UNIT_NAMES))

@@ -1,4 +1,4 @@
-# Helpers of the CLI VM tests (busybox sh). cli.mk inlines this file into
+# Helpers of the CLI VM tests (busybox sh). progs.mk inlines this file into
 # each NN-cli-*.sh at its '. "${0%/*}/cli-lib.sh"' line, because the guest
 # receives only executables.
 #

@@ -28,7 +28,7 @@
 
 #include "common.h"
 #include "importer_uapi.h"
-#include "nl.h"
+#include "netdev.h"
 
 #define SIMNIC "uring_dmabuf_simnic"
 #define RX_IF "sim0b"
@@ -54,23 +54,6 @@ static uint64_t rnd(void)
 	return z ^ (z >> 31);
 }
 
-static int if_up(const char *name)
-{
-	struct ifreq ifr;
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), err = 0;
-
-	memset(&ifr, 0, sizeof(ifr));
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
-	if (fd < 0 || ioctl(fd, SIOCGIFFLAGS, &ifr))
-		err = -errno;
-	ifr.ifr_flags |= IFF_UP;
-	if (!err && ioctl(fd, SIOCSIFFLAGS, &ifr))
-		err = -errno;
-	if (fd >= 0)
-		close(fd);
-	return err;
-}
-
 /* The NIC, or why there is none: then binding is skipped. */
 static const char *nic_setup(void)
 {
@@ -83,24 +66,23 @@ static const char *nic_setup(void)
 	ifindex = (int)if_nametoindex(RX_IF);
 	if (ifindex <= 0)
 		return "no " RX_IF " after loading " SIMNIC;
-	if (if_up(RX_IF))
+	if (if_set_up(RX_IF, 1))
 		return "cannot bring " RX_IF " up";
-	fd = nl_open();
-	family = fd < 0 ? fd : nl_netdev_family(fd);
-	if (fd >= 0)
-		close(fd);
+	family = devmem_family();
 	if (family < 0) {
 		snprintf(why, sizeof(why), "no netdev netlink family: %s", errname(-family));
 		return why;
 	}
 	/* One bind to see that it works here at all. */
-	fd = nl_open();
+	fd = nl_open(NETLINK_GENERIC);
 	{
 		void *mem = mmap(NULL, 16 * PAGE_SZ, PROT_READ | PROT_WRITE,
 				 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		int buf = mem == MAP_FAILED ? -ENOMEM : ud_create1(dev, mem, 16 * PAGE_SZ, 0);
 
-		err = buf < 0 ? buf : nl_bind_rx(fd, family, ifindex, 1, buf);
+		err = buf < 0 ? buf : (int)bind_rx(fd, family, ifindex, 1, buf, 0, NULL, 0);
+		if (err > 0)
+			err = 0;
 		if (buf >= 0)
 			close(buf);
 		if (mem != MAP_FAILED)
@@ -163,10 +145,11 @@ static void worker(int id)
 		if (family >= 0 && rnd() % 2) {
 			if (socks[s] >= 0)
 				close(socks[s]);
-			socks[s] = nl_open();
+			socks[s] = nl_open(NETLINK_GENERIC);
 			/* EEXIST when another worker holds the queue: fine. */
-			if (!nl_bind_rx(socks[s], family, ifindex,
-					1 + (int)(rnd() % (NR_QUEUES - 1)), bufs[s]))
+			if (bind_rx(socks[s], family, ifindex,
+				    1 + (int)(rnd() % (NR_QUEUES - 1)), bufs[s],
+				    0, NULL, 0) >= 0)
 				__atomic_add_fetch(&tally->binds, 1, __ATOMIC_RELAXED);
 			else
 				__atomic_add_fetch(&tally->bind_errors, 1, __ATOMIC_RELAXED);
