@@ -228,8 +228,13 @@ main() {
 			tail -n 1 "$VMBUILD/$1/results.log" | grep -q '^demo: PASS' || exit 1
 		else
 			! grep -q '^bench: FAIL' "$VMBUILD/$1/results.log" || exit 1
-			grep '^BENCH-JSON ' "$VMBUILD/$1/results.log" | sed 's/^BENCH-JSON //' >"$VMBUILD/$1/bench.json"
-			log "$1: JSON results in $VMBUILD/$1/bench.json"
+			# The figures go into the docs from here only, never by hand.
+			"$TOP/tests/bench/bench-json.sh" "$VMBUILD/$1/results.log" "$(kernel_kver "$1")" "" \
+				"$(git -C "$TOP" describe --always --dirty 2>/dev/null || echo unknown)" >"$VMBUILD/$1/bench.json"
+			"$TOP/tests/bench/table.sh" "$VMBUILD/$1/bench.json" >"$VMBUILD/$1/benchmarks.md"
+			mkdir -p "$TOP/docs"
+			cp "$VMBUILD/$1/benchmarks.md" "$TOP/docs/benchmarks.md"
+			log "$1: results in $VMBUILD/$1/bench.json, table in $TOP/docs/benchmarks.md"
 		fi
 		;;
 	vmshell)

@@ -1,0 +1,37 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# bench-json.sh RESULTS KERNEL [DATE [COMMIT]]: the one JSON document of a
+# `make bench` boot, on stdout, from the guest's output RESULTS (results.log:
+# the benchmark's BENCH-JSON line, bench_bind()'s BENCH-BIND lines and
+# bench-recv's BENCH-RECV line). Where and when it ran come first, then one
+# section per line, which is what tests/bench/table.sh reads:
+#
+#   {"kernel":"...","date":"...","commit":"...",
+#   "results":[{...},...],
+#   "bind":[{...},...],
+#   "recv":{...}}
+#
+# The serial port adds carriage returns; they go. No BENCH-JSON line: exit 1.
+set -eu
+
+if [ $# -lt 2 ] || [ $# -gt 4 ]; then
+	echo "usage: bench-json.sh RESULTS KERNEL [DATE [COMMIT]]" >&2
+	exit 2
+fi
+log=$1 kernel=$2
+date=${3:-$(date -u '+%Y-%m-%d %H:%M UTC')}
+commit=${4:-unknown}
+
+lines=$(tr -d '\r' <"$log")
+results=$(printf '%s\n' "$lines" | sed -n 's/^BENCH-JSON {"results":\(\[.*\]\)}$/\1/p' | tail -n 1)
+[ -n "$results" ] || {
+	echo "bench-json.sh: $log has no BENCH-JSON line (did the benchmark run?)" >&2
+	exit 1
+}
+bind=$(printf '%s\n' "$lines" | sed -n 's/^BENCH-BIND \({.*}\)$/\1/p' | paste -sd, -)
+recv=$(printf '%s\n' "$lines" | sed -n 's/^BENCH-RECV \({.*}\)$/\1/p' | tail -n 1)
+
+printf '{"kernel":"%s","date":"%s","commit":"%s",\n' "$kernel" "$date" "$commit"
+printf '"results":%s,\n' "$results"
+printf '"bind":[%s],\n' "$bind"
+printf '"recv":%s}\n' "${recv:-null}"

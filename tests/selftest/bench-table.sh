@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Self-test of the benchmark page generator (tests/bench/bench-json.sh, then
+# table.sh), which `make bench` runs to write docs/benchmarks.md: a made-up
+# guest output must come out as the figures it holds, with the ratios worked
+# out from them; an output without the benchmark's results must fail, not
+# write an empty page.
+set -uo pipefail
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+BENCH=$TOP/tests/bench
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+bad=0
+
+result() {
+	if [ "$1" = 0 ]; then echo "ok bench table: $2"; else echo "not ok bench table: $2"; bad=1; fi
+}
+
+# has DESC TEXT: the page holds the line TEXT.
+has() {
+	grep -qxF -- "$2" "$tmp/page.md"
+	result $? "$1"
+}
+
+# A results.log as the serial port delivers it (CR LF), text lines between.
+{
+	echo '# uring-dmabuf benchmark: 5 runs per figure, median [min-max]'
+	printf '%s\r\n' 'BENCH-JSON {"results":[{"memory":"memfd-hugetlb-2m","bytes":1073741824,"method":"uring-dmabuf ioctl","error":0,"create_ms":2.0000,"create_min_ms":1.0,"create_max_ms":3.0,"release_ms":0.5000,"runs":5,"segments":512,"importer_segments":512,"mmap_touch_ms":150.0000},{"memory":"memfd-hugetlb-2m","bytes":1073741824,"method":"udmabuf","error":0,"create_ms":20.0000,"create_min_ms":19.0,"create_max_ms":21.0,"release_ms":1.0000,"runs":5,"segments":-1,"importer_segments":262144,"mmap_touch_ms":1500.0000},{"memory":"anon-4k","bytes":1073741824,"method":"udmabuf","error":-95}]}'
+	echo '  uring-dmabuf ioctl  bind    50.000 ms'
+	printf '%s\r\n' 'BENCH-BIND {"method":"uring-dmabuf ioctl","bind_ms":50.0000,"kernel_kib":10240,"runs":5}'
+	printf '%s\r\n' 'BENCH-BIND {"method":"udmabuf","bind_ms":5000.0000,"kernel_kib":1024000,"runs":5}'
+	printf '%s\r\n' 'BENCH-RECV {"devmem_bytes":268435456,"devmem_cpu_usec":1000000,"copy_bytes":268435456,"copy_cpu_usec":2000000}'
+} >"$tmp/results.log"
+
+"$BENCH/bench-json.sh" "$tmp/results.log" 6.12.99-test "2026-01-01 00:00 UTC" abc1234 >"$tmp/bench.json"
+result $? "bench-json.sh reads a guest output"
+if command -v jq >/dev/null; then
+	jq -e '.results | length == 3' "$tmp/bench.json" >/dev/null
+	result $? "bench.json is one JSON document with every result"
+fi
+"$BENCH/table.sh" "$tmp/bench.json" >"$tmp/page.md"
+result $? "table.sh writes a page"
+has "kernel, date and commit" "| kernel | 6.12.99-test |"
+has "the date" "| date | 2026-01-01 00:00 UTC |"
+has "the commit" "| commit | abc1234 |"
+has "create times with the ratio to udmabuf" \
+	"| memfd hugetlb 2 MiB | 2.00 | - | 20.0 | - | - | 0.10 / - | - |"
+has "a method that cannot take the memory is n/a" \
+	"| anonymous 4 KiB | - | n/a |"
+has "release times" "| memfd hugetlb 2 MiB | 0.500 | 1.00 |"
+has "segments as whole numbers" "| memfd hugetlb 2 MiB | 512 | 262144 |"
+has "bind time and memory" "| udmabuf | 5000 | 1000 |"
+has "bind ratios" "| udmabuf / uring-dmabuf | 100.0 | 100.0 |"
+has "receiver CPU per GiB" "| devmem | 256 MiB | 4.00 |"
+has "receive ratio" "| devmem / copy | | 0.50 |"
+if grep -q -e 'BENCH-' -e $'\r' "$tmp/page.md"; then result 1 "no raw lines or CRs on the page"; else result 0 "no raw lines or CRs on the page"; fi
+
+# Broken inputs: each must fail.
+grep -v '^BENCH-JSON' "$tmp/results.log" >"$tmp/nojson.log"
+if "$BENCH/bench-json.sh" "$tmp/nojson.log" 6.12 >/dev/null 2>&1; then
+	result 1 "a guest output without BENCH-JSON fails"
+else
+	result 0 "a guest output without BENCH-JSON fails"
+fi
+echo '{"kernel":"6.12","results":[]}' >"$tmp/empty.json"
+if "$BENCH/table.sh" "$tmp/empty.json" >/dev/null 2>&1; then
+	result 1 "a bench.json without results fails"
+else
+	result 0 "a bench.json without results fails"
+fi
+if "$BENCH/table.sh" "$tmp/missing.json" >/dev/null 2>&1; then
+	result 1 "a missing bench.json fails"
+else
+	result 0 "a missing bench.json fails"
+fi
+
+exit $bad
