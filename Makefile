@@ -7,7 +7,7 @@
 #   make install      library, CLI, headers, man pages, completion, udev rule
 #                     and its group [DESTDIR= PREFIX=/usr/local]; make uninstall
 #   make dkms-install the module's source set for DKMS [DESTDIR=]
-#   make check        static checks (scripts/check.sh)
+#   make check        static checks and the harness self-tests (scripts/check.sh)
 #   make clean
 #
 #   make demo         the whole path on the simulated NIC, in a VM   } tests/

@@ -36,9 +36,6 @@ int cmd_recv(int argc, char **argv);
 int cmd_send(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 
-extern const char usage_check[], usage_info[], usage_queues[], usage_bind_rx[],
-	usage_recv[], usage_send[], usage_version[];
-
 /* The payload every byte of a test stream carries, by stream offset. */
 static inline unsigned char pattern_byte(unsigned long long off)
 {

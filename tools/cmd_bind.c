@@ -18,7 +18,7 @@
 #include "output.h"
 #include "setup.h"
 
-const char usage_bind_rx[] =
+static const char usage_bind_rx[] =
 	"Usage: uring-dmabuf bind-rx [-j] [-p] DEV --queues LIST [--size SIZE]\n"
 	"          [--hugepages[=2M|1G] | --thp | --4k | --shmem] [--numa NODE|auto]\n"
 	"          [--uring] [--rx-page-size SIZE] [-- COMMAND [ARGS...]]\n"

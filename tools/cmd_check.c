@@ -20,7 +20,7 @@
 #include "parse.h"
 #include "setup.h"
 
-const char usage_check[] =
+static const char usage_check[] =
 	"Usage: uring-dmabuf check [-j] [-p] [DEV]\n"
 	"Check the module, the device node, kernel devmem support, the locked-memory\n"
 	"limit and huge pages; with DEV also its RX queues, header split, ntuple\n"

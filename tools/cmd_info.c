@@ -10,7 +10,7 @@
 #include "liburing_dmabuf.h"
 #include "output.h"
 
-const char usage_info[] =
+static const char usage_info[] =
 	"Usage: uring-dmabuf info [-j] [-p]\n"
 	"Print the loaded module's version, limits and live counters\n"
 	"(/sys/class/misc/uring_dmabuf/ and /sys/module/uring_dmabuf/parameters/).\n";

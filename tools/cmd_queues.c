@@ -11,7 +11,7 @@
 #include "output.h"
 #include "parse.h"
 
-const char usage_queues[] =
+static const char usage_queues[] =
 	"Usage: uring-dmabuf queues [-j] [-p] DEV\n"
 	"List DEV's queues (NETDEV_CMD_QUEUE_GET) with their NAPI ids and the\n"
 	"id of the dma-buf binding on each RX queue (0: none).\n";

@@ -24,7 +24,7 @@
 #include "output.h"
 #include "setup.h"
 
-const char usage_recv[] =
+static const char usage_recv[] =
 	"Usage: uring-dmabuf recv [-j] [-p] --port PORT [--dev DEV --queues LIST\n"
 	"          [--size SIZE] [--hugepages[=2M|1G] | --thp | --4k | --shmem]\n"
 	"          [--numa NODE|auto] [--uring] [--rx-page-size SIZE]] [--verify]\n"

@@ -14,7 +14,7 @@
 #include "output.h"
 #include "parse.h"
 
-const char usage_send[] =
+static const char usage_send[] =
 	"Usage: uring-dmabuf send [-j] [-p] --addr ADDR --port PORT --size BYTES\n"
 	"Connect to ADDR:PORT (IPv4 or IPv6) and send BYTES of the test pattern\n"
 	"that 'uring-dmabuf recv --verify' checks.\n";

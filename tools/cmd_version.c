@@ -8,7 +8,7 @@
 #include "liburing_dmabuf.h"
 #include "output.h"
 
-const char usage_version[] =
+static const char usage_version[] =
 	"Usage: uring-dmabuf version [-j] [-p]\n"
 	"Print the versions of the tool, the library and the loaded module.\n";
 

@@ -10,26 +10,21 @@
 #include "cli.h"
 #include "output.h"
 
-struct cli cli;
-
 struct command {
 	const char *name;
 	int (*run)(int argc, char **argv);
 	const char *summary;
-	const char *usage;
 };
 
-static const char usage_help[] = "Usage: uring-dmabuf help\n";
-
 static const struct command commands[] = {
-	{ "check", cmd_check, "check what this host (and DEV) needs for devmem TCP", usage_check },
-	{ "info", cmd_info, "module version, limits and live counters", usage_info },
-	{ "queues", cmd_queues, "RX/TX queues of DEV with NAPI and bound dma-buf ids", usage_queues },
-	{ "bind-rx", cmd_bind_rx, "create a dma-buf and bind it to RX queues of DEV", usage_bind_rx },
-	{ "recv", cmd_recv, "receive a TCP stream (devmem TCP when bound)", usage_recv },
-	{ "send", cmd_send, "send the test pattern over plain TCP", usage_send },
-	{ "version", cmd_version, "print versions of the tool, library and module", usage_version },
-	{ "help", NULL, "show this help", usage_help },
+	{ "check", cmd_check, "check what this host (and DEV) needs for devmem TCP" },
+	{ "info", cmd_info, "module version, limits and live counters" },
+	{ "queues", cmd_queues, "RX/TX queues of DEV with NAPI and bound dma-buf ids" },
+	{ "bind-rx", cmd_bind_rx, "create a dma-buf and bind it to RX queues of DEV" },
+	{ "recv", cmd_recv, "receive a TCP stream (devmem TCP when bound)" },
+	{ "send", cmd_send, "send the test pattern over plain TCP" },
+	{ "version", cmd_version, "print versions of the tool, library and module" },
+	{ "help", NULL, "show this help" },
 };
 
 #define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -43,24 +38,6 @@ static void usage(FILE *f)
 	for (i = 0; i < NR_COMMANDS; i++)
 		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
 	fprintf(f, "\nRun 'uring-dmabuf COMMAND --help' for a command's options.\n");
-}
-
-int common_opt(int opt, const char *usage_text, bool *exit_now)
-{
-	switch (opt) {
-	case 'j':
-		cli.json = true;
-		return 1;
-	case 'p':
-		cli.json = cli.pretty = true;
-		return 1;
-	case 'h':
-		fputs(usage_text, stdout);
-		*exit_now = true;
-		return 1;
-	default:
-		return 0;
-	}
 }
 
 int main(int argc, char **argv)
