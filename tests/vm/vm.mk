@@ -76,4 +76,4 @@ bench: progs tools bench-bin
 test:
 	@URING_DMABUF_TEST_START=$${URING_DMABUF_TEST_START:-$$(date +%s)} && export URING_DMABUF_TEST_START && \
 	$(MAKE) -C $(TOP) deps && \
-	BUILD=$(BUILD) MAKE="$(MAKE)" $(TOP)/tests/vm/test-all.sh
+	BUILD=$(BUILD) MAKE="$(MAKE)" KERNELS="$(KERNELS)" $(TOP)/tests/vm/test-all.sh

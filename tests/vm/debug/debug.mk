@@ -17,7 +17,7 @@ debug-kernel:
 	nice -n 10 $(DEBUG_LANE_DIR)/build-kernel.sh
 
 vmtest-debug: progs tools bench-bin
-	BUILD=$(BUILD) $(DEBUG_LANE_DIR)/run-debug.sh
+	BUILD=$(BUILD) $(TOP)/tests/vm/run.sh vmtest debug
 
 vmtest-debug-budget: progs tools bench-bin
 	BUILD=$(BUILD) $(DEBUG_LANE_DIR)/run-budgeted.sh
