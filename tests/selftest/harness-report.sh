@@ -164,7 +164,7 @@ expect_fail "a verdict after \"@@ done\" fails" 'nothing after the end of the ru
 # The debug profile: its verdict list, from the profile itself.
 VM_VERDICTS=$(TOP=$TOP bash -c 'source "$TOP/tests/vm/profiles/debug" && echo "$VM_VERDICTS"')
 that "the debug profile names its verdicts" [ -n "$VM_VERDICTS" ]
-checkers=$TOP/tests/vm/debug/guest/etc/run-tests/verdicts.d/checkers
+checkers=$TOP/tests/vm/debug/guest/etc/run-tests/verdicts/checkers
 missing=
 IFS=';' read -ra vv <<<"$VM_VERDICTS"
 for v in "${vv[@]}"; do
