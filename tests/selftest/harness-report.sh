@@ -198,6 +198,18 @@ report 6.12 "$(runner_log 6.12.118+deb12-amd64 "$v10
 $(prog 97-fault-injection 77 "# SKIP no fault injection here")")"
 expect_pass "a stock kernel may skip 97-fault-injection"
 
+# The must-run list itself: each program exists, each KERNELS field and
+# regex is well formed.
+missing=
+while read -r kernels p re; do
+	case $kernels in '' | '#'*) continue ;; esac
+	[ -e "$TOP/tests/vm/progs/$p.c" ] || [ -d "$TOP/tests/vm/progs/$p" ] ||
+		[ -e "$TOP/tests/vm/progs/$p" ] || missing="$missing [no program $p]"
+	[[ $kernels =~ ^(!?(all|debug|[0-9]+\.[0-9]+\+?),?)+$ ]] || missing="$missing [KERNELS $kernels]"
+	[ -z "$re" ] || echo | RE=$re awk '{ exit !("" ~ ENVIRON["RE"] || 1) }' 2>/dev/null || missing="$missing [regex $re]"
+done <"$TOP/tests/vm/must-run"
+that "tests/vm/must-run names existing programs, well-formed kernels and regexes$missing" [ -z "$missing" ]
+
 # The KERNELS field of the must-run list.
 matches() { # FIELD NAME VER WANT
 	local got=no

@@ -198,7 +198,7 @@ report_kernel() {
 			}
 		}
 		print npass + 0, nfail + 0, nskip + 0 >> tally
-	}'
+	}' || report_fail "$k" "reading its results failed (see the error above)"
 }
 
 # The kernel reports on a guest's console, whatever the guest managed to say
