@@ -297,6 +297,8 @@ main() {
 		cat "$VMBUILD/$1/results.log"
 		[ "$rc" = 0 ] || die "$1: the guest did not finish the $cmd (console: $VMBUILD/$1/console.log)"
 		! grep -q '^bench: FAIL' "$VMBUILD/$1/results.log" || exit 1
+		report_console "$1" "$VMBUILD/$1" | tee "$VMBUILD/$1/console-report.txt"
+		! grep -q '^not ok' "$VMBUILD/$1/console-report.txt" || exit 1
 		grep '^BENCH-JSON ' "$VMBUILD/$1/results.log" | sed 's/^BENCH-JSON //' >"$VMBUILD/$1/bench.json"
 		log "$1: JSON results in $VMBUILD/$1/bench.json"
 		;;
