@@ -144,6 +144,13 @@ $(prog 70-mem-region 0 "ok register a user-provided region" "not ok user-provide
 $v95rx")"
 expect_fail "7.3: a required check that failed is not a pass of the must-run rule" '70-mem-region: no passing check matches'
 
+VM_TESTS="92-*"
+v92=$(prog 92-swiotlb 0 "ok huge pages through swiotlb: segments within 262144 bytes")
+report 6.12+swiotlb "$(runner_log 6.12.118+deb12-amd64 "$v92")"
+expect_pass "a labelled boot is held to its VM_MUST_RUN, not to the list"
+VM_MUST_RUN=92-swiotlb report 6.12+swiotlb "$(runner_log 6.12.118+deb12-amd64 "$(prog 92-swiotlb 77 "# SKIP no swiotlb=force")")"
+expect_fail "a labelled boot: its VM_MUST_RUN program skipped fails" '92-swiotlb: skipped as a whole, and this boot is for it'
+
 VM_TESTS="30-*"
 report 6.1 "$(runner_log 6.1.0-57-amd64 "$(prog 30-bad-input 0 "ok MAP_SHARED read-write mapping of an ext4 file fails with EOPNOTSUPP" \
 	"ok MAP_PRIVATE mapping of an ext4 file succeeds")")"
