@@ -1,12 +1,19 @@
 #!/usr/bin/env bash
+# shellcheck disable=SC2317  # (its functions run through with_cache_lock)
 # Entry point of the VM test harness (called by tests/vm/vm.mk).
 #
 #   run.sh prepare [KERNEL...]   resolve and fetch the kernels, make the chroots
 #                                and host headers ready (part of 'make deps')
 #   run.sh vmtest  [KERNEL...]   build, boot and test every kernel given
 #   run.sh vmshell KERNEL        boot one kernel with a shell on the console
+#   run.sh demo KERNEL           make demo: the README's path in one guest
+#   run.sh bench KERNEL          make bench
 #
-# KERNEL is a matrix name: 6.1 6.12 7.2 7.3 (default: all of them).
+# KERNEL is a matrix name: 6.1 6.12 7.2 7.3 (default: all of them), or a
+# kernel profile of tests/vm/profiles/ (debug: make vmtest-debug), which
+# runs alone: a kernel built from source, its modules built with make -C
+# KDIR, its command line, its guest overlay and required verdicts, its
+# timeouts (see the profile). What must run where: tests/vm/must-run.
 # Environment: BUILD (artifacts), URING_DMABUF_CACHE (downloads, chroots),
 # VM_TIMEOUT / VM_TEST_TIMEOUT (seconds per guest / per test program),
 # VM_BOOT_TIMEOUT / VM_BOOT_TRIES (until the tests start / boots to try).
@@ -18,7 +25,20 @@
 set -euo pipefail
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-for f in common mirror kernels chroot dkms kmods initramfs qemu report; do
+
+# A kernel profile named among the kernels is read first: its defaults (the
+# timeouts) come before the harness's.
+PROFILE=
+for a in "${@:2}"; do
+	[ -f "$TOP/tests/vm/profiles/$a" ] && PROFILE=$a
+done
+if [ -n "$PROFILE" ]; then
+	[ $# = 2 ] || { echo "vm: error: $PROFILE is a kernel profile: run it alone" >&2; exit 1; }
+	# shellcheck source=profiles/debug
+	source "$TOP/tests/vm/profiles/$PROFILE"
+fi
+
+for f in common mirror kernels chroot dkms kmods kdir initramfs qemu report; do
 	# shellcheck source=/dev/null
 	source "$TOP/tests/vm/lib/$f.sh"
 done
@@ -79,11 +99,20 @@ prepare_locked() {
 }
 
 # Build what kernel K's guest needs: the module through DKMS, the test-only
-# modules, the initramfs. Runs as its own process so that set -e holds.
+# modules, the initramfs; for a profile's kernel, the modules with make -C
+# KDIR and the profile's overlay. Runs as its own process so that set -e holds.
 build_locked() {
 	local k=$1 kver out
 	kver=$(kernel_kver "$k")
 	kernel_def "$k"
+	out=$VMBUILD/$k
+	if [ "$K_ENV" = kdir ]; then
+		[ -f "$PROFILE_DIR/.complete" ] || die "$k: its kernel is not built ($PROFILE_DIR)"
+		mkdir -p "$out/ko"
+		kdir_build "$k" "$kver" "$PROFILE_KDIR" "$out/ko"
+		initramfs_build "$k" "$kver" "$out/ko" "$out/initramfs.img" "${PROFILE_OVERLAY:-}"
+		return
+	fi
 	[ -f "$(kernel_dir "$kver")/.complete" ] || die "$k: kernel $kver not fetched; run 'make deps'"
 	if [ "$K_ENV" = host ]; then
 		[ -e "/lib/modules/$kver/build/Makefile" ] || die "$k: no headers for $kver on the host; run 'make deps'"
@@ -91,7 +120,6 @@ build_locked() {
 		[ -e "$(chroot_dir "$K_ENV")/lib/modules/$kver/build/Makefile" ] ||
 			die "$k: no headers for $kver in the $K_ENV chroot; run 'make deps'"
 	fi
-	out=$VMBUILD/$k
 	rm -rf "$out/ko"
 	mkdir -p "$out/ko"
 	log "$k: dkms build/install for $kver ($K_ENV)"
@@ -123,6 +151,34 @@ build_reusable() {
 		[ "$(stat -c %Y "$st")" -ge "$VM_REUSE_SINCE" ]
 }
 
+# make demo, and make test's demo part: the guest's own output, then its
+# verdict and the console's as test lines, "N passed, N failed". Inside make
+# test it boots the build make vmtest made (VM_REUSE_SINCE); its results and
+# console go to $VMBUILD/K+demo/, apart from the test boot's.
+demo_run() {
+	local k=$1 out=$VMBUILD/$1+demo kver rc=0
+	kernel_def "$k"
+	mkdir -p "$out"
+	exec 8>"$VMBUILD/.lock"
+	flock -n 8 || { log "another vmtest is using $VMBUILD; waiting"; flock 8; }
+	rm -f "$VMBUILD/tally" "$VMBUILD/skips"
+	retries_reset
+	if build_reusable "$k"; then
+		log "== $k: demo: reusing the build of $(date -r "$VMBUILD/$k/build.status" +%T)"
+	elif ! "$0" _build "$k"; then
+		report_fail "$k" "demo: could not build for this kernel (see the error above)"
+		report_summary
+		return 1
+	fi
+	kver=$(kernel_kver "$k")
+	log "$k: booting $kver for the demo"
+	qemu_boot "$k" "$kver" "$VMBUILD/$k/initramfs.img" "$out" demo || rc=$?
+	tr -d '\r' <"$out/results.log" 2>/dev/null || :
+	report_demo "$k" "$out" "$rc"
+	report_console "$k+demo" "$out"
+	report_summary
+}
+
 kernels_or_all() {
 	if [ $# -eq 0 ]; then echo "$KERNELS_ALL"; else echo "$*"; fi
 }
@@ -134,6 +190,7 @@ main() {
 	case $cmd in
 	prepare)
 		[ "$(id -u)" = 0 ] || die "preparing the kernels and chroots needs root"
+		if [ -n "$PROFILE" ]; then profile_prepare; return; fi
 		# shellcheck disable=SC2046
 		with_cache_lock prepare_locked $(kernels_or_all "$@")
 		;;
@@ -146,7 +203,14 @@ main() {
 		exec 8>"$VMBUILD/.lock"
 		flock -n 8 || { log "another vmtest is using $VMBUILD; waiting"; flock 8; }
 		rm -f "$VMBUILD/tally" "$VMBUILD/skips"
+		retries_reset
 		kernels=$(kernels_or_all "$@")
+		if [ -n "$PROFILE" ]; then
+			log "== $PROFILE: its kernel (built once, then cached)"
+			t0=$(date +%s)
+			profile_prepare || die "$PROFILE: its kernel could not be built"
+			log "$PROFILE: kernel $(kernel_kver "$PROFILE") ready after $(($(date +%s) - t0)) s ($PROFILE_DIR)"
+		fi
 		reuse=" "
 		for k in $kernels; do
 			kernel_def "$k"
@@ -205,15 +269,23 @@ main() {
 				continue
 			fi
 			log "== $lk: guest ran $(($(date +%s) - t1)) s"
-			report_kernel "$lk" "$out" "$([ "$rc" = 124 ] && echo 1 || echo 0)" | tee "$out/report.txt"
-			if grep -qE '^not ok .*(guest|did not finish|crashed|timed out)' "$out/report.txt"; then
+			{
+				report_kernel "$lk" "$out" "$([ "$rc" = 124 ] && echo 1 || echo 0)"
+				report_console "$lk" "$out"
+			} | tee "$out/report.txt"
+			if grep -qE '^not ok .*(guest|did not finish|crashed|timed out|never gave)' "$out/report.txt"; then
 				console_excerpt "$lk" "$out/console.log"
 			fi
 		done
 		wait "$builder" || :
 		report_summary
 		;;
-	demo | bench)
+	demo)
+		[ "$(id -u)" = 0 ] || die "demo runs dkms and chroot: run it as root"
+		[ $# -eq 1 ] || die "usage: run.sh demo KERNEL (one of $KERNELS_ALL)"
+		demo_run "$1"
+		;;
+	bench)
 		# One kernel, one run; the guest's output is the result.
 		[ "$(id -u)" = 0 ] || die "$cmd runs dkms and chroot: run it as root"
 		[ $# -eq 1 ] || die "usage: run.sh $cmd KERNEL (one of $KERNELS_ALL)"
@@ -224,17 +296,20 @@ main() {
 		qemu_boot "$1" "$(kernel_kver "$1")" "$VMBUILD/$1/initramfs.img" "$VMBUILD/$1" "$cmd" || rc=$?
 		cat "$VMBUILD/$1/results.log"
 		[ "$rc" = 0 ] || die "$1: the guest did not finish the $cmd (console: $VMBUILD/$1/console.log)"
-		if [ "$cmd" = demo ]; then
-			tail -n 1 "$VMBUILD/$1/results.log" | grep -q '^demo: PASS' || exit 1
-		else
-			! grep -q '^bench: FAIL' "$VMBUILD/$1/results.log" || exit 1
-			# The figures go into the docs from here only, never by hand.
-			"$TOP/tests/bench/bench-json.sh" "$VMBUILD/$1/results.log" "$(kernel_kver "$1")" "" \
-				"$(git -C "$TOP" describe --always --dirty 2>/dev/null || echo unknown)" >"$VMBUILD/$1/bench.json"
-			"$TOP/tests/bench/table.sh" "$VMBUILD/$1/bench.json" >"$VMBUILD/$1/benchmarks.md"
+		! grep -q '^bench: FAIL' "$VMBUILD/$1/results.log" || exit 1
+		report_console "$1" "$VMBUILD/$1" | tee "$VMBUILD/$1/console-report.txt"
+		! grep -q '^not ok' "$VMBUILD/$1/console-report.txt" || exit 1
+		# The figures go into the docs from here only, never by hand; a
+		# partial run (make bench BENCH_ARGS=..., BENCH_DOCS=0) stays in $BUILD.
+		"$TOP/tests/bench/bench-json.sh" "$VMBUILD/$1/results.log" "$(kernel_kver "$1")" "" \
+			"$(git -C "$TOP" describe --always --dirty 2>/dev/null || echo unknown)" >"$VMBUILD/$1/bench.json"
+		"$TOP/tests/bench/table.sh" "$VMBUILD/$1/bench.json" >"$VMBUILD/$1/benchmarks.md"
+		if [ "${BENCH_DOCS:-1}" = 1 ]; then
 			mkdir -p "$TOP/docs"
 			cp "$VMBUILD/$1/benchmarks.md" "$TOP/docs/benchmarks.md"
 			log "$1: results in $VMBUILD/$1/bench.json, table in $TOP/docs/benchmarks.md"
+		else
+			log "$1: results in $VMBUILD/$1/bench.json, table in $VMBUILD/$1/benchmarks.md (docs/ left as it is)"
 		fi
 		;;
 	vmshell)
@@ -245,7 +320,7 @@ main() {
 		qemu_boot "$1" "$(kernel_kver "$1")" "$VMBUILD/$1/initramfs.img" "$VMBUILD/$1" shell
 		;;
 	*)
-		die "usage: run.sh prepare|vmtest [KERNEL...] | vmshell KERNEL"
+		die "usage: run.sh prepare|vmtest [KERNEL...] | vmshell|demo|bench KERNEL"
 		;;
 	esac
 }

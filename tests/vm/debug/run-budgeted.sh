@@ -15,11 +15,12 @@
 #                             (skip, saying so)
 #   DEBUG_BUILD_ESTIMATE      seconds a cold kernel build takes (default
 #                             from tests/vm/debug/timings)
-#   FUZZ_CALLS, FUZZ_SECONDS, STRESS_SECONDS   as for run-debug.sh, with
-#                             shorter defaults
+#   FUZZ_CALLS, FUZZ_SECONDS, STRESS_SECONDS   as for the debug profile
+#                             (tests/vm/profiles/debug), with shorter defaults
 set -uo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+TOP=$(cd "$HERE/../../.." && pwd)
 # shellcheck source=/dev/null
 source "$HERE/timings"
 
@@ -68,4 +69,4 @@ fi
 left=$((deadline - $(date +%s)))
 : "${VM_TIMEOUT:=$left}"
 export VM_TIMEOUT
-exec "$HERE/run-debug.sh"
+exec "$TOP/tests/vm/run.sh" vmtest debug

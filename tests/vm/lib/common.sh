@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034  # (its variables are for the files that source it)
 # Shared helpers for the VM test harness: paths, messages, locking.
 # Sourced by the other files; sets no shell options of its own.
 

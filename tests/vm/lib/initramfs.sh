@@ -3,7 +3,9 @@
 # guest scripts, and a modules tree holding only the dependency closure of the
 # modules the tests need, decompressed so that busybox modprobe can load them.
 #
-#   initramfs_build K KVER KO_DIR OUT    writes OUT (cpio, zstd or gzip)
+#   initramfs_build K KVER KO_DIR OUT [OVERLAY]   writes OUT (cpio, zstd or
+#       gzip); OVERLAY, a directory tree (a kernel profile's), is copied over
+#       the guest's files last
 
 # In-tree modules the guest needs besides ours (missing ones are only warned
 # about, except those the harness itself needs: see GUEST_MODULES_REQUIRED).
@@ -35,7 +37,7 @@ _initramfs_closure() {
 }
 
 initramfs_build() {
-	local k=$1 kver=$2 ko_dir=$3 out=$4
+	local k=$1 kver=$2 ko_dir=$3 out=$4 overlay=${5:-}
 	local full stage mods ko name dep files f rel progs n
 	full=$(kernel_dir "$kver")/root
 	[ -d "$full/lib/modules/$kver" ] || die "$k: kernel $kver not fetched; run 'make deps' first"
@@ -113,6 +115,9 @@ initramfs_build() {
 		[ -f "$full/lib/modules/$kver/$f" ] && cp "$full/lib/modules/$kver/$f" "$mods/"
 	done
 	depmod -b "$stage" "$kver" || die "$k: depmod of the guest modules tree failed"
+	if [ -n "$overlay" ]; then
+		cp -a "$overlay/." "$stage/" || die "$k: copying the overlay $overlay failed"
+	fi
 
 	# zstd where the kernel can unpack it, else gzip
 	if grep -q '^CONFIG_RD_ZSTD=y' "$(kernel_dir "$kver")/config"; then

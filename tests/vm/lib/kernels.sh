@@ -1,29 +1,36 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034  # (kernel_def sets variables for its callers)
 # The kernel matrix, version resolution through Debian's meta-packages in a
 # private apt state (the host's apt sources and lists stay untouched), and
 # fetching of the stock kernel images.
 #
 #   kernel_def K          sets K_APTSET K_RELEASE K_IMAGE_META K_HEADERS_META K_ENV
+#                         (K_ENV: host, a chroot's name, or kdir for the kernel
+#                         of a profile, tests/vm/profiles/K, built from source)
 #   apt_priv SET CMD...   runs apt-get/apt-cache against the private state SET
 #   kernel_resolve K      prints "KVER VERSION" of K's image package (after apt_priv_update)
 #   kernel_fetch K [R]    downloads and unpacks K's image + modules into the cache
 #                         (R: what kernel_resolve printed, to save resolving twice)
 #   kernel_kver K         the KVER that the last `make deps` resolved for K
+#                         (a profile's: the one its kernel directory holds)
+#   kernel_dir KVER       where KVER's vmlinuz, config and root/ are
 #   kernel_prune          drops cached kernels that nothing resolves to any more
 
 KERNELS_ALL="6.1 6.12 7.2 7.3"
 
 kernel_def() {
 	case $1 in
-	6.1)  K_APTSET=bookworm K_RELEASE= K_IMAGE_META=linux-image-amd64 \
+	6.1)  K_APTSET=bookworm K_RELEASE='' K_IMAGE_META=linux-image-amd64 \
 	      K_HEADERS_META=linux-headers-amd64 K_ENV=host ;;
-	6.12) K_APTSET=bookworm K_RELEASE= K_IMAGE_META=linux-image-6.12-amd64 \
+	6.12) K_APTSET=bookworm K_RELEASE='' K_IMAGE_META=linux-image-6.12-amd64 \
 	      K_HEADERS_META=linux-headers-6.12-amd64 K_ENV=host ;;
 	7.2)  K_APTSET=sid K_RELEASE=sid K_IMAGE_META=linux-image-amd64 \
 	      K_HEADERS_META=linux-headers-amd64 K_ENV=sid ;;
 	7.3)  K_APTSET=trixie K_RELEASE=trixie-backports K_IMAGE_META=linux-image-amd64 \
 	      K_HEADERS_META=linux-headers-amd64 K_ENV=trixie ;;
-	*) die "unknown kernel '$1' (the matrix is: $KERNELS_ALL)" ;;
+	*)
+		[ "$1" = "${PROFILE:-}" ] ||
+			die "unknown kernel '$1' (the matrix: $KERNELS_ALL; the profiles: $(cd "$TOP/tests/vm/profiles" && echo *))"
+		K_APTSET='' K_RELEASE='' K_IMAGE_META='' K_HEADERS_META='' K_ENV=kdir ;;
 	esac
 }
 
@@ -108,11 +115,22 @@ kernel_resolve() {
 
 kernel_kver() {
 	local f=$CACHE/kernels/$1.kver
+	if [ "$1" = "${PROFILE:-}" ]; then
+		[ -s "$PROFILE_DIR/kver" ] || die "$1: its kernel is not built yet ($PROFILE_DIR)"
+		cat "$PROFILE_DIR/kver"
+		return
+	fi
 	[ -s "$f" ] || die "$1: no kernel resolved yet; run 'make deps' first"
 	cat "$f"
 }
 
-kernel_dir() { echo "$CACHE/kernels/$1"; }
+kernel_dir() {
+	if [ -n "${PROFILE:-}" ] && [ "$1" = "$(cat "$PROFILE_DIR/kver" 2>/dev/null)" ]; then
+		echo "$PROFILE_DIR"
+	else
+		echo "$CACHE/kernels/$1"
+	fi
+}
 
 # Download linux-image-KVER and the packages of the same KVER it depends on
 # (newer kernels split the image into -binary, -modules and -base), unpack them

@@ -11,7 +11,8 @@
 #       shell: the console is the terminal (Ctrl-a x quits)
 #   qemu_test_boots K KVER INITRD DIR
 #       qemu_boot ... test, booting again (at most $VM_BOOT_TRIES boots in
-#       all) while the guest died or hung before its test runner started
+#       all) while the guest died or hung before its test runner started;
+#       each boot again is counted (retry_note, report.sh)
 
 : "${VM_MEM:=3G}"
 : "${VM_SMP:=2}"
@@ -27,6 +28,7 @@
 
 qemu_cmdline() {
 	local mode=$1
+	# shellcheck disable=SC2086 # the additions are words of the command line
 	# hugepagesz= applies to the hugepages= that follows it.
 	echo "console=ttyS0,115200 panic=-1 log_buf_len=4M" \
 		"hugepagesz=2M hugepages=$VM_HUGEPAGES_2M hugepagesz=1G hugepages=1" \
@@ -34,7 +36,7 @@ qemu_cmdline() {
 		"rdinit=/init uring_dmabuf_vm.mode=$mode uring_dmabuf_vm.timeout=$VM_TEST_TIMEOUT" \
 		${VM_TESTS:+"uring_dmabuf_vm.only=${VM_TESTS// /,}"} \
 		${VM_EXPECT:+"uring_dmabuf_vm.expect=${VM_EXPECT// /,}"} \
-		$VM_APPEND
+		${PROFILE_APPEND:-} $VM_APPEND
 }
 
 qemu_disk() {
@@ -105,6 +107,7 @@ qemu_test_boots() {
 		warn "$k: boot $boot of $VM_BOOT_TRIES: the guest died or hung (${VM_BOOT_TIMEOUT} s) before its tests started (console: $dir/console-boot-$boot.log, last lines below)"
 		tail -n 12 "$dir/console.log" 2>/dev/null | sed 's/^/#   /' >&2
 		[ "$boot" -lt "$VM_BOOT_TRIES" ] || return 125
+		retry_note "$k" "boot $boot died or hung before its tests started ($dir/console-boot-$boot.log)"
 		boot=$((boot + 1))
 	done
 }

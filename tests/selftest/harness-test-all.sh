@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Self-test of make test's closing tally (tests/vm/test-all.sh), no VM: a
+# fake make stands in for every part and notes retried boots as the real
+# boots do. Boots retried add up over the parts (vmtest, swiotlb, debug):
+# one passes, two fail the run; a stale count of an earlier run does not
+# count; the demo part is skipped, with its reason, when 6.12 is not among
+# the kernels; a part that fails without a tally counts as one failure.
+set -uo pipefail
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+nfail=0
+ok() { echo "ok $*"; }
+bad() { echo "not ok $*"; nfail=$((nfail + 1)); }
+
+# The fake make: "make ... PART" prints a tally; FAKE_RETRY_PARTS names the
+# parts whose boot was retried once, FAKE_BROKEN the part that fails bare.
+cat >"$tmp/make" <<'EOF'
+#!/bin/sh
+for part; do :; done
+case " ${FAKE_RETRY_PARTS:-} " in
+*" $part "*) mkdir -p "$BUILD/vm" && echo "6.12: boot 1 died ($part)" >>"$BUILD/vm/boot-retries" ;;
+esac
+[ "$part" != "${FAKE_BROKEN:-}" ] || exit 2
+echo "3 passed, 0 failed"
+EOF
+chmod +x "$tmp/make"
+
+# run NAME WANT-STATUS PATTERN... : test-all.sh's output has every PATTERN
+run() {
+	local name=$1 want=$2 rc=0 p miss=
+	shift 2
+	BUILD=$tmp/build MAKE=$tmp/make KERNELS="6.1 7.3" "$TOP/tests/vm/test-all.sh" >"$tmp/out" 2>&1 || rc=$?
+	for p; do grep -qE -- "$p" "$tmp/out" || miss="$miss /$p/"; done
+	if [ "$rc" = "$want" ] && [ -z "$miss" ]; then
+		ok "$name"
+	else
+		bad "$name (status $rc, wanted $want; missing$miss)"
+		sed 's/^/#   /' "$tmp/out"
+	fi
+}
+
+mkdir -p "$tmp/build/vm"
+printf '%s\n' "6.12: stale" "7.3: stale" >"$tmp/build/vm/boot-retries"
+run "no boot retried passes; a stale count of an earlier run is dropped" 0 \
+	'^0 boots retried$' '^15 passed, 0 failed, 1 skipped$'
+run "the demo part is skipped, saying why, without 6.12" 0 \
+	'^  demo: runs on 6\.12, which is not in KERNELS \(6\.1 7\.3\)$'
+FAKE_RETRY_PARTS="vmtest" run "one boot retried passes and is reported" 0 \
+	'^1 boots retried$' '^15 passed, 0 failed, 1 skipped$'
+FAKE_RETRY_PARTS="vmtest vmtest-debug-budget" run "two boots retried over two parts fail the run" 1 \
+	'^2 boots retried$' '^not ok boots: at most one retried boot' '^15 passed, 1 failed, 1 skipped$'
+FAKE_BROKEN=vmtest run "a part failing without a tally counts as one failure" 1 \
+	'^not ok make vmtest failed' '^12 passed, 1 failed, 1 skipped$'
+
+[ "$nfail" = 0 ]
