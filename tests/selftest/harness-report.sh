@@ -274,9 +274,9 @@ else
 	bad "retries: two fail the summary of a run of its own"; sed 's/^/#   /' "$tmp/out"
 fi
 if VM_RETRIES_KEEP=1 report_summary >"$tmp/out" && grep -qx '5 passed, 0 failed, 0 skipped' "$tmp/out"; then
-	ok "retries: inside make test, the parts leave the verdict to test-all.sh"
+	ok "retries: inside make test, the parts leave the verdict to run.sh test"
 else
-	bad "retries: inside make test, the parts leave the verdict to test-all.sh"; sed 's/^/#   /' "$tmp/out"
+	bad "retries: inside make test, the parts leave the verdict to run.sh test"; sed 's/^/#   /' "$tmp/out"
 fi
 VM_RETRIES_KEEP=1 retries_reset
 that "retries: kept across the parts of make test" [ -s "$(retries_file)" ]

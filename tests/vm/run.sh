@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # shellcheck disable=SC2317  # (its functions run through with_cache_lock)
-# Entry point of the VM test harness (called by tests/vm/vm.mk).
+# Entry point of the test harness (called by tests/Makefile).
 #
+#   run.sh test                  make test, after make deps: every part (unit,
+#                                check, vmtest, vmtest-swiotlb, demo, the
+#                                reliability lane if it fits its budget) even
+#                                when an earlier one failed, then one tally
 #   run.sh prepare [KERNEL...]   resolve and fetch the kernels, make the chroots
 #                                and host headers ready (part of 'make deps')
 #   run.sh vmtest  [KERNEL...]   build, boot and test every kernel given
@@ -17,7 +21,7 @@
 # Environment: BUILD (artifacts), URING_DMABUF_CACHE (downloads, chroots),
 # VM_TIMEOUT / VM_TEST_TIMEOUT (seconds per guest / per test program),
 # VM_BOOT_TIMEOUT / VM_BOOT_TRIES (until the tests start / boots to try).
-# For a second boot of a kernel with another command line (vm.mk's
+# For a second boot of a kernel with another command line (make
 # vmtest-swiotlb): VM_LABEL names it (results as "6.12+LABEL", in
 # $BUILD/vm/6.12+LABEL/), VM_MUST_RUN lists programs that must run and not
 # skip there, and VM_REUSE_SINCE (epoch seconds) reuses a kernel's build
@@ -179,6 +183,57 @@ demo_run() {
 	report_summary
 }
 
+# make test's parts. Each prints its own "N passed, N failed[, N skipped]"
+# lines; the last line here is their sum. A part that fails without such a
+# line (it did not build, say) counts as one failure, so the sum never looks
+# better than the exit status. Boots retried (a guest that died before its
+# tests) add up over the parts: more than one in all fails the run.
+# Environment: MAKE, KERNELS (the demo part needs 6.12 among them),
+# URING_DMABUF_TEST_START (the builds since then are reused).
+TEST_PARTS="unit check vmtest vmtest-swiotlb demo vmtest-debug-budget"
+
+# make demo's path, on the build make vmtest made a moment ago.
+demo_part() {
+	case " ${KERNELS:-6.12} " in
+	*" 6.12 "*)
+		VM_REUSE_SINCE=${URING_DMABUF_TEST_START:-} "$0" demo 6.12 ;;
+	*)
+		echo "skipped:"
+		echo "  demo: runs on 6.12, which is not in KERNELS (${KERNELS:-})"
+		echo "0 passed, 0 failed, 1 skipped" ;;
+	esac
+}
+
+test_part() {
+	case $1 in
+	demo) demo_part ;;
+	*) ${MAKE:-make} --no-print-directory -C "$TOP" "$1" ;;
+	esac
+}
+
+test_all() {
+	local rc=0 p=0 f=0 s=0 part log prc pp pf ps
+	mkdir -p "$VMBUILD"
+	rm -f "$(retries_file)"
+	export VM_RETRIES_KEEP=1 BUILD
+	for part in $TEST_PARTS; do
+		log=$BUILD/test-$part.log
+		prc=0
+		test_part "$part" 2>&1 | tee "$log" || prc=$?
+		read -r pp pf ps < <(sed -n 's/^\([A-Za-z]*: \)\?\([0-9]\+\) passed, \([0-9]\+\) failed\(, \([0-9]\+\) skipped\)\?$/\2 \3 \5/p' "$log" |
+			awk '{ p += $1; f += $2; s += $3 } END { print p + 0, f + 0, s + 0 }')
+		if [ "$prc" != 0 ] && [ "$pf" = 0 ]; then
+			echo "not ok make $part failed (status $prc) without reporting a failed test"
+			pf=1
+		fi
+		[ "$prc" = 0 ] || rc=1
+		p=$((p + pp)) f=$((f + pf)) s=$((s + ps))
+	done
+	report_retries || { f=$((f + 1)) rc=1; }
+	echo "$p passed, $f failed, $s skipped"
+	return $rc
+}
+
 kernels_or_all() {
 	if [ $# -eq 0 ]; then echo "$KERNELS_ALL"; else echo "$*"; fi
 }
@@ -188,6 +243,9 @@ kernels_or_all() {
 main() {
 	cmd=${1:-}; shift || true
 	case $cmd in
+	test)
+		test_all
+		;;
 	prepare)
 		[ "$(id -u)" = 0 ] || die "preparing the kernels and chroots needs root"
 		if [ -n "$PROFILE" ]; then profile_prepare; return; fi
@@ -320,7 +378,7 @@ main() {
 		qemu_boot "$1" "$(kernel_kver "$1")" "$VMBUILD/$1/initramfs.img" "$VMBUILD/$1" shell
 		;;
 	*)
-		die "usage: run.sh prepare|vmtest [KERNEL...] | vmshell|demo|bench KERNEL"
+		die "usage: run.sh test | prepare|vmtest [KERNEL...] | vmshell|demo|bench KERNEL"
 		;;
 	esac
 }

@@ -237,7 +237,7 @@ report_console() {
 }
 
 # Boots that died or hung before their tests started and were booted again.
-# The file lives as long as the run: make test (test-all.sh) empties it once
+# The file lives as long as the run: make test (run.sh test) empties it once
 # and sets VM_RETRIES_KEEP so that its parts add up; a run of its own
 # empties it at its start (retries_reset).
 retries_file() { echo "$VMBUILD/boot-retries"; }
@@ -270,7 +270,7 @@ report_summary() {
 			p=$((p + a)) f=$((f + b)) s=$((s + c))
 		done <"$VMBUILD/tally"
 	fi
-	# inside make test, test-all.sh gives the retries' verdict once, at the end
+	# inside make test, run.sh test gives the retries' verdict once, at the end
 	if [ -n "${VM_RETRIES_KEEP:-}" ]; then
 		[ -s "$(retries_file)" ] && echo "$(grep -c . "$(retries_file)") boots retried so far in this make test"
 	else

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Self-test of make test's closing tally (tests/vm/test-all.sh), no VM: a
+# Self-test of make test's closing tally (tests/vm/run.sh test), no VM: a
 # fake make stands in for every part and notes retried boots as the real
 # boots do. Boots retried add up over the parts (vmtest, swiotlb, debug):
 # one passes, two fail the run; a stale count of an earlier run does not
@@ -27,11 +27,11 @@ echo "3 passed, 0 failed"
 EOF
 chmod +x "$tmp/make"
 
-# run NAME WANT-STATUS PATTERN... : test-all.sh's output has every PATTERN
+# run NAME WANT-STATUS PATTERN... : run.sh test's output has every PATTERN
 run() {
 	local name=$1 want=$2 rc=0 p miss=
 	shift 2
-	BUILD=$tmp/build MAKE=$tmp/make KERNELS="6.1 7.3" "$TOP/tests/vm/test-all.sh" >"$tmp/out" 2>&1 || rc=$?
+	BUILD=$tmp/build MAKE=$tmp/make KERNELS="6.1 7.3" "$TOP/tests/vm/run.sh" test >"$tmp/out" 2>&1 || rc=$?
 	for p; do grep -qE -- "$p" "$tmp/out" || miss="$miss /$p/"; done
 	if [ "$rc" = "$want" ] && [ -z "$miss" ]; then
 		ok "$name"
