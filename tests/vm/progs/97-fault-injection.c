@@ -386,7 +386,7 @@ static void sweep_bind(void)
 		sweep(&c);
 		mem_free(&c.mem[0]);
 	}
-	t_ok(!module_remove(SIMNIC_MODULE), "rmmod " SIMNIC_MODULE);
+	t_rmmod(SIMNIC_MODULE);
 }
 
 /* make-it-fail with a probability: also reaches io-wq workers. */

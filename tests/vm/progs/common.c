@@ -10,6 +10,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -125,6 +126,16 @@ int t_errno(long ret, int want, const char *fmt, ...)
 			t_diag("got success (%ld), want %s", ret, errname(want));
 	}
 	return good;
+}
+
+int kernel_at_least(int major, int minor)
+{
+	struct utsname u;
+	int maj = 0, min = 0;
+
+	if (uname(&u) || sscanf(u.release, "%d.%d", &maj, &min) != 2)
+		return 0;
+	return maj > major || (maj == major && min >= minor);
 }
 
 pid_t t_fork(void)

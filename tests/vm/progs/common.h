@@ -97,6 +97,11 @@ int t_err_clean(long ret, int want, const struct pins *base,
 /* One result: everything back to base (after closing buffers). */
 int t_pins_back(const struct pins *base, const char *fmt, ...) PRINTF(2, 3);
 
+/*
+ * The running kernel is at least major.minor (uname's release): for checks
+ * whose right outcome depends on the version.
+ */
+int kernel_at_least(int major, int minor);
 /* Sleeps ms milliseconds, for polling what settles asynchronously. */
 void msleep(long ms);
 long long vmpin_kb(void);

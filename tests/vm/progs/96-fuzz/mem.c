@@ -277,6 +277,7 @@ int arena_init(struct arena *a, int worker)
 	static const enum region_kind anon_kinds[] = {
 		RK_ANON, RK_ANON_RO, RK_PROT_NONE, RK_THP, RK_HUGETLB,
 		RK_MEMFD, RK_HUGE_MEMFD };
+	int files_err;
 	size_t i;
 
 	memset(a, 0, sizeof(*a));
@@ -295,8 +296,12 @@ int arena_init(struct arena *a, int worker)
 		a->nr++;
 	else if (worker == 0)
 		t_diag("no memfd mapped twice: aliases within a range not fuzzed");
-	if (make_files(a, worker) && worker == 0)
-		t_diag("no ext4 scratch directory: file-backed memory not fuzzed");
+	files_err = make_files(a, worker);
+	if (worker == 0 && !F.have_ext4)
+		t_skip("no ext4 scratch directory (URING_DMABUF_TEST_EXT4)",
+		       "fuzz: ext4 file-backed memory");
+	else if (worker == 0 && !t_ok(!files_err, "fuzz: ext4 file-backed memory"))
+		t_diag("%s in %s", errname(-files_err), F.ext4_dir);
 	if (!make_pfnmap(&a->r[a->nr]))
 		a->nr++;
 	/* Below the static binary's load address: nothing maps there. */
