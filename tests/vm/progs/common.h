@@ -148,6 +148,12 @@ struct mem {
 const char *mem_kind_name(enum mem_kind kind);
 /* Maps len bytes (not touched yet); 0 or -errno. */
 int mem_alloc(struct mem *m, enum mem_kind kind, size_t len);
+/*
+ * The same between PROT_NONE guards of at least the kind's page size, so
+ * that a range running off either end faults instead of meeting another
+ * mapping (the fuzzer's ranges do).
+ */
+int mem_alloc_guarded(struct mem *m, enum mem_kind kind, size_t len);
 void mem_free(struct mem *m);
 
 /* The 2 MiB hugetlb pool's counters (/sys/kernel/mm/hugepages). */
