@@ -12,7 +12,6 @@
  * --bind also times NETDEV_CMD_BIND_RX of 1 GiB (ours against udmabuf) on
  * queue 1 of IFNAME and the kernel memory each binding costs.
  */
-#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -90,7 +89,7 @@ static double mmap_touch_ms(int fd, size_t len)
 
 static double touch_original_ms(const struct mem *m)
 {
-	volatile const char *p = m->addr;
+	volatile const unsigned char *p = m->p;
 	double t0 = now_ms();
 	unsigned long sum = 0;
 	size_t i;
@@ -108,7 +107,7 @@ static void measure(int dev_fd, struct mem *m, enum method meth, int runs)
 	int i;
 
 	memset(r, 0, sizeof(*r));
-	r->kind = m->kind;
+	r->kind = mem_bench_kind(m);
 	r->method = meth;
 	r->len = m->len;
 	r->segments = r->importer_segments = -1;

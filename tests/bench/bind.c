@@ -5,7 +5,6 @@
  * kernel memory (slab + vmalloc) the binding adds. devmem keeps one genpool
  * chunk and one owner struct per DMA segment, so segments are the cost.
  */
-#define _GNU_SOURCE
 #include <errno.h>
 #include <net/if.h>
 #include <stdio.h>

@@ -4,7 +4,6 @@
  * that is not part of that (rings, opening devices) stays outside the timed
  * region, and so does everything done with the result.
  */
-#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -15,7 +14,7 @@
 
 #include <linux/dma-heap.h>
 #include <linux/udmabuf.h>
-#include <linux/uring_dmabuf.h>
+#include <liburing_dmabuf.h>
 
 #include "methods.h"
 #include "stats.h"
@@ -32,7 +31,7 @@ const char *method_name(enum method m)
 
 static int ours_ioctl(int dev_fd, const struct mem *mem, struct made *out)
 {
-	struct uring_dmabuf_range r = { (uintptr_t)mem->addr, mem->len };
+	struct uring_dmabuf_range r = { (uintptr_t)mem->p, mem->len };
 	struct uring_dmabuf_create c = {
 		.size = sizeof(c), .flags = URING_DMABUF_CREATE_CLOEXEC,
 		.ranges = (uintptr_t)&r, .nr_ranges = 1,
@@ -49,8 +48,7 @@ static int ours_ioctl(int dev_fd, const struct mem *mem, struct made *out)
 /* The ring and the registration are set up untimed; the command is timed. */
 static int ours_fixed(int dev_fd, const struct mem *mem, struct made *out)
 {
-	struct iovec iov = { mem->addr, mem->len };
-	struct uring_dmabuf_cmd_fixed cmd = { (uintptr_t)mem->addr, mem->len };
+	struct iovec iov = { mem->p, mem->len };
 	struct io_uring_sqe *sqe;
 	struct io_uring_cqe *cqe;
 	double t0;
@@ -68,12 +66,7 @@ static int ours_fixed(int dev_fd, const struct mem *mem, struct made *out)
 	sqe = io_uring_get_sqe(&out->ring);
 	if (!sqe)
 		return -EBUSY;
-	memset(sqe, 0, sizeof(*sqe));
-	sqe->opcode = IORING_OP_URING_CMD;
-	sqe->fd = dev_fd;
-	sqe->cmd_op = URING_DMABUF_CMD_CREATE_FIXED;
-	sqe->uring_cmd_flags = IORING_URING_CMD_FIXED;
-	memcpy(sqe->cmd, &cmd, sizeof(cmd));
+	uring_dmabuf_prep_create_fixed(sqe, dev_fd, mem->p, mem->len, 0);
 	t0 = now_ms();
 	io_uring_submit(&out->ring);
 	ret = io_uring_wait_cqe(&out->ring, &cqe);
@@ -96,12 +89,12 @@ static int udmabuf(const struct mem *mem, struct made *out)
 	int dev, fd;
 	double t0;
 
-	if (mem->memfd < 0)
+	if (mem->fd < 0)
 		return -EOPNOTSUPP;
 	dev = open("/dev/udmabuf", O_RDWR | O_CLOEXEC);
 	if (dev < 0)
 		return -EOPNOTSUPP;
-	c.memfd = (uint32_t)mem->memfd;
+	c.memfd = (uint32_t)mem->fd;
 	t0 = now_ms();
 	fd = ioctl(dev, UDMABUF_CREATE, &c);
 	out->create_ms = now_ms() - t0;
@@ -114,7 +107,7 @@ static int udmabuf(const struct mem *mem, struct made *out)
 
 static int uring_register(const struct mem *mem, struct made *out)
 {
-	struct iovec iov = { mem->addr, mem->len };
+	struct iovec iov = { mem->p, mem->len };
 	double t0;
 	int ret;
 

@@ -92,20 +92,30 @@ static void check_info(const struct kind_case *c, const struct mem *m,
 }
 
 /*
- * Pins held while the buffer lives. GUP counts one pin per page, but
- * memfd_pin_folios() one per folio: between 1 and the number of pages.
- * The charge is exactly the buffer's size.
+ * The foll pins a buffer of @kind holds: nr_foll_pin_acquired counts what
+ * each pin took. GUP (private memory, and every kind before 6.11) pins
+ * each page, huge ones included; memfd_pin_folios() (6.11+, shared shmem
+ * and hugetlbfs mappings) pins each folio once: a 2 MiB one per hugetlb
+ * page, and shmem's are single pages (shmem_enabled "never").
  */
-static void check_held(const char *name, size_t len, const struct pins *base)
+static long long pins_expected(enum mem_kind kind, size_t len)
 {
-	long long held;
+	if (kind == MEM_HUGE_MEMFD && kernel_at_least(6, 11))
+		return (long long)(len / SZ_2M);
+	return (long long)(len / PAGE_SZ);
+}
+
+/* Pins held while the buffer lives; the charge is exactly its size. */
+static void check_held(enum mem_kind kind, size_t len, const struct pins *base)
+{
+	const char *name = mem_kind_name(kind);
+	long long held, want = pins_expected(kind, len);
 	struct pins now;
 
 	pins_get(&now);
 	held = now.gup - base->gup;
-	if (!t_ok(held >= 1 && held <= (long long)(len / PAGE_SZ),
-		  "%s: 1..%zu foll pins held while alive", name, len / PAGE_SZ))
-		t_diag("foll pins %lld -> %lld", base->gup, now.gup);
+	if (!t_ok(held == want, "%s: %lld foll pins held while alive", name, want))
+		t_diag("foll pins %lld -> %lld: %lld held", base->gup, now.gup, held);
 	if (!t_ok(now.vmpin_kb - base->vmpin_kb == (long long)(len / 1024),
 		  "%s: VmPin up by %zu kB while alive", name, len / 1024))
 		t_diag("VmPin %lld -> %lld kB", base->vmpin_kb, now.vmpin_kb);
@@ -149,7 +159,7 @@ static void run_case(int dev, const struct kind_case *c, uint64_t seed)
 		return;
 	}
 	t_ok(bytes == c->len, "%s: create reports bytes %zu", name, c->len);
-	check_held(name, c->len, &base);
+	check_held(c->kind, c->len, &base);
 	err = ud_info(dev, fd, &info);
 	if (t_ok(!err, "%s: INFO", name))
 		check_info(c, &m, &info);

@@ -21,6 +21,7 @@
 #include <linux/memfd.h>
 
 #include "common.h"
+#include "netdev.h"
 #include "uring.h"
 #include "../../kmod/importer/importer_uapi.h"
 
@@ -221,8 +222,8 @@ static void test_aliases(void)
 	test_alias(imp, &a, alias_twice(&a, 1));
 	test_alias(imp, &a, alias_mremap(&a));
 	close(imp);
-	if (loaded && system("rmmod uring_dmabuf_importer"))
-		t_diag("rmmod uring_dmabuf_importer failed");
+	if (loaded)
+		t_rmmod("uring_dmabuf_importer");
 }
 
 int main(void)

@@ -138,7 +138,7 @@ devmem() {
 	if [ ! -d /sys/class/net/sim0a ]; then
 		modprobe uring_dmabuf_simnic 2>/dev/null ||
 			{ skip "devmem recv through the CLI" "no devmem-capable NIC (uring_dmabuf_simnic)"; return; }
-		on_exit "rmmod uring_dmabuf_simnic 2>/dev/null"
+		on_exit "unload uring_dmabuf_simnic"
 	fi
 	dbg=/sys/kernel/debug/uring_dmabuf_simnic/sim0b
 	unshare -n sleep 600 &

@@ -9,7 +9,7 @@
 
 kver_ge 6 12 || skip_all "devmem TCP needs Linux 6.12+, this is $(uname -r)"
 if [ ! -d /sys/class/net/sim0a ] && modprobe uring_dmabuf_simnic 2>/dev/null; then
-	on_exit "rmmod uring_dmabuf_simnic 2>/dev/null"
+	on_exit "unload uring_dmabuf_simnic"
 fi
 [ -d /sys/class/net/sim0a ] ||
 	skip_all "no devmem-capable NIC: signals to a bind-rx that holds a binding cannot be tested (uring_dmabuf_simnic not available)"

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "common.h"
+#include "netdev.h"
 #include "../../kmod/importer/importer_uapi.h"
 
 #define KIB 1024ULL
@@ -547,7 +548,6 @@ int main(void)
 		       mod_counter("buffers"), attachments,
 		       mod_counter("attachments"));
 	close(dev);
-	t_ok(system("rmmod uring_dmabuf_importer") == 0,
-	     "rmmod uring_dmabuf_importer");
+	t_rmmod("uring_dmabuf_importer");
 	return t_failed();
 }

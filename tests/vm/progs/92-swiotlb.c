@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "common.h"
+#include "netdev.h"
 #include "../../kmod/importer/importer_uapi.h"
 
 #define KIB 1024ULL
@@ -272,7 +273,6 @@ int main(void)
 
 	close(imp);
 	close(dev);
-	t_ok(system("rmmod uring_dmabuf_importer") == 0,
-	     "rmmod uring_dmabuf_importer");
+	t_rmmod("uring_dmabuf_importer");
 	return t_finish();
 }

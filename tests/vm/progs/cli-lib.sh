@@ -11,7 +11,15 @@ SYSFS=/sys/class/misc/uring_dmabuf
 failed=0
 T=$(mktemp -d /tmp/cli-test.XXXXXX) || exit 1
 cleanup_hooks=
-trap 'eval "$cleanup_hooks"; rm -rf "$T"' EXIT
+# A hook may fail a check (unload): then the script fails whatever its status.
+exit_hooks() {
+	_rc=$?
+	eval "$cleanup_hooks"
+	rm -rf "$T"
+	[ "$failed" = 0 ] || _rc=1
+	exit "$_rc"
+}
+trap exit_hooks EXIT
 trap 'exit 1' INT TERM
 
 ok() { echo "ok $*"; }
@@ -21,6 +29,13 @@ skip_all() { echo "# SKIP $*"; exit 77; }
 diag() { sed 's/^/# /'; }
 finish() { exit $failed; }
 on_exit() { cleanup_hooks="$cleanup_hooks $*;"; }
+# unload MODULE (an on_exit hook): a module left loaded keeps its devices
+# busy for the programs after this one, so a failed rmmod is a failure.
+unload() {
+	rmmod "$1" 2>"$T/rmmod.err" && return 0
+	not_ok "rmmod $1"
+	{ cat "$T/rmmod.err"; echo "refcnt $(cat "/sys/module/$1/refcnt" 2>/dev/null)"; } | diag
+}
 
 command -v "$CLI" >/dev/null 2>&1 || skip_all "$CLI is not on PATH"
 

@@ -10,6 +10,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -125,6 +126,16 @@ int t_errno(long ret, int want, const char *fmt, ...)
 			t_diag("got success (%ld), want %s", ret, errname(want));
 	}
 	return good;
+}
+
+int kernel_at_least(int major, int minor)
+{
+	struct utsname u;
+	int maj = 0, min = 0;
+
+	if (uname(&u) || sscanf(u.release, "%d.%d", &maj, &min) != 2)
+		return 0;
+	return maj > major || (maj == major && min >= minor);
 }
 
 pid_t t_fork(void)
@@ -546,9 +557,14 @@ const char *mem_kind_name(enum mem_kind kind)
 	return "?";
 }
 
-static int map_memfd(struct mem *m, unsigned int flags, size_t len)
+/*
+ * Sealing allowed: udmabuf (the benchmark's reference) wants F_SEAL_SHRINK,
+ * and no test relies on a memfd of mem_alloc() refusing seals.
+ */
+static int map_memfd(struct mem *m, unsigned int flags, size_t len, void *at)
 {
-	m->fd = memfd_create("uring_dmabuf_test", MFD_CLOEXEC | flags);
+	m->fd = memfd_create("uring_dmabuf_test",
+			     MFD_CLOEXEC | MFD_ALLOW_SEALING | flags);
 	if (m->fd < 0)
 		return -errno;
 	if (ftruncate(m->fd, len)) {
@@ -558,14 +574,18 @@ static int map_memfd(struct mem *m, unsigned int flags, size_t len)
 		m->fd = -1;
 		return err;
 	}
-	m->map = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, m->fd, 0);
+	m->map = mmap(at, len, PROT_READ | PROT_WRITE,
+		      MAP_SHARED | (at ? MAP_FIXED : 0), m->fd, 0);
 	m->map_len = len;
 	return 0;
 }
 
-int mem_alloc(struct mem *m, enum mem_kind kind, size_t len)
+/* At @at (MAP_FIXED, aligned for the kind) or where the kernel likes. */
+static int mem_alloc_at(struct mem *m, enum mem_kind kind, size_t len,
+			void *at)
 {
-	int anon = MAP_PRIVATE | MAP_ANONYMOUS, prot = PROT_READ | PROT_WRITE;
+	int anon = MAP_PRIVATE | MAP_ANONYMOUS | (at ? MAP_FIXED : 0);
+	int prot = PROT_READ | PROT_WRITE;
 	int err;
 
 	memset(m, 0, sizeof(*m));
@@ -575,28 +595,29 @@ int mem_alloc(struct mem *m, enum mem_kind kind, size_t len)
 	m->map_len = len;
 	switch (kind) {
 	case MEM_ANON:
-		m->map = mmap(NULL, len, prot, anon, -1, 0);
+		m->map = mmap(at, len, prot, anon, -1, 0);
 		break;
 	case MEM_THP:
 		/* Over-allocate so a 2 MiB aligned start exists. */
-		m->map_len = len + SZ_2M;
-		m->map = mmap(NULL, m->map_len, prot, anon, -1, 0);
+		if (!at)
+			m->map_len = len + SZ_2M;
+		m->map = mmap(at, m->map_len, prot, anon, -1, 0);
 		break;
 	case MEM_HUGE_2M:
-		m->map = mmap(NULL, len, prot, anon | MAP_HUGETLB | MAP_HUGE_2MB,
+		m->map = mmap(at, len, prot, anon | MAP_HUGETLB | MAP_HUGE_2MB,
 			      -1, 0);
 		break;
 	case MEM_HUGE_1G:
-		m->map = mmap(NULL, len, prot, anon | MAP_HUGETLB | MAP_HUGE_1GB,
+		m->map = mmap(at, len, prot, anon | MAP_HUGETLB | MAP_HUGE_1GB,
 			      -1, 0);
 		break;
 	case MEM_MEMFD:
-		err = map_memfd(m, 0, len);
+		err = map_memfd(m, 0, len, at);
 		if (err)
 			return err;
 		break;
 	case MEM_HUGE_MEMFD:
-		err = map_memfd(m, MFD_HUGETLB | MFD_HUGE_2MB, len);
+		err = map_memfd(m, MFD_HUGETLB | MFD_HUGE_2MB, len, at);
 		if (err)
 			return err;
 		break;
@@ -616,6 +637,47 @@ int mem_alloc(struct mem *m, enum mem_kind kind, size_t len)
 		if (madvise(m->p, len, MADV_HUGEPAGE))
 			t_diag("madvise(MADV_HUGEPAGE): %s", strerror(errno));
 	}
+	return 0;
+}
+
+int mem_alloc(struct mem *m, enum mem_kind kind, size_t len)
+{
+	return mem_alloc_at(m, kind, len, NULL);
+}
+
+static size_t mem_kind_align(enum mem_kind kind)
+{
+	switch (kind) {
+	case MEM_HUGE_1G:
+		return SZ_1G;
+	case MEM_THP:
+	case MEM_HUGE_2M:
+	case MEM_HUGE_MEMFD:
+		return SZ_2M;
+	default:
+		return PAGE_SZ;
+	}
+}
+
+int mem_alloc_guarded(struct mem *m, enum mem_kind kind, size_t len)
+{
+	size_t align = mem_kind_align(kind), total = len + 3 * align;
+	unsigned char *raw, *at;
+	int err;
+
+	raw = mmap(NULL, total, PROT_NONE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (raw == MAP_FAILED)
+		return -errno;
+	at = (unsigned char *)(((uintptr_t)raw + 2 * align - 1) & ~(align - 1));
+	err = mem_alloc_at(m, kind, len, at);
+	if (err) {
+		munmap(raw, total);
+		return err;
+	}
+	/* mem_free() takes the guards with it. */
+	m->map = raw;
+	m->map_len = total;
 	return 0;
 }
 

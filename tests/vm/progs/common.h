@@ -97,6 +97,11 @@ int t_err_clean(long ret, int want, const struct pins *base,
 /* One result: everything back to base (after closing buffers). */
 int t_pins_back(const struct pins *base, const char *fmt, ...) PRINTF(2, 3);
 
+/*
+ * The running kernel is at least major.minor (uname's release): for checks
+ * whose right outcome depends on the version.
+ */
+int kernel_at_least(int major, int minor);
 /* Sleeps ms milliseconds, for polling what settles asynchronously. */
 void msleep(long ms);
 long long vmpin_kb(void);
@@ -143,6 +148,12 @@ struct mem {
 const char *mem_kind_name(enum mem_kind kind);
 /* Maps len bytes (not touched yet); 0 or -errno. */
 int mem_alloc(struct mem *m, enum mem_kind kind, size_t len);
+/*
+ * The same between PROT_NONE guards of at least the kind's page size, so
+ * that a range running off either end faults instead of meeting another
+ * mapping (the fuzzer's ranges do).
+ */
+int mem_alloc_guarded(struct mem *m, enum mem_kind kind, size_t len);
 void mem_free(struct mem *m);
 
 /* The 2 MiB hugetlb pool's counters (/sys/kernel/mm/hugepages). */

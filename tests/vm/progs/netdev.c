@@ -13,6 +13,7 @@
 
 #include <linux/genetlink.h>
 
+#include "common.h"
 #include "netdev.h"
 
 /* include/uapi/linux/netdev.h (6.12); the build host's may predate it. */
@@ -277,6 +278,20 @@ int module_remove(const char *name)
 	return syscall(SYS_delete_module, name, O_NONBLOCK) ? -errno : 0;
 }
 
+int t_rmmod(const char *name)
+{
+	char path[128], refs[32] = "?";
+	int err = module_remove(name);
+
+	if (t_ok(!err, "rmmod %s", name))
+		return 1;
+	snprintf(path, sizeof(path), "/sys/module/%s/refcnt", name);
+	if (read_text(path, refs, sizeof(refs)) > 0)
+		refs[strcspn(refs, "\n")] = 0;
+	t_diag("delete_module: %s, refcnt %s", errname(-err), refs);
+	return 0;
+}
+
 /* Whether modules.dep of the running kernel lists the module at all. */
 static int module_available(const char *name)
 {
@@ -312,4 +327,38 @@ int simnic_load(const char *params)
 	if (ret == 0 && !module_loaded(SIMNIC_MODULE))
 		return -ENODEV;
 	return ret;
+}
+
+int simnic_read(const char *ifname, const char *file, char *buf, size_t size)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), SIMNIC_DEBUGFS "%s/%s", ifname, file);
+	return read_text(path, buf, size);
+}
+
+int simnic_write(const char *ifname, const char *file, const char *text)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), SIMNIC_DEBUGFS "%s/%s", ifname, file);
+	return write_text(path, text);
+}
+
+long long queue_stat(const char *ifname, int q, const char *key)
+{
+	char buf[4096], prefix[16], k[48], *line, *p, *save;
+
+	if (simnic_read(ifname, "queues", buf, sizeof(buf)) < 0)
+		return -1;
+	snprintf(prefix, sizeof(prefix), "rx%d ", q);
+	snprintf(k, sizeof(k), " %s=", key);
+	for (line = strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		if (strncmp(line, prefix, strlen(prefix)))
+			continue;
+		p = strstr(line, k);
+		return p ? strtoll(p + strlen(k), NULL, 10) : -1;
+	}
+	return -1;
 }

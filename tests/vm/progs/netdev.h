@@ -15,6 +15,7 @@
 #include <linux/netlink.h>
 
 #define SIMNIC_MODULE "uring_dmabuf_simnic"
+#define SIMNIC_DEBUGFS "/sys/kernel/debug/" SIMNIC_MODULE "/"
 
 /* --- netlink ------------------------------------------------------------ */
 
@@ -77,6 +78,12 @@ int if_set_up(const char *ifname, int up);
 int module_loaded(const char *name);
 /* delete_module(O_NONBLOCK): 0, or -errno (-EWOULDBLOCK while in use). */
 int module_remove(const char *name);
+/*
+ * One result "rmmod NAME": a module left loaded keeps its devices busy for
+ * the programs after this one, so a failed unload fails, with the errno
+ * and the module's reference count.
+ */
+int t_rmmod(const char *name);
 
 /*
  * modprobe SIMNIC_MODULE @params, after removing a copy an earlier program
@@ -85,5 +92,14 @@ int module_remove(const char *name);
  * (-ENODEV if it exited 0 without loading anything).
  */
 int simnic_load(const char *params);
+
+/*
+ * The simulated NIC's debugfs files of port @ifname (named at creation):
+ * steer, rss, queues (tests/kmod/simnic/README.md). 0 / bytes read, or -errno.
+ */
+int simnic_read(const char *ifname, const char *file, char *buf, size_t size);
+int simnic_write(const char *ifname, const char *file, const char *text);
+/* "KEY=value" of RX queue @q in the queues file, or -1. */
+long long queue_stat(const char *ifname, int q, const char *key);
 
 #endif /* URING_DMABUF_TEST_NETDEV_H */

@@ -28,22 +28,17 @@ _Static_assert(sizeof(struct uring_dmabuf_cmd_fixed) == 16, "cmd payload");
 #define SQE_CMD_OFFSET 48
 
 /*
- * Submits one CREATE_FIXED-style command (with IOSQE_* sqe_flags) and waits
- * for it: returns cqe->res (the dma-buf fd or -errno), or the submit error.
+ * Fills @sqe with a CREATE_FIXED-style command (any @cmd_op, so that tests
+ * can send wrong ones too) with IOSQE_* @sqe_flags: the one hand-filled
+ * copy of the test programs and the fuzzer (lib/fixed.c is the product's).
  */
-static inline int uring_create_fixed_sqe(struct io_uring *ring, int dev,
-					 uint32_t cmd_op, uint32_t cmd_flags,
-					 uint16_t buf_index, uint64_t addr,
-					 uint64_t len, uint8_t sqe_flags)
+static inline void uring_prep_create_fixed(struct io_uring_sqe *sqe, int dev,
+					   uint32_t cmd_op, uint32_t cmd_flags,
+					   uint16_t buf_index, uint64_t addr,
+					   uint64_t len, uint8_t sqe_flags)
 {
 	struct uring_dmabuf_cmd_fixed cmd = { .addr = addr, .len = len };
-	struct __kernel_timespec ts = { .tv_sec = 30 };
-	struct io_uring_sqe *sqe = io_uring_get_sqe(ring);
-	struct io_uring_cqe *cqe;
-	int ret;
 
-	if (!sqe)
-		return -EBUSY;
 	memset(sqe, 0, sizeof(*sqe));
 	sqe->opcode = IORING_OP_URING_CMD;
 	sqe->flags = sqe_flags;
@@ -53,6 +48,26 @@ static inline int uring_create_fixed_sqe(struct io_uring *ring, int dev,
 	sqe->buf_index = buf_index;
 	sqe->user_data = 0xdb40;
 	memcpy((unsigned char *)sqe + SQE_CMD_OFFSET, &cmd, sizeof(cmd));
+}
+
+/*
+ * Submits one CREATE_FIXED-style command and waits for it: returns
+ * cqe->res (the dma-buf fd or -errno), or the submit error.
+ */
+static inline int uring_create_fixed_sqe(struct io_uring *ring, int dev,
+					 uint32_t cmd_op, uint32_t cmd_flags,
+					 uint16_t buf_index, uint64_t addr,
+					 uint64_t len, uint8_t sqe_flags)
+{
+	struct __kernel_timespec ts = { .tv_sec = 30 };
+	struct io_uring_sqe *sqe = io_uring_get_sqe(ring);
+	struct io_uring_cqe *cqe;
+	int ret;
+
+	if (!sqe)
+		return -EBUSY;
+	uring_prep_create_fixed(sqe, dev, cmd_op, cmd_flags, buf_index, addr,
+				len, sqe_flags);
 	ret = io_uring_submit(ring);
 	if (ret < 0)
 		return ret;

@@ -12,15 +12,13 @@
 #include <unistd.h>
 
 #include "fuzz.h"
-
-#define SQE_CMD_OFFSET 48
+#include "uring.h"
 
 /* Submits one command and returns cqe->res (or a submit error). */
 static int submit_cmd(struct worker *w, uint32_t cmd_op, uint32_t cmd_flags,
 		      uint16_t buf_index, uint64_t addr, uint64_t len,
 		      uint8_t sqe_flags)
 {
-	struct uring_dmabuf_cmd_fixed cmd = { .addr = addr, .len = len };
 	struct __kernel_timespec ts = { .tv_sec = 60 };
 	struct io_uring_sqe *sqe = io_uring_get_sqe(&w->ring);
 	struct io_uring_cqe *cqe;
@@ -28,14 +26,8 @@ static int submit_cmd(struct worker *w, uint32_t cmd_op, uint32_t cmd_flags,
 
 	if (!sqe)
 		return -EBUSY;
-	memset(sqe, 0, sizeof(*sqe));
-	sqe->opcode = IORING_OP_URING_CMD;
-	sqe->fd = F.dev;
-	sqe->flags = sqe_flags;
-	sqe->cmd_op = cmd_op;
-	sqe->uring_cmd_flags = cmd_flags;
-	sqe->buf_index = buf_index;
-	memcpy((unsigned char *)sqe + SQE_CMD_OFFSET, &cmd, sizeof(cmd));
+	uring_prep_create_fixed(sqe, F.dev, cmd_op, cmd_flags, buf_index, addr, len,
+				sqe_flags);
 	ret = io_uring_submit(&w->ring);
 	if (ret < 0)
 		return ret;

@@ -99,12 +99,16 @@ static void touch(struct region *reg)
 		memset(reg->p + i, (int)(i / PAGE_SZ) | 1, 64);
 }
 
-/* Anonymous-ish kinds: 0 on success, -errno if this kind is not available. */
+/*
+ * Anonymous-ish kinds, from the suite's allocator (common.c) between
+ * guards: 0 on success, -errno if this kind is not available.
+ */
 static int make_anon(struct region *reg, enum region_kind kind)
 {
-	size_t len = 64 * PAGE_SZ, align = PAGE_SZ;
-	int flags = MAP_PRIVATE | MAP_ANONYMOUS, fd = -1, err;
-	unsigned char *p;
+	enum mem_kind mk = MEM_ANON;
+	size_t len = 64 * PAGE_SZ;
+	struct mem m;
+	int err;
 
 	switch (kind) {
 	case RK_ANON_RO:
@@ -112,57 +116,38 @@ static int make_anon(struct region *reg, enum region_kind kind)
 		len = 8 * PAGE_SZ;
 		break;
 	case RK_THP:
-		len = 2 * SZ_2M, align = SZ_2M;
+		mk = MEM_THP, len = 2 * SZ_2M;
 		break;
 	case RK_HUGETLB:
-		len = SZ_2M, align = SZ_2M;
-		flags |= MAP_HUGETLB | MAP_HUGE_2MB;
+		mk = MEM_HUGE_2M, len = SZ_2M;
 		break;
 	case RK_MEMFD:
-		len = 32 * PAGE_SZ;
-		fd = memfd_create("fuzz", MFD_CLOEXEC);
-		flags = MAP_SHARED;
+		mk = MEM_MEMFD, len = 32 * PAGE_SZ;
 		break;
 	case RK_HUGE_MEMFD:
-		len = SZ_2M, align = SZ_2M;
-		fd = memfd_create("fuzz-huge", MFD_CLOEXEC | MFD_HUGETLB | MFD_HUGE_2MB);
-		flags = MAP_SHARED;
+		mk = MEM_HUGE_MEMFD, len = SZ_2M;
 		break;
 	default:
 		break;
 	}
-	if ((kind == RK_MEMFD || kind == RK_HUGE_MEMFD) &&
-	    (fd < 0 || ftruncate(fd, len))) {
-		err = -errno;
-		if (fd >= 0)
-			close(fd);
-		return err;
-	}
-	p = reserve(len, align);
-	if (!p) {
-		err = -errno;
-		goto out;
-	}
-	if (kind == RK_PROT_NONE) {
-		set(reg, kind, p, len, EFAULT, EFAULT, 0);
-		err = 0;
-		goto out;
-	}
-	err = map_at(p, len, PROT_READ | PROT_WRITE, flags, fd);
+	err = mem_alloc_guarded(&m, mk, len);
 	if (err)
-		goto out;
-	if (kind == RK_THP)
-		madvise(p, len, MADV_HUGEPAGE);
-	set(reg, kind, p, len, 0, 0, kind != RK_ANON_RO);
+		return err;
+	/* The mapping holds the file; the region never frees the guards. */
+	if (m.fd >= 0)
+		close(m.fd);
+	if (kind == RK_PROT_NONE) {
+		mprotect(m.p, len, PROT_NONE);
+		set(reg, kind, m.p, len, EFAULT, EFAULT, 0);
+		return 0;
+	}
+	set(reg, kind, m.p, len, 0, 0, kind != RK_ANON_RO);
 	touch(reg);
 	if (kind == RK_ANON_RO) {
-		mprotect(p, len, PROT_READ);
+		mprotect(m.p, len, PROT_READ);
 		reg->err_rw = EFAULT;
 	}
-out:
-	if (fd >= 0)
-		close(fd);
-	return err;
+	return 0;
 }
 
 /* The three ext4 kinds share one file per worker, unlinked at once. */
@@ -234,20 +219,9 @@ static int make_pfnmap(struct region *reg)
 
 int race_memfd(size_t len, int huge)
 {
-	unsigned int flags = MFD_CLOEXEC | MFD_ALLOW_SEALING;
-	int fd, err;
+	int fd = memfd_sized("fuzz-race", MFD_ALLOW_SEALING, huge, len);
 
-	if (huge)
-		flags |= MFD_HUGETLB | MFD_HUGE_2MB;
-	fd = memfd_create("fuzz-race", flags);
-	if (fd < 0)
-		return -errno;
-	if (ftruncate(fd, len)) {
-		err = -errno;
-		close(fd);
-		return err;
-	}
-	return fd;
+	return fd < 0 ? -errno : fd;
 }
 
 /* A memfd of 16 pages mapped twice side by side: every page twice in it. */
@@ -277,6 +251,7 @@ int arena_init(struct arena *a, int worker)
 	static const enum region_kind anon_kinds[] = {
 		RK_ANON, RK_ANON_RO, RK_PROT_NONE, RK_THP, RK_HUGETLB,
 		RK_MEMFD, RK_HUGE_MEMFD };
+	int files_err;
 	size_t i;
 
 	memset(a, 0, sizeof(*a));
@@ -295,8 +270,12 @@ int arena_init(struct arena *a, int worker)
 		a->nr++;
 	else if (worker == 0)
 		t_diag("no memfd mapped twice: aliases within a range not fuzzed");
-	if (make_files(a, worker) && worker == 0)
-		t_diag("no ext4 scratch directory: file-backed memory not fuzzed");
+	files_err = make_files(a, worker);
+	if (worker == 0 && !F.have_ext4)
+		t_skip("no ext4 scratch directory (URING_DMABUF_TEST_EXT4)",
+		       "fuzz: ext4 file-backed memory");
+	else if (worker == 0 && !t_ok(!files_err, "fuzz: ext4 file-backed memory"))
+		t_diag("%s in %s", errname(-files_err), F.ext4_dir);
 	if (!make_pfnmap(&a->r[a->nr]))
 		a->nr++;
 	/* Below the static binary's load address: nothing maps there. */
