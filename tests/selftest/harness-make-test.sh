@@ -6,6 +6,9 @@
 # count; the demo part is skipped, with its reason, when 6.12 is not among
 # the kernels; a part that fails without a tally counts as one failure.
 set -uo pipefail
+# The harness's knobs of a surrounding run (make test exports some) must
+# not leak into the crafted runs.
+unset "${!VM_@}" URING_DMABUF_TEST_START
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 tmp=$(mktemp -d)

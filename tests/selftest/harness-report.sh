@@ -7,6 +7,9 @@
 # skipped or missing, per kernel version), the console scan (hung task, RCU
 # stall, UBSAN, soft lockup), the boots retried, the demo's verdict.
 set -uo pipefail
+# The harness's knobs of a surrounding run (make test exports some) must
+# not leak into the crafted runs.
+unset "${!VM_@}" URING_DMABUF_TEST_START
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 tmp=$(mktemp -d)
