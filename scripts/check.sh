@@ -3,11 +3,13 @@
 # checkpatch --strict over the module (from Debian's linux-source package),
 # -Wall -Wextra -Werror userspace builds, W=1 module builds, dkms.conf
 # matching VERSION, make install/uninstall into a DESTDIR (the udev rule
-# and the sysusers.d group), and the harness self-tests (tests/selftest/).
+# and the sysusers.d group), the README's C example built with pkg-config's
+# flags alone, and the harness self-tests (tests/selftest/).
 # Prints one line per check and "N passed, N failed, N skipped".
 #
 #   check.sh [STEP...]   only these steps: uapi checkpatch userspace module
-#                        dkms install selftest (default: all, in this order)
+#                        dkms install example selftest (default: all, in
+#                        this order)
 #   CHECKPATCH_FILES="FILE..."   checkpatch these files instead of the module
 #                        (tests/selftest/check-checkpatch.sh feeds it bad ones)
 set -uo pipefail
@@ -17,7 +19,7 @@ CACHE=${URING_DMABUF_CACHE:-/var/cache/uring-dmabuf}
 BUILD=${BUILD:-$TOP/build}
 SELFTEST_TIMEOUT=${SELFTEST_TIMEOUT:-60}
 HDR=$TOP/include/uapi/linux/uring_dmabuf.h
-ALL_STEPS="uapi checkpatch userspace module dkms install selftest"
+ALL_STEPS="uapi checkpatch userspace module dkms install example selftest"
 pass=0 fail=0 skip=0
 
 result() { # result STATUS DESCRIPTION [LOGFILE]
@@ -187,7 +189,31 @@ step_install() {
 	rm -rf "$dest"
 }
 
-# 7. the harness self-tests: each tests/selftest/NAME.sh is one check (the
+# 7. the README's C example, as it stands there, compiles and links against
+# a make install DESTDIR=... with nothing but pkg-config's flags: the API
+# takes liburing types, so liburing is a public Requires of the .pc
+example_check() {
+	local dest=$1 dir=$1/example flags
+	make -s -C "$TOP" BUILD="$BUILD/check" DESTDIR="$dest" PREFIX=/usr install || return 1
+	mkdir -p "$dir"
+	awk '/^```c$/ { on = 1; next } /^```$/ { if (on) exit } on' "$TOP/README.md" >"$dir/example.c"
+	grep -q 'int main' "$dir/example.c" || { echo "no C example with main() in README.md"; return 1; }
+	flags=$(PKG_CONFIG_PATH=$dest/usr/lib/pkgconfig PKG_CONFIG_SYSROOT_DIR=$dest \
+		pkg-config --cflags --libs liburing-dmabuf) || return 1
+	echo "pkg-config --cflags --libs liburing-dmabuf: $flags"
+	# shellcheck disable=SC2086  # the flags are words
+	cc -Wall -Wextra -Werror -o "$dir/example" "$dir/example.c" $flags
+}
+
+step_example() {
+	local dest
+	dest=$(mktemp -d)
+	example_check "$dest" >"$log" 2>&1
+	result $? "the README's C example builds with pkg-config --cflags --libs liburing-dmabuf alone" "$log"
+	rm -rf "$dest"
+}
+
+# 8. the harness self-tests: each tests/selftest/NAME.sh is one check (the
 # contract is in tests/selftest/README.md); on failure, all but its ok lines
 step_selftest() {
 	local t name rc found=0 out
