@@ -103,15 +103,19 @@ $(BUILD)/lib/liburing-dmabuf.pc: $(TOP)/lib/liburing-dmabuf.pc.in $(TOP)/VERSION
 	$(PC_SED) $< > $@
 
 # --- the uring-dmabuf CLI ----------------------------------------------------
-# Linked with the static library: one self-contained binary, which also runs
-# in the test guests' busybox initramfs.
+# Two links of the same objects: TOOL with the static library, one
+# self-contained binary for the test guests' busybox initramfs and the tests;
+# TOOL_INSTALLED with the shared library, what make install puts in place
+# (a static glibc binary cannot resolve names the host's way).
 TOOL_SRCS := $(wildcard $(TOP)/tools/*.c)
 TOOL_OBJS := $(patsubst $(TOP)/tools/%.c,$(BUILD)/tools/%.o,$(TOOL_SRCS))
 TOOL := $(BUILD)/tools/uring-dmabuf
 TOOL_CFLAGS := $(CFLAGS) -I$(TOP)/lib/include $(NL_CFLAGS) \
 	-DURING_DMABUF_TOOL_VERSION='"$(VERSION)"'
 
-tools: $(TOOL)
+TOOL_INSTALLED := $(BUILD)/tools/installed/uring-dmabuf
+
+tools: $(TOOL) $(TOOL_INSTALLED)
 
 $(BUILD)/tools/%.o: $(TOP)/tools/%.c $(wildcard $(TOP)/tools/*.h) $(TOP)/lib/include/liburing_dmabuf.h
 	@mkdir -p $(@D)
@@ -119,6 +123,10 @@ $(BUILD)/tools/%.o: $(TOP)/tools/%.c $(wildcard $(TOP)/tools/*.h) $(TOP)/lib/inc
 
 $(TOOL): $(TOOL_OBJS) $(LIB_A)
 	$(CC) -static -o $@ $(TOOL_OBJS) $(LIB_A) $(NL_STATIC_LIBS) -luring -lpthread $(LDFLAGS)
+
+$(TOOL_INSTALLED): $(TOOL_OBJS) $(LIB_SO)
+	@mkdir -p $(@D)
+	$(CC) -o $@ $(TOOL_OBJS) -L$(BUILD)/lib -l:$(LIB_SONAME) $(NL_LIBS) -luring $(LDFLAGS)
 
 # --- installation ------------------------------------------------------------
 # (The module installs through DKMS: make dkms-install, then dkms(8).) After
@@ -132,7 +140,7 @@ SYSUSERS_CONF := uring-dmabuf.conf
 install: lib tools
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR)/pkgconfig \
 		$(DESTDIR)$(INCLUDEDIR)/liburing_dmabuf $(DESTDIR)$(UDEVDIR) $(DESTDIR)$(SYSUSERSDIR)
-	install -m 0755 $(TOOL) $(DESTDIR)$(BINDIR)/
+	install -m 0755 $(TOOL_INSTALLED) $(DESTDIR)$(BINDIR)/
 	install -m 0755 $(LIB_SO) $(DESTDIR)$(LIBDIR)/
 	ln -sf $(notdir $(LIB_SO)) $(DESTDIR)$(LIBDIR)/$(LIB_SONAME)
 	ln -sf $(LIB_SONAME) $(DESTDIR)$(LIBDIR)/liburing-dmabuf.so

@@ -158,7 +158,7 @@ step_dkms() {
 # installed and name the same group; nothing outside DESTDIR changes (no
 # group is created here); make uninstall takes back every file
 install_check() {
-	local dest=$1 rule conf rgroup sgroup had left
+	local dest=$1 rule conf rgroup sgroup had left cli
 	rule=$dest/usr/lib/udev/rules.d/70-uring-dmabuf.rules
 	conf=$dest/usr/lib/sysusers.d/uring-dmabuf.conf
 	had=$(getent group uring-dmabuf)
@@ -172,6 +172,12 @@ install_check() {
 		echo "the udev rule's GROUP ($rgroup) is not the group of sysusers.d ($sgroup)"
 		return 1
 	fi
+	# the installed CLI uses the installed shared library, not a static copy
+	cli=$dest/usr/bin/uring-dmabuf
+	readelf -d "$cli" 2>/dev/null | grep -q 'NEEDED.*\[liburing-dmabuf\.so\.' ||
+		{ echo "the installed ${cli#"$dest"} is not linked with the shared liburing-dmabuf"; return 1; }
+	LD_LIBRARY_PATH=$dest/usr/lib "$cli" version | grep -q "^uring-dmabuf $(cat "$TOP/VERSION")$" ||
+		{ echo "the installed ${cli#"$dest"} does not run with the installed library"; return 1; }
 	if [ "$(getent group uring-dmabuf)" != "$had" ]; then
 		echo "make install DESTDIR=... changed the host's group uring-dmabuf"
 		return 1
@@ -185,7 +191,7 @@ step_install() {
 	local dest
 	dest=$(mktemp -d)
 	install_check "$dest" >"$log" 2>&1
-	result $? "make install DESTDIR= installs the udev rule and sysusers.d group it names; make uninstall removes it all" "$log"
+	result $? "make install DESTDIR= installs a dynamically linked CLI, the udev rule and the sysusers.d group it names; make uninstall removes it all" "$log"
 	rm -rf "$dest"
 }
 
