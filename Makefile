@@ -76,7 +76,7 @@ LIB_A := $(BUILD)/lib/liburing-dmabuf.a
 NL_CFLAGS := $(shell pkg-config --cflags libnl-genl-3.0 2>/dev/null)
 NL_LIBS := $(shell pkg-config --libs libnl-genl-3.0 2>/dev/null)
 NL_STATIC_LIBS = $(shell pkg-config --static --libs libnl-genl-3.0)
-LIB_CFLAGS := $(CFLAGS) -fPIC -I$(TOP)/lib/include $(NL_CFLAGS)
+LIB_CFLAGS := $(CPPFLAGS) $(CFLAGS) -fPIC -I$(TOP)/lib/include $(NL_CFLAGS)
 
 lib: $(LIB_SO) $(LIB_A) $(BUILD)/lib/liburing-dmabuf.pc
 
@@ -110,7 +110,7 @@ $(BUILD)/lib/liburing-dmabuf.pc: $(TOP)/lib/liburing-dmabuf.pc.in $(TOP)/VERSION
 TOOL_SRCS := $(wildcard $(TOP)/tools/*.c)
 TOOL_OBJS := $(patsubst $(TOP)/tools/%.c,$(BUILD)/tools/%.o,$(TOOL_SRCS))
 TOOL := $(BUILD)/tools/uring-dmabuf
-TOOL_CFLAGS := $(CFLAGS) -I$(TOP)/lib/include $(NL_CFLAGS) \
+TOOL_CFLAGS := $(CPPFLAGS) $(CFLAGS) -I$(TOP)/lib/include $(NL_CFLAGS) \
 	-DURING_DMABUF_TOOL_VERSION='"$(VERSION)"'
 
 TOOL_INSTALLED := $(BUILD)/tools/installed/uring-dmabuf
