@@ -7,6 +7,8 @@
 #   make install      library, CLI, headers, man pages, completion, udev rule
 #                     and its group [DESTDIR= PREFIX=/usr/local]; make uninstall
 #   make dkms-install the module's source set for DKMS [DESTDIR=]
+#   make deb          the Debian packages (debian/) into build/deb/;
+#                     make deb-check: the same, then lintian (scripts/deb.sh)
 #   make check        static checks and the harness self-tests (scripts/check.sh)
 #   make clean
 #
@@ -30,7 +32,7 @@ UDEVDIR ?= /usr/lib/udev/rules.d
 SYSUSERSDIR ?= /usr/lib/sysusers.d
 COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
 
-.PHONY: all module lib tools check clean dkms-install
+.PHONY: all module lib tools check clean dkms-install deb deb-check
 all: module lib tools
 
 # --- the module -----------------------------------------------------------
@@ -173,6 +175,16 @@ uninstall:
 	done
 	rmdir $(DESTDIR)$(INCLUDEDIR)/liburing_dmabuf 2>/dev/null || :
 	DESTDIR="$(DESTDIR)" $(TOP)/scripts/post-install.sh uninstall
+
+# --- Debian packages ------------------------------------------------------------
+# Built from a copy of the tree in $(BUILD)/deb/src (dpkg-buildpackage writes
+# beside the source directory); the module is built by DKMS where the
+# package is installed, not here.
+deb:
+	BUILD=$(BUILD) $(TOP)/scripts/deb.sh build
+
+deb-check:
+	BUILD=$(BUILD) $(TOP)/scripts/deb.sh check
 
 # --- checks, cleaning ----------------------------------------------------------
 check:
