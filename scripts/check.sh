@@ -2,13 +2,13 @@
 # Static checks (make check): the uapi header standalone as C90 and C++,
 # checkpatch --strict over the module (from Debian's linux-source package),
 # -Wall -Wextra -Werror userspace builds, W=1 module builds, dkms.conf
-# matching VERSION, make install/uninstall into a DESTDIR (the udev rule
+# and debian/changelog matching VERSION, make install/uninstall into a DESTDIR (the udev rule
 # and the sysusers.d group), the README's C example built with pkg-config's
 # flags alone, and the harness self-tests (tests/selftest/).
 # Prints one line per check and "N passed, N failed, N skipped".
 #
 #   check.sh [STEP...]   only these steps: uapi checkpatch userspace module
-#                        dkms install example selftest (default: all, in
+#                        dkms debian install example selftest (default: all, in
 #                        this order)
 #   CHECKPATCH_FILES="FILE..."   checkpatch these files instead of the module
 #                        (tests/selftest/check-checkpatch.sh feeds it bad ones)
@@ -19,7 +19,7 @@ CACHE=${URING_DMABUF_CACHE:-/var/cache/uring-dmabuf}
 BUILD=${BUILD:-$TOP/build}
 SELFTEST_TIMEOUT=${SELFTEST_TIMEOUT:-60}
 HDR=$TOP/include/uapi/linux/uring_dmabuf.h
-ALL_STEPS="uapi checkpatch userspace module dkms install example selftest"
+ALL_STEPS="uapi checkpatch userspace module dkms debian install example selftest"
 pass=0 fail=0 skip=0
 
 result() { # result STATUS DESCRIPTION [LOGFILE]
@@ -152,6 +152,26 @@ step_dkms() {
 		rc=1
 	fi >"$log"
 	result $rc "dkms.conf PACKAGE_VERSION matches VERSION" "$log"
+}
+
+# 5b. debian/changelog's newest entry is VERSION: the source format is
+# 3.0 (native), so the package version is VERSION itself, no Debian revision
+step_debian() {
+	local ver top rc=0
+	ver=$(cat "$TOP/VERSION")
+	top=$(head -n 1 "$TOP/debian/changelog")
+	{
+		if [ "$(cat "$TOP/debian/source/format")" != "3.0 (native)" ]; then
+			echo "debian/source/format is not 3.0 (native)"
+			rc=1
+		fi
+		if [ "${top%% *}" != uring-dmabuf ] ||
+			[ "$(sed -n 's/^[^ ]* (\([^)]*\)).*/\1/p' <<<"$top")" != "$ver" ]; then
+			echo "debian/changelog's newest entry is not uring-dmabuf ($ver): $top"
+			rc=1
+		fi
+	} >"$log"
+	result $rc "debian/changelog version matches VERSION" "$log"
 }
 
 # 6. make install DESTDIR=...: the udev rule and the sysusers.d file are
