@@ -51,10 +51,21 @@ build() {
 	ls -l "$OUT"
 }
 
+# Verdict lines and a tally, as make test's parts print them.
 check() {
-	build
-	lintian --fail-on error,warning "$OUT"/*.changes
-	echo "deb: lintian: no errors, no warnings"
+	if ! "$0" build; then  # a process of its own: set -e holds in it
+		echo "not ok deb: make deb builds the four packages"
+		echo "0 passed, 1 failed"
+		return 1
+	fi
+	echo "ok deb: make deb builds the four packages"
+	if ! lintian --fail-on error,warning "$OUT"/*.changes; then
+		echo "not ok deb: lintian: no errors, no warnings"
+		echo "1 passed, 1 failed"
+		return 1
+	fi
+	echo "ok deb: lintian: no errors, no warnings"
+	echo "2 passed, 0 failed"
 }
 
 case ${1:-} in
