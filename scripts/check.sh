@@ -207,12 +207,17 @@ install_check() {
 	[ -z "$left" ] || { echo "make uninstall left:"; echo "$left"; return 1; }
 }
 
-step_install() {
-	local dest
+# in_destdir CHECK DESCRIPTION: CHECK DIR in a fresh directory, then its result
+in_destdir() {
+	local dest rc=0
 	dest=$(mktemp -d)
-	install_check "$dest" >"$log" 2>&1
-	result $? "make install DESTDIR= installs a dynamically linked CLI, the udev rule and the sysusers.d group it names; make uninstall removes it all" "$log"
+	"$1" "$dest" >"$log" 2>&1 || rc=$?
+	result $rc "$2" "$log"
 	rm -rf "$dest"
+}
+
+step_install() {
+	in_destdir install_check "make install DESTDIR= installs a dynamically linked CLI, the udev rule and the sysusers.d group it names; make uninstall removes it all"
 }
 
 # 7. the README's C example, as it stands there, compiles and links against
@@ -232,11 +237,7 @@ example_check() {
 }
 
 step_example() {
-	local dest
-	dest=$(mktemp -d)
-	example_check "$dest" >"$log" 2>&1
-	result $? "the README's C example builds with pkg-config --cflags --libs liburing-dmabuf alone" "$log"
-	rm -rf "$dest"
+	in_destdir example_check "the README's C example builds with pkg-config --cflags --libs liburing-dmabuf alone"
 }
 
 # 8. the harness self-tests: each tests/selftest/NAME.sh is one check (the
