@@ -42,7 +42,7 @@ if [ -n "$PROFILE" ]; then
 	source "$TOP/tests/vm/profiles/$PROFILE"
 fi
 
-for f in common mirror kernels chroot dkms kmods kdir initramfs qemu report; do
+for f in common mirror kernels chroot dkms packages kmods kdir initramfs qemu report; do
 	# shellcheck source=/dev/null
 	source "$TOP/tests/vm/lib/$f.sh"
 done
@@ -102,7 +102,8 @@ prepare_locked() {
 	kernel_prune
 }
 
-# Build what kernel K's guest needs: the module through DKMS, the test-only
+# Build what kernel K's guest needs: the module through DKMS (from the
+# packages, with their CLI and library, where packages_env says), the test-only
 # modules, the initramfs; for a profile's kernel, the modules with make -C
 # KDIR and the profile's overlay. Runs as its own process so that set -e holds.
 build_locked() {
@@ -127,7 +128,7 @@ build_locked() {
 	rm -rf "$out/ko"
 	mkdir -p "$out/ko"
 	log "$k: dkms build/install for $kver ($K_ENV)"
-	dkms_build_install "$k" "$kver" "$K_ENV" "$out/ko/dkms"
+	dkms_build_install "$k" "$kver" "$K_ENV" "$out/ko/dkms" "$out/ko/packaged"
 	kmods_build "$k" "$kver" "$K_ENV" "$out/ko/kmod"
 	initramfs_build "$k" "$kver" "$out/ko" "$out/initramfs.img"
 }

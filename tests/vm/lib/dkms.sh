@@ -1,10 +1,14 @@
 # shellcheck shell=bash
-# DKMS for real: install the source set with the module's own dkms-install
-# target, then dkms add/build/install for one kernel, on the host (6.x) or in
-# the kernel's build chroot (7.x). The module the guest loads is the one DKMS
-# installed under /lib/modules/KVER/updates/dkms/.
+# DKMS for real, on the host (6.x) or in the kernel's build chroot (7.x),
+# two ways: where packages_env says so, apt-get install of the Debian
+# packages, whose postinst runs DKMS (packages.sh); elsewhere the tree's
+# own path, make dkms-install, then dkms add/build/install for one kernel.
+# The module the guest loads is the one DKMS installed under
+# /lib/modules/KVER/updates/dkms/.
 #
-#   dkms_build_install K KVER ENV OUT   leaves uring_dmabuf.ko* in OUT/
+#   dkms_build_install K KVER ENV OUT [PKGROOT]   leaves uring_dmabuf.ko* in
+#       OUT/; from the packages, also what the guest takes from them
+#       (packages_stage) as a tree in PKGROOT
 
 DKMS_NAME=uring-dmabuf
 DKMS_KO=uring_dmabuf
@@ -28,12 +32,31 @@ dkms_build_install() {
 }
 
 _dkms_build_install() {
-	local k=$1 kver=$2 env=$3 out=$4 ver root log ko
-	ver=$(cat "$TOP/VERSION")
+	local k=$1 kver=$2 env=$3 out=$4 pkgroot=${5:-} root log ko how
 	root=$(build_env_root "$env")
 	log=$out/dkms.log
 	mkdir -p "$out"
 	: >"$log"
+	if packages_env "$env"; then
+		packages_install "$k" "$kver" "$env" "$log"
+		[ -z "$pkgroot" ] || packages_stage "$k" "$kver" "$env" "$pkgroot"
+		how="the packages' DKMS"
+	else
+		packages_purge "$env" "$log"
+		_dkms_from_tree "$k" "$kver" "$env" "$log" "$out"
+		how="dkms (make dkms-install)"
+	fi
+	ko=$(find "$root/lib/modules/$kver/updates/dkms" -maxdepth 1 -name "$DKMS_KO.ko*" -print -quit 2>/dev/null)
+	[ -n "$ko" ] || die "$k: dkms install left no $DKMS_KO.ko in /lib/modules/$kver/updates/dkms"
+	rm -f "$out/$DKMS_KO".ko*
+	cp "$ko" "$out/"
+	log "$k: $how installed $(basename "$ko") for $kver"
+}
+
+_dkms_from_tree() {
+	local k=$1 kver=$2 env=$3 log=$4 out=$5 ver root
+	ver=$(cat "$TOP/VERSION")
+	root=$(build_env_root "$env")
 	# A previous registration of this version would build the old copy of the
 	# sources: drop it (for every kernel) so the working tree is what gets built.
 	build_env_run "$env" "
@@ -57,9 +80,4 @@ _dkms_build_install() {
 		done
 		die "$k: dkms could not build/install $DKMS_NAME $ver for $kver (logs: $log, $out/make.log)"
 	fi
-	ko=$(find "$root/lib/modules/$kver/updates/dkms" -maxdepth 1 -name "$DKMS_KO.ko*" -print -quit 2>/dev/null)
-	[ -n "$ko" ] || die "$k: dkms install left no $DKMS_KO.ko in /lib/modules/$kver/updates/dkms"
-	rm -f "$out/$DKMS_KO".ko*
-	cp "$ko" "$out/"
-	log "$k: dkms installed $(basename "$ko") for $kver"
 }

@@ -2,6 +2,9 @@
 # The guest: a small initramfs with busybox-static, the test programs, the
 # guest scripts, and a modules tree holding only the dependency closure of the
 # modules the tests need, decompressed so that busybox modprobe can load them.
+# Where the module came from the Debian packages (KO_DIR/packaged, see
+# packages.sh), their CLI with its shared libraries, udev rule and group
+# replace the tree's.
 #
 #   initramfs_build K KVER KO_DIR OUT [OVERLAY]   writes OUT (cpio, zstd or
 #       gzip); OVERLAY, a directory tree (a kernel profile's), is copied over
@@ -38,7 +41,7 @@ _initramfs_closure() {
 
 initramfs_build() {
 	local k=$1 kver=$2 ko_dir=$3 out=$4 overlay=${5:-}
-	local full stage mods ko name dep files f rel progs n
+	local full stage mods ko name dep files f rel progs n packaged rule sysusers
 	full=$(kernel_dir "$kver")/root
 	[ -d "$full/lib/modules/$kver" ] || die "$k: kernel $kver not fetched; run 'make deps' first"
 	stage=$VMBUILD/$k/initramfs
@@ -53,13 +56,21 @@ initramfs_build() {
 	done
 	printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' >"$stage/etc/passwd"
 	printf 'root:x:0:\nnogroup:x:65534:\n' >"$stage/etc/group"
-	# What make install sets up, for 15-device-access (no udev in the guest):
-	# the udev rule where it is installed, and the groups of sysusers.d,
-	# given system gids from 999 down as systemd-sysusers does.
-	install -D -m 0644 "$TOP/packaging/udev/70-uring-dmabuf.rules" \
-		"$stage/usr/lib/udev/rules.d/70-uring-dmabuf.rules"
+	# What make install (or the packages) sets up, for 15-device-access (no
+	# udev in the guest): the udev rule where it is installed, and the groups
+	# of sysusers.d, given system gids from 999 down as systemd-sysusers does.
+	if [ -d "$ko_dir/packaged" ]; then
+		packaged=$ko_dir/packaged
+		rule=$packaged/usr/lib/udev/rules.d/70-uring-dmabuf.rules
+		sysusers=$packaged/usr/lib/sysusers.d/uring-dmabuf.conf
+	else
+		packaged=
+		rule=$TOP/packaging/udev/70-uring-dmabuf.rules
+		sysusers=$TOP/packaging/sysusers/uring-dmabuf.conf
+	fi
+	install -D -m 0644 "$rule" "$stage/usr/lib/udev/rules.d/70-uring-dmabuf.rules"
 	awk -v gid=999 '$1 == "g" { printf "%s:x:%d:\n", $2, $3 ~ /^[0-9]+$/ ? $3 : gid-- }' \
-		"$TOP"/packaging/sysusers/*.conf >>"$stage/etc/group"
+		"$sysusers" >>"$stage/etc/group"
 	install -m 0755 "$VMDIR/guest/init" "$stage/init"
 	install -m 0755 "$VMDIR/guest/run-tests" "$stage/bin/run-tests"
 
@@ -74,8 +85,11 @@ initramfs_build() {
 	fi
 	[ "$n" -gt 0 ] || warn "$k: no test programs in $progs ('make progs' builds them)"
 
-	# the CLI (on PATH, as a user has it), the benchmark and the demo
-	if [ -x "$BUILD/tools/uring-dmabuf" ]; then
+	# the CLI (on PATH, as a user has it: the packaged one with its shared
+	# libraries, else the tree's static build), the benchmark and the demo
+	if [ -n "$packaged" ]; then
+		cp -a "$packaged/." "$stage/"
+	elif [ -x "$BUILD/tools/uring-dmabuf" ]; then
 		cp "$BUILD/tools/uring-dmabuf" "$stage/usr/bin/"
 	else
 		warn "$k: no $BUILD/tools/uring-dmabuf ('make tools' builds it)"
@@ -94,6 +108,11 @@ initramfs_build() {
 		esac
 		_initramfs_copy_ko "$ko" "$f"
 		f=${f%.xz}; f=${f%.zst}; f=${f%.gz}
+		# which file the packages' DKMS built, for 05-packaged.sh
+		case $f in */dkms/*)
+			[ -z "$packaged" ] ||
+				echo "PKG_KO_SHA256=$(sha256sum "$f" | cut -d' ' -f1)" >>"$stage/etc/uring-dmabuf-test/packaged" ;;
+		esac
 		for dep in $(modinfo -F depends "$f" | tr ',' ' '); do
 			files="$files $(_initramfs_closure "$full" "$kver" "$dep")"
 		done
