@@ -12,6 +12,10 @@
 #   run.sh vmshell KERNEL        boot one kernel with a shell on the console
 #   run.sh demo KERNEL           make demo: the README's path in one guest
 #   run.sh bench KERNEL          make bench
+#   run.sh deb-lifecycle [KERNEL...]   make deb-lifecycle: the packages
+#                                installed, upgraded to a rebuilt N+1, removed
+#                                and purged in the build chroot of 7.3 (else
+#                                of the first chroot kernel given)
 #
 # KERNEL is a matrix name: 6.1 6.12 7.2 7.3 (default: all of them), or a
 # kernel profile of tests/vm/profiles/ (debug: make vmtest-debug), which
@@ -191,7 +195,7 @@ demo_run() {
 # tests) add up over the parts: more than one in all fails the run.
 # Environment: MAKE, KERNELS (the demo part needs 6.12 among them),
 # URING_DMABUF_TEST_START (the builds since then are reused).
-TEST_PARTS="unit check deb-check vmtest vmtest-swiotlb demo vmtest-debug-budget"
+TEST_PARTS="unit check deb-check deb-lifecycle vmtest vmtest-swiotlb demo vmtest-debug-budget"
 
 # make demo's path, on the build make vmtest made a moment ago.
 demo_part() {
@@ -343,6 +347,22 @@ main() {
 		[ "$(id -u)" = 0 ] || die "demo runs dkms and chroot: run it as root"
 		[ $# -eq 1 ] || die "usage: run.sh demo KERNEL (one of $KERNELS_ALL)"
 		demo_run "$1"
+		;;
+	deb-lifecycle)
+		[ "$(id -u)" = 0 ] || die "deb-lifecycle installs packages in a chroot: run it as root"
+		k=
+		for c in 7.3 $(kernels_or_all "$@"); do
+			case " $(kernels_or_all "$@") " in *" $c "*) ;; *) continue ;; esac
+			kernel_def "$c"
+			case $K_ENV in host | kdir) ;; *) k=$c; break ;; esac
+		done
+		if [ -z "$k" ]; then
+			echo "skipped:"
+			echo "  deb-lifecycle: runs in a build chroot (7.2, 7.3), none of them in KERNELS ($*)"
+			echo "0 passed, 0 failed, 1 skipped"
+			return 0
+		fi
+		with_cache_lock -s packages_lifecycle "$k"
 		;;
 	bench)
 		# One kernel, one run; the guest's output is the result.

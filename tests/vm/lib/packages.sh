@@ -16,7 +16,8 @@
 #                                      (05-packaged.sh), as a tree in ROOT
 #   packages_purge ENV LOG             every uring-dmabuf package purged
 #   packages_lifecycle K               make deb-lifecycle: install, upgrade
-#                                      to a rebuilt N+1, remove, purge
+#                                      to a rebuilt N+1, remove, purge, in
+#                                      kernel K's build chroot
 
 PACKAGED_ENVS="host trixie"
 PKG_RUNTIME="uring-dmabuf-dkms liburing-dmabuf0 uring-dmabuf-tools"
@@ -180,4 +181,147 @@ packages_stage() {
 		echo "PKG_ENV=$env"
 		echo "PKG_INSTALLED='$(_pkg_present "$env" | tr '\n' ';' | sed 's/;$//')'"
 	} >"$dst/etc/uring-dmabuf-test/packaged"
+}
+
+# --- make deb-lifecycle ----------------------------------------------------------
+# A build chroot's file names, but for what changes without any package of
+# ours: kernel file systems, scratch, caches, logs, apt's and dpkg's state.
+_pkg_fs_listing() {
+	local root=$1
+	(cd "$root" && find . -xdev \( -path ./proc -o -path ./sys -o -path ./dev -o -path ./run \
+		-o -path ./tmp -o -path ./var/tmp -o -path ./var/cache -o -path ./var/log \
+		-o -path ./var/lib/apt -o -path ./var/lib/dpkg -o -path ./var/backups \) -prune -o -print) |
+		LC_ALL=C sort
+}
+
+# N+1 of version N: the last number one up (0.1.0 -> 0.1.1).
+_pkg_next_version() {
+	local v=$1
+	echo "${v%.*}.$((${v##*.} + 1))"
+}
+
+# One verdict line: _lc_check DESC COMMAND... (its output: the log, and the
+# diagnostics if it fails)
+_lc_pass=0 _lc_fail=0
+_lc_check() {
+	local desc=$1 out=$_lc_log.step rc=0; shift
+	"$@" >"$out" 2>&1 || rc=$?
+	cat "$out" >>"$_lc_log"
+	if [ "$rc" = 0 ]; then
+		echo "ok deb-lifecycle: $desc"
+		_lc_pass=$((_lc_pass + 1))
+	else
+		echo "not ok deb-lifecycle: $desc"
+		_lc_fail=$((_lc_fail + 1))
+		tail -n 15 "$out" | sed 's/^/#   /'
+	fi
+}
+
+# The module of version VER is what DKMS has installed for KVER in ENV.
+_lc_module_is() {
+	local env=$1 ver=$2 kver=$3 ko
+	_pkg_dkms_installed "$env" "$ver" "$kver" || { echo "dkms: $ver not installed for $kver"; return 1; }
+	ko=$(build_env_run "$env" "ls /lib/modules/$kver/updates/dkms/$DKMS_KO.ko*")
+	[ "$(build_env_run "$env" "modinfo -F version $ko")" = "$ver" ] ||
+		{ echo "modinfo: $ko is not version $ver"; return 1; }
+}
+
+# Nothing of version VER is left in ENV: no DKMS tree, no sources, no library.
+_lc_version_gone() {
+	local env=$1 ver=$2 root
+	root=$(build_env_root "$env")
+	if build_env_run "$env" "dkms status -m $DKMS_NAME -v $ver" | grep -q .; then
+		echo "dkms still knows $DKMS_NAME $ver"; return 1
+	fi
+	for f in "/usr/src/$DKMS_NAME-$ver" "/var/lib/dkms/$DKMS_NAME/$ver" \
+		 "/usr/lib/$(dpkg-architecture -qDEB_HOST_MULTIARCH)/liburing-dmabuf.so.$ver"; do
+		[ ! -e "$root$f" ] || { echo "$f is still there"; return 1; }
+	done
+}
+
+# No module of ours for KVER, and DKMS knows none.
+_lc_module_gone() {
+	local env=$1 kver=$2 root
+	root=$(build_env_root "$env")
+	! compgen -G "$root/lib/modules/$kver/updates/dkms/$DKMS_KO.ko*" >/dev/null ||
+		{ echo "a $DKMS_KO.ko is still in /lib/modules/$kver/updates/dkms"; return 1; }
+	! build_env_run "$env" "dkms status -m $DKMS_NAME" | grep -q . ||
+		{ echo "dkms still knows $DKMS_NAME"; return 1; }
+}
+
+_lc_remove_dkms() {
+	build_env_run "$1" "apt-get -q -y remove uring-dmabuf-dkms" && _lc_module_gone "$1" "$2"
+}
+
+_lc_same_files() {
+	diff "$1" "$2" && echo "$(wc -l <"$1") paths, the same"
+}
+
+_lc_nothing_known() {
+	[ -z "$(_pkg_present "$1")" ] || { _pkg_present "$1"; return 1; }
+}
+
+_lc_cli_is() {
+	build_env_run "$1" "uring-dmabuf --version" | grep -qx "uring-dmabuf $2"
+}
+
+# In ENV, kernel KVER: install N, purge, list the files; install N again,
+# upgrade to N+1 (the tree rebuilt as N+1 by deb.sh), remove the module's
+# package, purge everything, list again. Verdict lines and a tally.
+_packages_lifecycle() {
+	local k=$1 kver=$2 env=$3 ver next root before after
+	ver=$(cat "$TOP/VERSION")
+	next=$(_pkg_next_version "$ver")
+	root=$(build_env_root "$env")
+	_lc_log=$VMBUILD/deb-lifecycle/log
+	mkdir -p "$VMBUILD/deb-lifecycle"
+	: >"$_lc_log"
+	before=$VMBUILD/deb-lifecycle/files-before after=$VMBUILD/deb-lifecycle/files-after
+	log "$k: packages $ver and $next in $env for $kver"
+	_pkg_ensure_built "$_lc_log"
+	DEB_VERSION=$next DEB_OUT=$VMBUILD/deb-lifecycle/next "$TOP/scripts/deb.sh" build >>"$_lc_log" 2>&1 ||
+		{ tail -n 30 "$_lc_log" >&2; die "building the packages as $next failed (log: $_lc_log)"; }
+	# A first install brings the dependencies (dkms, systemd...): they stay.
+	packages_purge "$env" "$_lc_log"
+	_pkg_drop_tree_copies "$env" "$_lc_log"
+	# shellcheck disable=SC2046
+	_pkg_apt_install "$env" "$_lc_log" $(_pkg_debs "$ver" "$BUILD/deb") ||
+		{ tail -n 30 "$_lc_log" >&2; die "$env: installing the packages failed (log: $_lc_log)"; }
+	packages_purge "$env" "$_lc_log"
+	_pkg_fs_listing "$root" >"$before"
+
+	# shellcheck disable=SC2046
+	_lc_check "install $ver: apt-get installs the three packages" \
+		_pkg_apt_install "$env" "$_lc_log" $(_pkg_debs "$ver" "$BUILD/deb")
+	_lc_check "install $ver: the package's DKMS built and installed uring_dmabuf $ver for $kver" \
+		_lc_module_is "$env" "$ver" "$kver"
+	# shellcheck disable=SC2046
+	_lc_check "upgrade to $next: apt-get installs the rebuilt packages" \
+		_pkg_apt_install "$env" "$_lc_log" $(_pkg_debs "$next" "$VMBUILD/deb-lifecycle/next")
+	_lc_check "upgrade to $next: DKMS rebuilt uring_dmabuf as $next for $kver" \
+		_lc_module_is "$env" "$next" "$kver"
+	_lc_check "upgrade to $next: the CLI is $next" _lc_cli_is "$env" "$next"
+	_lc_check "upgrade to $next: nothing of $ver is left (DKMS, /usr/src, the library)" \
+		_lc_version_gone "$env" "$ver"
+	_lc_check "remove uring-dmabuf-dkms: the module is gone for $kver and from DKMS" \
+		_lc_remove_dkms "$env" "$kver"
+	packages_purge "$env" "$_lc_log"
+	_lc_check "purge: dpkg knows no uring-dmabuf package" _lc_nothing_known "$env"
+	_pkg_fs_listing "$root" >"$after"
+	_lc_check "purge: the file system is as before the first install (file names compared)" \
+		_lc_same_files "$before" "$after"
+	grep 'paths, the same$' "$_lc_log" | sed 's/^/# /' || :
+	rm -f "$_lc_log.step"
+	echo "$_lc_pass passed, $_lc_fail failed"
+	[ "$_lc_fail" = 0 ]
+}
+
+packages_lifecycle() {
+	local k=$1 kver
+	kver=$(kernel_kver "$k")
+	kernel_def "$k"
+	case $K_ENV in
+	host | kdir) die "$k: the package life cycle runs in a build chroot, not on $K_ENV" ;;
+	esac
+	with_env_lock "$K_ENV" _packages_lifecycle "$k" "$kver" "$K_ENV"
 }
