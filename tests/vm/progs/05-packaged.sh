@@ -8,6 +8,7 @@
 
 P=/etc/uring-dmabuf-test/packaged
 [ -f "$P" ] || skip_all "this kernel's module comes from the tree (make dkms-install), not from the packages"
+# shellcheck source=/dev/null  # (written by the harness: tests/vm/lib/packages.sh)
 . "$P"
 kver=$(uname -r)
 check "packages: built for this kernel ($PKG_KVER, in $PKG_ENV)" [ "$PKG_KVER" = "$kver" ]
@@ -29,8 +30,7 @@ check "CLI: $CLI on PATH is /usr/bin/uring-dmabuf" [ "$cli" = /usr/bin/uring-dma
 for p in uring-dmabuf-tools liburing-dmabuf0; do
 	grep -E ' (usr/bin/uring-dmabuf|usr/lib/[^/]+/liburing-dmabuf\.so\.[0-9.]+)$' \
 		"/var/lib/dpkg/info/$p.md5sums" >"$T/$p.md5sums"
-	(cd / && md5sum -c "$T/$p.md5sums") >"$T/md5.out" 2>&1
-	if [ $? = 0 ] && [ -s "$T/$p.md5sums" ]; then
+	if (cd / && md5sum -c "$T/$p.md5sums") >"$T/md5.out" 2>&1 && [ -s "$T/$p.md5sums" ]; then
 		ok "$p: $(cut -d' ' -f3 "$T/$p.md5sums" | tr '\n' ' ')match dpkg's md5sums"
 	else
 		not_ok "$p: the guest's files match dpkg's md5sums"
