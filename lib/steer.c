@@ -189,6 +189,16 @@ static int is_bound(const struct uring_dmabuf_steer_params *p, uint32_t q)
 	return 0;
 }
 
+static int in_table(const uint32_t *t, uint32_t size, uint32_t q)
+{
+	uint32_t i;
+
+	for (i = 0; i < size; i++)
+		if (t[i] == q)
+			return 1;
+	return 0;
+}
+
 /* Everything read and checked; nothing changed yet. */
 static int make_plan(const struct uring_dmabuf_steer_params *p,
 		     unsigned int ifindex, uint32_t flow_type,
@@ -243,9 +253,14 @@ static int make_plan(const struct uring_dmabuf_steer_params *p,
 		free(keep);
 		return fail(err, -ENOMEM, "rss: out of memory");
 	}
+	/* Other flows go where they went, minus the bound queues. */
 	for (i = n = 0; i < pl->nr_rings; i++)
-		if (!is_bound(p, i))
+		if (!is_bound(p, i) && in_table(pl->rss, pl->rss_size, i))
 			keep[n++] = i;
+	if (!n)
+		for (i = 0; i < pl->nr_rings; i++)
+			if (!is_bound(p, i))
+				keep[n++] = i;
 	if (!n) {
 		free(keep);
 		return fail(err, -EINVAL, "rss: every RX queue of %s would be bound; leave one for other flows",

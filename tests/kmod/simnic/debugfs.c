@@ -11,6 +11,10 @@
  *   rss     read: the indirection table; write "N": spread the remaining
  *           flows over queues 0..N-1 ("ethtool -X DEV equal N")
  *   queues  read: per queue state and counters (rxN, then txN lines)
+ *   ethtool read: the ring settings and the ntuple feature, what
+ *           "ethtool -g" and "ethtool -k" show ("rx-ring N",
+ *           "tcp-data-split N" as ETHTOOL_TCP_DATA_SPLIT_*, "hds-thresh N",
+ *           "ntuple on|off"), to compare a device before and after
  */
 #include <linux/debugfs.h>
 #include <linux/ethtool.h>
@@ -164,6 +168,19 @@ static int simnic_qstats_show(struct seq_file *m, void *v)
 
 DEFINE_SHOW_ATTRIBUTE(simnic_qstats);
 
+static int simnic_ethtool_show(struct seq_file *m, void *v)
+{
+	struct simnic_priv *priv = m->private;
+
+	seq_printf(m, "rx-ring %u\ntcp-data-split %u\nhds-thresh %u\nntuple %s\n",
+		   READ_ONCE(priv->ring_size), READ_ONCE(priv->hds_config),
+		   READ_ONCE(priv->hds_thresh),
+		   READ_ONCE(priv->dev->features) & NETIF_F_NTUPLE ? "on" : "off");
+	return 0;
+}
+
+DEFINE_SHOW_ATTRIBUTE(simnic_ethtool);
+
 void simnic_debugfs_add(struct simnic_priv *priv)
 {
 	struct dentry *dir;
@@ -172,6 +189,7 @@ void simnic_debugfs_add(struct simnic_priv *priv)
 	debugfs_create_file("steer", 0600, dir, priv, &simnic_steer_fops);
 	debugfs_create_file("rss", 0600, dir, priv, &simnic_rss_fops);
 	debugfs_create_file("queues", 0400, dir, priv, &simnic_qstats_fops);
+	debugfs_create_file("ethtool", 0400, dir, priv, &simnic_ethtool_fops);
 	priv->debugfs = dir;
 }
 
