@@ -35,7 +35,8 @@ has_rule() { grep -q "^[0-9]* $2 $3 $4\$" "$1"; }
 rss_of() { awk '/^[0-9]+ tcp[46] /{next} NR > 4' "$1" | tr ' ' '\n' | grep -v '^$'; }
 
 # check_during SNAP PROTO PORT...: split on, each port to queue 1, queue 1
-# out of RSS, the foreign rule (port 6000 to queue 2) still there.
+# out of RSS, the foreign rule (port 6000 to queue 2) still there; the
+# journal as it was then is in $T/journal.
 check_during() {
 	snap=$1 proto=$2
 	shift 2
@@ -50,7 +51,7 @@ check_during() {
 	check "$what: the RSS table still spreads over queues 0 and 2, not 3" \
 		sh -c "grep -qx 0 '$T/rss.list' && grep -qx 2 '$T/rss.list' && ! grep -qx 3 '$T/rss.list'"
 	check "$what: the rule found (port 6000 to queue 2) stays" has_rule "$snap" tcp4 6000 2
-	check "$what: the journal exists during the binding" test -s "$J"
+	check "$what: the journal exists during the binding" test -s "$T/journal"
 }
 
 check_after() {
@@ -63,6 +64,11 @@ check_after() {
 	check "$what: no journal afterwards" test ! -e "$J"
 	check "$what: nothing stays pinned" idle
 }
+
+# snap_during: the device and the journal while a binding is held.
+snap_during() { state >"$T/during"; cat "$J" >"$T/journal" 2>/dev/null; }
+# The command after -- that takes that snapshot, then exits with $1.
+snap_cmd() { echo "cat $D/ethtool $D/steer $D/rss >$T/during; cat $J >$T/journal; exit $1"; }
 
 # bg_bind ARGS...: bind-rx in the background until "binding id" shows.
 bg_bind() {
@@ -91,7 +97,7 @@ state | diag
 # 1. Clean exit of the command after --, two ports, the snapshot taken by it.
 what="clean exit"
 run_within 120 bind-rx "$dev" --queues 1 --size 4M --steer 5201,5202 -- \
-	sh -c "cat $D/ethtool $D/steer $D/rss >$T/during; cat $J >$T/journal"
+	sh -c "$(snap_cmd 0)"
 check "$what: bind-rx --steer 5201,5202 -- CMD exits 0" rc_is 0 || show
 check "$what: the output says what is steered" out_has "steered: tcp4 dst-port 5201 5202 to queue 1"
 check_during "$T/during" tcp4 5201 5202
@@ -103,7 +109,7 @@ check_after
 what="SIGTERM"
 if bg_bind --steer 5201 --proto tcp6; then
 	ok "$what: bind-rx --steer 5201 --proto tcp6 holds the binding"
-	state >"$T/during"
+	snap_during
 	check_during "$T/during" tcp6 5201
 	check "$what: no tcp4 rule for 5201" sh -c "! grep -q ' tcp4 5201 ' '$T/during'"
 	kill -TERM "$bpid"
@@ -121,9 +127,10 @@ else
 fi
 
 # 3. The command after -- failing (exit 3), and one that cannot run (127).
+rm -f "$T/journal"
 what="command fails"
 run_within 120 bind-rx "$dev" --queues 1 --size 4M --steer 5201 -- \
-	sh -c "cat $D/ethtool $D/steer $D/rss >$T/during; exit 3"
+	sh -c "$(snap_cmd 3)"
 check "$what: bind-rx exits with the command's status 3" rc_is 3 || show
 check_during "$T/during" tcp4 5201
 check_after
