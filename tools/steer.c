@@ -181,6 +181,9 @@ int cmd_restore(int argc, char **argv)
 			err.msg[0] ? err.msg : strerror(-ret));
 		if (ret == -EPERM || ret == -EACCES)
 			hint_msg("restoring needs CAP_NET_ADMIN: run as root");
+		else if (ret == -EBADMSG)
+			hint_msg("check %s by hand (ethtool -g, -k, -n, -x), then remove /run/uring-dmabuf/%s.journal",
+				 argv[optind], argv[optind]);
 		return EXIT_FAIL;
 	}
 	out_init(cli.json, cli.pretty);

@@ -139,6 +139,15 @@ run_within 120 bind-rx "$dev" --queues 1 --size 4M --steer 5201 -- /nonexistent/
 check "$what: bind-rx exits 127" rc_is 127 || show
 check_after
 
+# The same in JSON: one document, the steering as an object.
+what="JSON"
+run_within 120 -j bind-rx "$dev" --queues 1 --size 4M --steer 5201 -- true
+check "$what: -j bind-rx --steer 5201 -- true exits 0" rc_is 0 || show
+check "$what: one JSON document" out_json
+check "$what: the steering as an object" \
+	out_has '"steer":{"proto":"tcp4","ports":[5201],"queues":[1]}'
+check_after
+
 # 4. SIGKILL: the device stays steered, the journal stays; the next --steer
 # refuses naming restore, changing nothing; restore puts it back.
 what="SIGKILL"
