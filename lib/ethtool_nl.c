@@ -2,7 +2,7 @@
 /*
  * Header split through the ethtool generic netlink family: RINGS_GET to
  * read tcp-data-split and hds-thresh, RINGS_SET to change them. Attribute
- * ids by value: Debian 12's uapi headers predate hds-thresh (6.13).
+ * ids by value: Debian 12's uapi headers predate hds-thresh (6.14).
  */
 #include <errno.h>
 #include <string.h>

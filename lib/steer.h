@@ -74,7 +74,7 @@ int urd_journal_remove(const struct uring_dmabuf_steer *s);
 #define ETHTOOL_A_HEADER_DEV_INDEX	1
 #define ETHTOOL_A_RINGS_HEADER		1
 #define ETHTOOL_A_RINGS_TCP_DATA_SPLIT	11
-#define ETHTOOL_A_RINGS_HDS_THRESH	17	/* 6.13+ */
+#define ETHTOOL_A_RINGS_HDS_THRESH	17	/* 6.14+ */
 #define ETHTOOL_A_RINGS_HDS_THRESH_MAX	18
 #define URD_SPLIT_UNKNOWN		0
 #define URD_SPLIT_DISABLED		1
@@ -91,7 +91,7 @@ struct urd_rings {
 
 struct nl_msg;
 int urd_put_rings_get(struct nl_msg *msg, int family, unsigned int ifindex);
-/* @thresh < 0: leave hds-thresh alone (kernels before 6.13 lack it). */
+/* @thresh < 0: leave hds-thresh alone (kernels before 6.14 lack it). */
 int urd_put_rings_set(struct nl_msg *msg, int family, unsigned int ifindex,
 		      uint8_t split, long thresh);
 int urd_parse_rings(const struct nlmsghdr *hdr, struct urd_rings *r);

@@ -77,7 +77,7 @@ static void put_rings_set__split_and_thresh(void **state)
 	nlmsg_free(msg);
 }
 
-/* Kernels before 6.13 reject an unknown attribute: none is sent. */
+/* Kernels before 6.14 reject an unknown attribute: none is sent. */
 static void put_rings_set__no_thresh_when_negative(void **state)
 {
 	struct nl_msg *msg = nlmsg_alloc();

@@ -6,6 +6,8 @@
 # from the driver's debugfs) for a clean exit, SIGTERM, the command failing
 # and SIGKILL + restore; a stale journal refuses the next --steer naming the
 # restore command; a conflicting rule refuses with nothing changed.
+# Header split starts off, hds-thresh at 256 on 6.14+ (before, the kernel
+# has no such setting), ntuple on (the simulated NIC's fixed default).
 . "${0%/*}/cli-lib.sh"
 
 kver_ge 6 12 || skip_all "devmem TCP needs Linux 6.12+, this is $(uname -r): nothing to steer for"
@@ -41,6 +43,7 @@ check_during() {
 	snap=$1 proto=$2
 	shift 2
 	check "$what: header split on during the binding" grep -qx "tcp-data-split 2" "$snap"
+	check "$what: hds-thresh 0 during the binding" grep -qx "hds-thresh 0" "$snap"
 	for port; do
 		check "$what: rule $proto dst-port $port to queue 1 during the binding" \
 			has_rule "$snap" "$proto" "$port" 1
@@ -86,10 +89,18 @@ bg_bind() {
 # The starting point: header split off (module parameter), a rule found
 # on the device (port 6000 to queue 2, tcp4 and tcp6), an RSS table that
 # spreads over queues 0-2 only ("ethtool -X equal 3").
+# hds-thresh 256 where the kernel has it (6.14+): --steer sets it to 0.
 echo "6000 2" >"$D/steer"
 echo 3 >"$D/rss"
+thresh=0
+if kver_ge 6 14; then
+	echo 256 >"$D/ethtool" && thresh=256
+fi
 state >"$T/before"
 check "starting point: header split off" grep -qx "tcp-data-split 1" "$T/before"
+if [ "$thresh" != 0 ]; then
+	check "starting point: hds-thresh 256" grep -qx "hds-thresh 256" "$T/before"
+fi
 check "starting point: rule tcp4 dst-port 6000 to queue 2" has_rule "$T/before" tcp4 6000 2
 check "starting point: queue 3 out of RSS" sh -c "! grep -qw 3 '$D/rss'"
 state | diag
@@ -103,6 +114,11 @@ check "$what: the output says what is steered" out_has "steered: tcp4 dst-port 5
 check_during "$T/during" tcp4 5201 5202
 check "$what: the journal names the device, the split found and the rules" \
 	sh -c "grep -qx 'ifname $dev' '$T/journal' && grep -qx 'split 1' '$T/journal' && grep -q '^rule tcp4 5201 1 [0-9]' '$T/journal'"
+if [ "$thresh" != 0 ]; then
+	check "$what: the journal has the hds-thresh found" grep -qx "hds-thresh 256" "$T/journal"
+else
+	check "$what: hds-thresh was 0: the journal has none" sh -c "! grep -q '^hds-thresh' '$T/journal'"
+fi
 check_after
 
 # 2. SIGTERM to a bind-rx that holds the binding, IPv6 rules, JSON.
