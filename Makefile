@@ -71,7 +71,7 @@ dkms-install:
 
 # --- liburing-dmabuf, shared and static -------------------------------------
 LIB_SRCS := $(addprefix $(TOP)/lib/,device.c fixed.c netlink.c nlmsg.c devmem.c \
-	steer.c steer_journal.c ethtool_nl.c ethtool_ioctl.c rtnl_xdp.c)
+	steer.c steer_plan.c steer_journal.c ethtool_nl.c ethtool_ioctl.c rtnl_xdp.c)
 LIB_OBJS := $(patsubst $(TOP)/lib/%.c,$(BUILD)/lib/%.o,$(LIB_SRCS))
 LIB_SONAME := liburing-dmabuf.so.$(word 1,$(subst ., ,$(VERSION)))
 LIB_SO := $(BUILD)/lib/liburing-dmabuf.so.$(VERSION)

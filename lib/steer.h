@@ -127,6 +127,32 @@ int urd_nl_transact(struct nl_sock *sk, struct nl_msg *msg,
 		    struct uring_dmabuf_nl_error *err);
 int urd_nl_resolve(struct nl_sock *sk, const char *family, unsigned int cmd);
 
+/* steer_plan.c: everything checked and read before a change. */
+struct urd_steer_plan {
+	struct urd_rings rings;
+	int ntuple_on;
+	uint32_t nr_rings;
+	uint32_t *rss;		/* the table found */
+	uint32_t rss_size;
+	uint32_t *new_rss;	/* the table without the bound queues */
+};
+
+int urd_steer_fail(struct uring_dmabuf_nl_error *err, int code,
+		   const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void urd_steer_clear_err(struct uring_dmabuf_nl_error *err);
+int urd_steer_nl_step(struct uring_dmabuf_nl_error *err,
+		      struct uring_dmabuf_nl_error *nlerr, int ret);
+const char *urd_flow_name(uint32_t flow_type);
+int urd_steer_check_params(const struct uring_dmabuf_steer_params *p,
+			   struct uring_dmabuf_nl_error *err);
+int urd_steer_owner_alive(long pid);
+int urd_steer_refuse_journal(const char *dir, const char *ifname,
+			     struct uring_dmabuf_nl_error *err);
+int urd_steer_make_plan(const struct uring_dmabuf_steer_params *p,
+			unsigned int ifindex, uint32_t flow_type,
+			struct urd_steer_plan *pl,
+			struct uring_dmabuf_nl_error *err);
+
 /* steer.c: the public entries with the journal directory given. */
 int urd_steer_apply_in(const char *dir,
 		       const struct uring_dmabuf_steer_params *p,
