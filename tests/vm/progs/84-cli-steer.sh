@@ -204,6 +204,19 @@ check "$what: bind-rx --steer 6000 exits 1" rc_is 1
 check "$what: the error names the rule and the port" err_has "already steers tcp4 dst-port 6000"
 check_after
 
+# The driver's default RSS table (queues 0-3 in turn): restored as the
+# default (ETHTOOL_SRXFHINDIR of size 0), the same table again.
+what="default RSS table"
+echo 4 >"$D/rss"
+state >"$T/before"
+run_within 120 bind-rx "$dev" --queues 1 --size 4M --steer 5201 -- \
+	sh -c "$(snap_cmd 0)"
+check "$what: bind-rx --steer 5201 -- CMD exits 0" rc_is 0 || show
+rss_of "$T/during" >"$T/rss.list"
+check "$what: queue 1 out of it, queue 3 in it during the binding" \
+	sh -c "! grep -qx 1 '$T/rss.list' && grep -qx 3 '$T/rss.list'"
+check_after
+
 # 6. Usage: --proto without --steer, a bad port, restore without DEV.
 run bind-rx "$dev" --queues 1 --proto tcp6
 check "bind-rx --proto without --steer is a usage error" usage_error
