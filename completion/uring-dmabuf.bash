@@ -34,7 +34,7 @@ _uring_dmabuf_numa_nodes()
 _uring_dmabuf_takes_value()
 {
 	case $1 in
-	--queues | --size | --numa | --rx-page-size | --port | --addr | --dev | --bytes) return 0 ;;
+	--queues | --size | --numa | --rx-page-size | --port | --addr | --dev | --bytes | --steer | --proto) return 0 ;;
 	esac
 	return 1
 }
@@ -43,7 +43,7 @@ _uring_dmabuf()
 {
 	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
 	local cmd="" dev="" after_eq=0 i w opts
-	local commands="check info queues bind-rx recv send version help"
+	local commands="check info queues bind-rx restore recv send version help"
 	local common="--json --pretty --help"
 	local memory="--size --hugepages --hugepages= --thp --4k --shmem --numa --uring"
 
@@ -115,14 +115,18 @@ _uring_dmabuf()
 		mapfile -t COMPREPLY < <(compgen -W "4K 64K 2M 4M 64M 256M 1G" -- "$cur")
 		return 0
 		;;
-	--port | --addr)
+	--proto)
+		mapfile -t COMPREPLY < <(compgen -W "tcp4 tcp6" -- "$cur")
+		return 0
+		;;
+	--port | --addr | --steer)
 		return 0
 		;;
 	esac
 
 	case $cmd in
-	check | queues | info | version) opts=$common ;;
-	bind-rx) opts="$common --queues $memory --rx-page-size" ;;
+	check | queues | info | version | restore) opts=$common ;;
+	bind-rx) opts="$common --queues $memory --rx-page-size --steer --proto" ;;
 	recv) opts="$common --port --dev --queues $memory --rx-page-size --verify --bytes --require-devmem" ;;
 	send) opts="$common --addr --port --size" ;;
 	*) return 0 ;;
@@ -138,7 +142,7 @@ _uring_dmabuf()
 	fi
 	# The device operand, once.
 	case $cmd in
-	check | queues | bind-rx)
+	check | queues | bind-rx | restore)
 		[[ -n $dev ]] ||
 			mapfile -t COMPREPLY < <(compgen -W "$(_uring_dmabuf_ifaces)" -- "$cur")
 		;;

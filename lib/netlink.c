@@ -16,6 +16,7 @@
 #include <netlink/socket.h>
 
 #include "private.h"
+#include "steer.h"
 
 #ifndef SOL_NETLINK
 #define SOL_NETLINK 270
@@ -81,14 +82,16 @@ static int on_error(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
 	return NL_STOP;
 }
 
-static int open_socket(struct nl_sock **out)
+/* @protocol: NETLINK_GENERIC (netdev, ethtool) or NETLINK_ROUTE. */
+int urd_nl_open(struct nl_sock **out, int protocol)
 {
 	int one = 1;
 	struct nl_sock *sk = nl_socket_alloc();
 
 	if (!sk)
 		return -ENOMEM;
-	if (genl_connect(sk)) {
+	if (protocol == NETLINK_GENERIC ? genl_connect(sk) :
+	    nl_connect(sk, protocol)) {
 		nl_socket_free(sk);
 		return -EPROTONOSUPPORT;
 	}
@@ -102,8 +105,13 @@ static int open_socket(struct nl_sock **out)
 	return 0;
 }
 
+static int open_socket(struct nl_sock **out)
+{
+	return urd_nl_open(out, NETLINK_GENERIC);
+}
+
 /* Sends @msg (consumed) and runs its replies through @on_reply. */
-static int transact(struct nl_sock *sk, struct nl_msg *msg,
+int urd_nl_transact(struct nl_sock *sk, struct nl_msg *msg,
 		    int (*on_reply)(const struct nlmsghdr *, void *), void *arg,
 		    struct uring_dmabuf_nl_error *err)
 {
@@ -165,8 +173,8 @@ static int on_family(const struct nlmsghdr *hdr, void *arg)
 	return urd_parse_family(hdr, &q->id, q->cmd, &q->has_cmd);
 }
 
-/* The netdev family's id, or -EOPNOTSUPP if the kernel lacks @cmd. */
-static int resolve_netdev(struct nl_sock *sk, unsigned int cmd)
+/* The id of generic netlink @family, -EOPNOTSUPP if it lacks @cmd. */
+int urd_nl_resolve(struct nl_sock *sk, const char *family, unsigned int cmd)
 {
 	struct family_query q = { .id = -1, .cmd = cmd };
 	struct nl_msg *msg = nlmsg_alloc();
@@ -174,17 +182,22 @@ static int resolve_netdev(struct nl_sock *sk, unsigned int cmd)
 
 	if (!msg)
 		return -ENOMEM;
-	ret = urd_put_getfamily(msg, NETDEV_FAMILY_NAME);
+	ret = urd_put_getfamily(msg, family);
 	if (ret) {
 		nlmsg_free(msg);
 		return ret;
 	}
-	ret = transact(sk, msg, on_family, &q, NULL);
+	ret = urd_nl_transact(sk, msg, on_family, &q, NULL);
 	if (ret == -ENOENT)
-		return -EOPNOTSUPP;	/* no netdev family at all (< 6.5) */
+		return -EOPNOTSUPP;	/* no such family (netdev: < 6.5) */
 	if (ret)
 		return ret;
 	return q.has_cmd ? q.id : -EOPNOTSUPP;
+}
+
+static int resolve_netdev(struct nl_sock *sk, unsigned int cmd)
+{
+	return urd_nl_resolve(sk, NETDEV_FAMILY_NAME, cmd);
 }
 
 int uring_dmabuf_netdev_has_cmd(unsigned int cmd)
@@ -250,7 +263,7 @@ int uring_dmabuf_bind_rx(const struct uring_dmabuf_bind_params *params,
 		nlmsg_free(msg);
 		goto err_close;
 	}
-	ret = transact(b->sk, msg, on_bind_reply, &b->id, err);
+	ret = urd_nl_transact(b->sk, msg, on_bind_reply, &b->id, err);
 	if (ret)
 		goto err_close;
 	*out = b;
@@ -342,7 +355,7 @@ int uring_dmabuf_queues(unsigned int ifindex, struct uring_dmabuf_queue *out,
 		nlmsg_free(msg);
 		goto out;
 	}
-	ret = transact(sk, msg, on_queue, &l, err);
+	ret = urd_nl_transact(sk, msg, on_queue, &l, err);
 out:
 	nl_socket_free(sk);
 	if (ret && err && !err->code)

@@ -42,6 +42,7 @@ struct devmem_cmsg {
 };
 
 struct nl_msg;
+struct nl_sock;
 struct nlmsghdr;
 
 /* nlmsg.c: building and parsing, no I/O (unit-tested byte for byte). */

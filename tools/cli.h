@@ -35,6 +35,7 @@ int cmd_bind_rx(int argc, char **argv);
 int cmd_recv(int argc, char **argv);
 int cmd_send(int argc, char **argv);
 int cmd_version(int argc, char **argv);
+int cmd_restore(int argc, char **argv);
 
 /* The payload every byte of a test stream carries, by stream offset. */
 static inline unsigned char pattern_byte(unsigned long long off)

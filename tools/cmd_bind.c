@@ -17,11 +17,13 @@
 #include "cli.h"
 #include "output.h"
 #include "setup.h"
+#include "steer.h"
 
 static const char usage_bind_rx[] =
 	"Usage: uring-dmabuf bind-rx [-j] [-p] DEV --queues LIST [--size SIZE]\n"
 	"          [--hugepages[=2M|1G] | --thp | --4k | --shmem] [--numa NODE|auto]\n"
-	"          [--uring] [--rx-page-size SIZE] [-- COMMAND [ARGS...]]\n"
+	"          [--uring] [--rx-page-size SIZE]\n"
+	"          [--steer PORT[,PORT...] [--proto tcp4|tcp6]] [-- COMMAND [ARGS...]]\n"
 	"Allocate SIZE bytes (default 64M, THP), turn them into a dma-buf (with --uring\n"
 	"through an io_uring registered buffer), bind it to DEV's RX queues LIST\n"
 	"(3, 2-5, 1,3,8-11) and print the binding. Without COMMAND, hold the binding\n"
@@ -32,7 +34,12 @@ static const char usage_bind_rx[] =
 	"  URING_DMABUF_BINDING_ID  the binding id (dmabuf_id in devmem cmsgs)\n"
 	"  URING_DMABUF_SIZE        the dma-buf's size in bytes\n"
 	"  URING_DMABUF_IFNAME, URING_DMABUF_QUEUES\n"
-	"and exit with its status.\n";
+	"and exit with its status.\n"
+	"--steer sets DEV up for those TCP destination ports first (header split\n"
+	"on, hds-thresh 0, ntuple on, a flow rule per port to the queues, the\n"
+	"queues out of RSS; --proto tcp4 by default), journaled in /run/uring-dmabuf,\n"
+	"and puts DEV back as it was when the binding goes. After a crash or\n"
+	"SIGKILL: uring-dmabuf restore DEV.\n";
 
 static void set_env_u64(const char *name, unsigned long long v)
 {
@@ -129,6 +136,7 @@ int cmd_bind_rx(int argc, char **argv)
 {
 	static struct option opts[32];
 	static struct rx_opts o;
+	static struct steer_opts so;
 	struct rx_setup s;
 	sigset_t block, old;
 	bool exit_now = false;
@@ -147,15 +155,18 @@ int cmd_bind_rx(int argc, char **argv)
 		fputs(usage_bind_rx, stderr);
 		return EXIT_USAGE;
 	}
-	rx_options_merge(opts, sizeof(opts) / sizeof(opts[0]), NULL);
+	rx_options_merge(opts, sizeof(opts) / sizeof(opts[0]), steer_long_options);
 	rx_opts_init(&o);
+	steer_opts_init(&so);
 	while ((opt = getopt_long(argc, argv, COMMON_SHORT RX_OPTS_SHORT, opts, NULL)) != -1) {
 		if (common_opt(opt, usage_bind_rx, &exit_now)) {
 			if (exit_now)
 				return EXIT_OK;
 			continue;
 		}
-		ret = rx_opts_parse(&o, opt, optarg);
+		ret = steer_opts_parse(&so, opt, optarg);
+		if (!ret)
+			ret = rx_opts_parse(&o, opt, optarg);
 		if (ret <= 0) {
 			fputs(usage_bind_rx, stderr);
 			return EXIT_USAGE;
@@ -168,7 +179,7 @@ int cmd_bind_rx(int argc, char **argv)
 		fputs(usage_bind_rx, stderr);
 		return EXIT_USAGE;
 	}
-	if (rx_opts_check(&o, true)) {
+	if (rx_opts_check(&o, true) || steer_opts_check(&so)) {
 		fputs(usage_bind_rx, stderr);
 		return EXIT_USAGE;
 	}
@@ -181,17 +192,24 @@ int cmd_bind_rx(int argc, char **argv)
 	sigaddset(&block, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &block, &old);
 
+	/* Steering first: 6.14+ binds only with header split on. */
+	if (so.nr_ports && steer_start(&o, &so))
+		return EXIT_FAIL;
 	ret = dmabuf_setup(&o, &s);
 	if (!ret)
 		ret = rx_bind(&o, &s);
 	if (ret) {
 		rx_teardown(&s);
+		steer_stop(&so);
 		return EXIT_FAIL;
 	}
 	out_init(cli.json, cli.pretty);
 	rx_setup_print(&o, &s);
+	steer_print(&o, &so);
 	out_finish();
 	status = cmd ? run_child(cmd, &o, &s, &old) : hold();
 	rx_teardown(&s);
+	if (steer_stop(&so) && !status)
+		status = EXIT_FAIL;
 	return status;
 }

@@ -21,6 +21,7 @@ static const struct command commands[] = {
 	{ "info", cmd_info, "module version, limits and live counters" },
 	{ "queues", cmd_queues, "RX/TX queues of DEV with NAPI and bound dma-buf ids" },
 	{ "bind-rx", cmd_bind_rx, "create a dma-buf and bind it to RX queues of DEV" },
+	{ "restore", cmd_restore, "put DEV back as it was from its steering journal" },
 	{ "recv", cmd_recv, "receive a TCP stream (devmem TCP when bound)" },
 	{ "send", cmd_send, "send the test pattern over plain TCP" },
 	{ "version", cmd_version, "print versions of the tool, library and module" },

@@ -64,6 +64,38 @@ int parse_u32(const char *s, unsigned int *out)
 	return 0;
 }
 
+int parse_port_list(const char *s, uint16_t *ports, unsigned int max,
+		    unsigned int *nr)
+{
+	char buf[512], *tok, *save = NULL;
+	unsigned int v, i, n = 0;
+	int err;
+
+	if (!s || !*s || strlen(s) >= sizeof(buf))
+		return -EINVAL;
+	strcpy(buf, s);
+	if (buf[strlen(buf) - 1] == ',')
+		return -EINVAL;
+	for (tok = strtok_r(buf, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		err = parse_u32(tok, &v);
+		if (err)
+			return err;
+		if (!v || v > 65535)
+			return -ERANGE;
+		for (i = 0; i < n; i++)
+			if (ports[i] == v)
+				return -EINVAL;
+		if (n == max)
+			return -E2BIG;
+		ports[n++] = (uint16_t)v;
+	}
+	if (!n || strstr(s, ",,") || s[0] == ',')
+		return -EINVAL;
+	*nr = n;
+	return 0;
+}
+
 static int cmp_uint(const void *a, const void *b)
 {
 	unsigned int x = *(const unsigned int *)a, y = *(const unsigned int *)b;

@@ -12,6 +12,9 @@ int parse_size(const char *s, uint64_t *out);
 int parse_u32(const char *s, unsigned int *out);
 int parse_queue_list(const char *s, unsigned int *queues, unsigned int max,
 		     unsigned int *nr);
+/* "5201" or "5201,5202": ports 1-65535, each once, at most @max. */
+int parse_port_list(const char *s, uint16_t *ports, unsigned int max,
+		    unsigned int *nr);
 
 enum mem_kind {
 	MEM_4K,		/* anonymous, THP off (MADV_NOHUGEPAGE) */

@@ -122,6 +122,46 @@ struct uring_dmabuf_queue {
 int uring_dmabuf_queues(unsigned int ifindex, struct uring_dmabuf_queue *out,
 			unsigned int max, struct uring_dmabuf_nl_error *err);
 
+/* ---- NIC steering for a binding (ethtool netlink and ioctls) ------------ */
+
+#define URING_DMABUF_STEER_TCP4		1
+#define URING_DMABUF_STEER_TCP6		2
+#define URING_DMABUF_STEER_MAX_PORTS	64
+
+/**
+ * struct uring_dmabuf_steer_params - which flows go to which RX queues
+ * @size: sizeof(struct uring_dmabuf_steer_params), so that it can grow
+ * @flags: 0 (no flags are defined yet)
+ * @ifname: the NIC, by name (the journal is /run/uring-dmabuf/IFNAME.journal)
+ * @queues: the RX queues the flows go to (and that leave the RSS table)
+ * @nr_queues: entries in @queues, at least 1
+ * @ports: TCP destination ports, one flow rule each; port i goes to
+ *	queue @queues[i % @nr_queues]
+ * @nr_ports: entries in @ports, 1 to URING_DMABUF_STEER_MAX_PORTS
+ * @proto: URING_DMABUF_STEER_TCP4 or URING_DMABUF_STEER_TCP6
+ */
+struct uring_dmabuf_steer_params {
+	uint32_t size;
+	uint32_t flags;
+	const char *ifname;
+	const unsigned int *queues;
+	unsigned int nr_queues;
+	const uint16_t *ports;
+	unsigned int nr_ports;
+	unsigned int proto;
+};
+
+/* What uring_dmabuf_steer_apply() changed, to be restored. */
+struct uring_dmabuf_steer;
+
+int uring_dmabuf_steer_apply(const struct uring_dmabuf_steer_params *params,
+			     struct uring_dmabuf_steer **out,
+			     struct uring_dmabuf_nl_error *err);
+int uring_dmabuf_steer_restore(struct uring_dmabuf_steer *s,
+			       struct uring_dmabuf_nl_error *err);
+int uring_dmabuf_steer_restore_dev(const char *ifname,
+				   struct uring_dmabuf_nl_error *err);
+
 /* ---- devmem TCP receive ------------------------------------------------- */
 
 /**

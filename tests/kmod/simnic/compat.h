@@ -120,6 +120,7 @@ static inline void simnic_set_netdev_cfg(struct net_device *dev,
 #ifdef SIMNIC_HAVE_HDS_THRESH
 #define SIMNIC_RING_PARAMS \
 	(ETHTOOL_RING_USE_TCP_DATA_SPLIT | ETHTOOL_RING_USE_HDS_THRS)
+#define SIMNIC_HDS_THRESH_SETTABLE true
 
 static inline u32
 simnic_kring_hds_thresh(const struct kernel_ethtool_ringparam *kring)
@@ -136,6 +137,7 @@ simnic_kring_set_hds(struct kernel_ethtool_ringparam *kring, u32 thresh,
 }
 #else
 #define SIMNIC_RING_PARAMS ETHTOOL_RING_USE_TCP_DATA_SPLIT
+#define SIMNIC_HDS_THRESH_SETTABLE false
 
 static inline u32
 simnic_kring_hds_thresh(const struct kernel_ethtool_ringparam *kring)

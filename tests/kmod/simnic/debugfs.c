@@ -11,10 +11,16 @@
  *   rss     read: the indirection table; write "N": spread the remaining
  *           flows over queues 0..N-1 ("ethtool -X DEV equal N")
  *   queues  read: per queue state and counters (rxN, then txN lines)
+ *   ethtool read: the ring settings and the ntuple feature, what
+ *           "ethtool -g" and "ethtool -k" show ("rx-ring N",
+ *           "tcp-data-split N" as ETHTOOL_TCP_DATA_SPLIT_*, "hds-thresh N",
+ *           "ntuple on|off"), to compare a device before and after;
+ *           write "N": hds-thresh N ("ethtool -G DEV hds-thresh N", 6.14+)
  */
 #include <linux/debugfs.h>
 #include <linux/ethtool.h>
 #include <linux/kernel.h>
+#include <linux/rtnetlink.h>
 #include <linux/seq_file.h>
 #include <linux/uaccess.h>
 
@@ -164,6 +170,53 @@ static int simnic_qstats_show(struct seq_file *m, void *v)
 
 DEFINE_SHOW_ATTRIBUTE(simnic_qstats);
 
+static int simnic_ethtool_show(struct seq_file *m, void *v)
+{
+	struct simnic_priv *priv = m->private;
+
+	seq_printf(m, "rx-ring %u\ntcp-data-split %u\nhds-thresh %u\nntuple %s\n",
+		   READ_ONCE(priv->ring_size), READ_ONCE(priv->hds_config),
+		   READ_ONCE(priv->hds_thresh),
+		   READ_ONCE(priv->dev->features) & NETIF_F_NTUPLE ? "on" : "off");
+	return 0;
+}
+
+static int simnic_ethtool_open(struct inode *inode, struct file *file)
+{
+	return single_open(file, simnic_ethtool_show, inode->i_private);
+}
+
+/* Under RTNL, as "ethtool -G" (its ring ops run with RTNL held). */
+static ssize_t simnic_ethtool_write(struct file *file, const char __user *ubuf,
+				    size_t len, loff_t *ppos)
+{
+	struct simnic_priv *priv = file_inode(file)->i_private;
+	unsigned int thresh;
+	int err;
+
+	if (!SIMNIC_HDS_THRESH_SETTABLE)
+		return -EOPNOTSUPP;
+	err = kstrtouint_from_user(ubuf, len, 0, &thresh);
+	if (err)
+		return err;
+	if (thresh > PAGE_SIZE)
+		return -EINVAL;
+	rtnl_lock();
+	WRITE_ONCE(priv->hds_thresh, thresh);
+	simnic_set_netdev_cfg(priv->dev, READ_ONCE(priv->hds_config), thresh);
+	rtnl_unlock();
+	return len;
+}
+
+static const struct file_operations simnic_ethtool_fops = {
+	.owner = THIS_MODULE,
+	.open = simnic_ethtool_open,
+	.read = seq_read,
+	.llseek = seq_lseek,
+	.release = single_release,
+	.write = simnic_ethtool_write,
+};
+
 void simnic_debugfs_add(struct simnic_priv *priv)
 {
 	struct dentry *dir;
@@ -172,6 +225,7 @@ void simnic_debugfs_add(struct simnic_priv *priv)
 	debugfs_create_file("steer", 0600, dir, priv, &simnic_steer_fops);
 	debugfs_create_file("rss", 0600, dir, priv, &simnic_rss_fops);
 	debugfs_create_file("queues", 0400, dir, priv, &simnic_qstats_fops);
+	debugfs_create_file("ethtool", 0600, dir, priv, &simnic_ethtool_fops);
 	priv->debugfs = dir;
 }
 

@@ -395,9 +395,45 @@ static void mem_kind_name__unknown_kind(void **state)
 	assert_true(mem_kind_align((enum mem_kind)99) == 4096);
 }
 
+static void parse_port_list__ports_in_order(void **state)
+{
+	uint16_t p[4];
+	unsigned int n = 0;
+
+	(void)state;
+	assert_int_equal(parse_port_list("5201", p, 4, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(p[0], 5201);
+	assert_int_equal(parse_port_list("5202,1,65535", p, 4, &n), 0);
+	assert_int_equal(n, 3);
+	assert_int_equal(p[0], 5202);
+	assert_int_equal(p[1], 1);
+	assert_int_equal(p[2], 65535);
+}
+
+static void parse_port_list__bad_lists(void **state)
+{
+	static const char *const bad[] = {
+		"", "0", "65536", "80,80", "80,", ",80", "80,,81", "x", "80x",
+		"-1", " 80", "1,2,3,4,5", "99999999999",
+	};
+	uint16_t p[4];
+	unsigned int n = 7;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (!parse_port_list(bad[i], p, 4, &n))
+			fail_msg("'%s' parsed", bad[i]);
+	assert_int_equal(parse_port_list(NULL, p, 4, &n) < 0, 1);
+	assert_int_equal(n, 7);	/* untouched on error */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(parse_port_list__ports_in_order),
+		cmocka_unit_test(parse_port_list__bad_lists),
 		cmocka_unit_test(parse_size__plain_bytes),
 		cmocka_unit_test(parse_size__binary_units),
 		cmocka_unit_test(parse_size__iB_and_B_suffixes),
