@@ -206,6 +206,17 @@ static int on_bind_reply(const struct nlmsghdr *hdr, void *arg)
 	return urd_parse_bind_reply(hdr, arg);
 }
 
+/* Reserved fields are for later versions: refuse what we cannot honour. */
+static int reserved_zero(const void *p, size_t len)
+{
+	const unsigned char *c = p;
+
+	while (len--)
+		if (*c++)
+			return 0;
+	return 1;
+}
+
 int uring_dmabuf_bind_rx(const struct uring_dmabuf_bind_params *params,
 			 struct uring_dmabuf_binding **out,
 			 struct uring_dmabuf_nl_error *err)
@@ -219,7 +230,8 @@ int uring_dmabuf_bind_rx(const struct uring_dmabuf_bind_params *params,
 		err->attr = -1;
 	}
 	if (!params || !out || !params->queues || !params->nr_queues ||
-	    !params->ifindex || params->dmabuf_fd < 0) {
+	    !params->ifindex || params->dmabuf_fd < 0 || params->flags ||
+	    !reserved_zero(params->__reserved, sizeof(params->__reserved))) {
 		ret = -EINVAL;
 		goto out_err;
 	}
