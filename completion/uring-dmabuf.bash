@@ -89,6 +89,13 @@ _uring_dmabuf()
 		return 0
 	fi
 
+	# help COMMAND: one command name
+	if [[ $cmd == help ]]; then
+		[[ -n $dev ]] ||
+			mapfile -t COMPREPLY < <(compgen -W "${commands% help}" -- "$cur")
+		return 0
+	fi
+
 	# The value of the option before the cursor.
 	case $prev in
 	--hugepages)

@@ -142,36 +142,28 @@ int cmd_bind_rx(int argc, char **argv)
 			break;
 		}
 	}
-	if (cmd && !cmd[0]) {
-		err_msg("nothing after '--'");
-		fputs(usage_bind_rx, stderr);
-		return EXIT_USAGE;
-	}
+	if (cmd && !cmd[0])
+		return usage_error("nothing after '--': give a COMMAND");
 	rx_options_merge(opts, sizeof(opts) / sizeof(opts[0]), NULL);
 	rx_opts_init(&o);
-	while ((opt = getopt_long(argc, argv, COMMON_SHORT RX_OPTS_SHORT, opts, NULL)) != -1) {
+	while ((opt = cli_getopt(argc, argv, COMMON_SHORT RX_OPTS_SHORT, opts)) != -1) {
 		if (common_opt(opt, usage_bind_rx, &exit_now)) {
 			if (exit_now)
 				return EXIT_OK;
 			continue;
 		}
 		ret = rx_opts_parse(&o, opt, optarg);
-		if (ret <= 0) {
-			fputs(usage_bind_rx, stderr);
-			return EXIT_USAGE;
-		}
+		if (ret < 0)
+			return usage_hint();
+		if (!ret)
+			return EXIT_USAGE;	/* cli_getopt() said why */
 	}
 	if (optind < argc)
 		o.dev = argv[optind++];
-	if (optind < argc) {
-		err_msg("unexpected argument '%s'", argv[optind]);
-		fputs(usage_bind_rx, stderr);
-		return EXIT_USAGE;
-	}
-	if (rx_opts_check(&o, true)) {
-		fputs(usage_bind_rx, stderr);
-		return EXIT_USAGE;
-	}
+	if (optind < argc)
+		return usage_error("unexpected argument '%s'", argv[optind]);
+	if (rx_opts_check(&o, true))
+		return usage_hint();
 
 	/* Signals wait until we can tear down cleanly, at any point. */
 	sigemptyset(&block);

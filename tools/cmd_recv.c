@@ -274,8 +274,8 @@ int cmd_recv(int argc, char **argv)
 
 	rx_options_merge(opts, sizeof(opts) / sizeof(opts[0]), extra);
 	rx_opts_init(&o);
-	while ((opt = getopt_long(argc, argv, COMMON_SHORT RX_OPTS_SHORT "P:d:vb:r",
-				  opts, NULL)) != -1) {
+	while ((opt = cli_getopt(argc, argv, COMMON_SHORT RX_OPTS_SHORT "P:d:vb:r",
+				 opts)) != -1) {
 		if (common_opt(opt, usage_recv, &exit_now)) {
 			if (exit_now)
 				return EXIT_OK;
@@ -283,10 +283,8 @@ int cmd_recv(int argc, char **argv)
 		}
 		switch (opt) {
 		case 'P':
-			if (parse_u32(optarg, &port) || !port || port > 65535) {
-				err_msg("bad port '%s' (1-65535)", optarg);
-				goto usage;
-			}
+			if (parse_u32(optarg, &port) || !port || port > 65535)
+				return usage_error("bad port '%s' (1-65535)", optarg);
 			break;
 		case 'd':
 			o.dev = optarg;
@@ -295,28 +293,28 @@ int cmd_recv(int argc, char **argv)
 			r.verify = true;
 			break;
 		case 'b':
-			if (parse_size(optarg, &limit))
-				goto usage;
+			if (parse_size(optarg, &limit) || !limit)
+				return usage_error("bad byte count '%s' for --bytes (examples: 4096, 64M, 1G)",
+						   optarg);
 			r.limit = limit;
 			break;
 		case 'r':
 			require = true;
 			break;
 		default:
-			if (rx_opts_parse(&o, opt, optarg) <= 0)
-				goto usage;
+			ret = rx_opts_parse(&o, opt, optarg);
+			if (ret < 0)
+				return usage_hint();
+			if (!ret)
+				return EXIT_USAGE;	/* cli_getopt() said why */
 		}
 	}
-	if (!port) {
-		err_msg("--port PORT is required");
-		goto usage;
-	}
-	if (optind != argc) {
-		err_msg("unexpected argument '%s'", argv[optind]);
-		goto usage;
-	}
+	if (!port)
+		return usage_error("--port PORT is required");
+	if (optind != argc)
+		return usage_error("unexpected argument '%s'", argv[optind]);
 	if (rx_opts_check(&o, false))
-		goto usage;
+		return usage_hint();
 
 	signal(SIGPIPE, SIG_IGN);
 	s.mem.memfd = -1;
@@ -357,7 +355,4 @@ int cmd_recv(int argc, char **argv)
 		return EXIT_FAIL;
 	}
 	return EXIT_OK;
-usage:
-	fputs(usage_recv, stderr);
-	return EXIT_USAGE;
 }

@@ -72,7 +72,7 @@ int cmd_send(int argc, char **argv)
 	double t0;
 	int opt, fd;
 
-	while ((opt = getopt_long(argc, argv, COMMON_SHORT "a:P:s:", opts, NULL)) != -1) {
+	while ((opt = cli_getopt(argc, argv, COMMON_SHORT "a:P:s:", opts)) != -1) {
 		if (common_opt(opt, usage_send, &exit_now)) {
 			if (exit_now)
 				return EXIT_OK;
@@ -85,19 +85,19 @@ int cmd_send(int argc, char **argv)
 			port = optarg;
 		} else if (opt == 's' && !parse_size(optarg, &size) && size) {
 			continue;
+		} else if (opt == '?') {
+			return EXIT_USAGE;	/* cli_getopt() said why */
 		} else {
-			err_msg("bad value '%s' for -%c", optarg ? optarg : "", opt);
-			fputs(usage_send, stderr);
-			return EXIT_USAGE;
+			return usage_error("bad value '%s' for %s", optarg ? optarg : "",
+					   opt_name(opts, opt));
 		}
 	}
-	if (!addr || !port || !size || optind != argc) {
-		err_msg("%s", optind != argc ? "unexpected argument" :
-			!addr ? "--addr ADDR is required" : !port ? "--port PORT is required" :
-			"--size BYTES is required");
-		fputs(usage_send, stderr);
-		return EXIT_USAGE;
-	}
+	if (optind != argc)
+		return usage_error("unexpected argument '%s'", argv[optind]);
+	if (!addr || !port || !size)
+		return usage_error("%s", !addr ? "--addr ADDR is required" :
+				   !port ? "--port PORT is required" :
+				   "--size BYTES is required");
 	fd = connect_to(addr, port);
 	if (fd < 0)
 		return EXIT_FAIL;

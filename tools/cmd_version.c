@@ -19,19 +19,14 @@ int cmd_version(int argc, char **argv)
 	bool exit_now = false;
 	int opt, fd;
 
-	while ((opt = getopt_long(argc, argv, COMMON_SHORT, opts, NULL)) != -1) {
-		if (!common_opt(opt, usage_version, &exit_now)) {
-			fputs(usage_version, stderr);
-			return EXIT_USAGE;
-		}
+	while ((opt = cli_getopt(argc, argv, COMMON_SHORT, opts)) != -1) {
+		if (!common_opt(opt, usage_version, &exit_now))
+			return EXIT_USAGE;	/* cli_getopt() said why */
 		if (exit_now)
 			return EXIT_OK;
 	}
-	if (optind < argc) {
-		err_msg("unexpected argument '%s'", argv[optind]);
-		fputs(usage_version, stderr);
-		return EXIT_USAGE;
-	}
+	if (optind < argc)
+		return usage_error("unexpected argument '%s'", argv[optind]);
 	out_init(cli.json, cli.pretty);
 	out_str("tool", "uring-dmabuf %s\n", URING_DMABUF_TOOL_VERSION);
 	out_text("library: ");

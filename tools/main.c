@@ -24,7 +24,7 @@ static const struct command commands[] = {
 	{ "recv", cmd_recv, "receive a TCP stream (devmem TCP when bound)" },
 	{ "send", cmd_send, "send the test pattern over plain TCP" },
 	{ "version", cmd_version, "print versions of the tool, library and module" },
-	{ "help", NULL, "show this help" },
+	{ "help", NULL, "show this help, or COMMAND's: help [COMMAND]" },
 };
 
 #define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -40,6 +40,46 @@ static void usage(FILE *f)
 	fprintf(f, "\nRun 'uring-dmabuf COMMAND --help' for a command's options.\n");
 }
 
+/* The command named @name, or NULL. */
+static const struct command *find_command(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NR_COMMANDS; i++)
+		if (!strcmp(name, commands[i].name))
+			return &commands[i];
+	return NULL;
+}
+
+/* Runs @c with @argc/@argv, argv[0] its name. */
+static int run(const struct command *c, int argc, char **argv)
+{
+	cli.cmd = c->name;
+	optind = 0;	/* full getopt re-initialisation */
+	return c->run(argc, argv);
+}
+
+/* help [COMMAND]: the tool's usage, or COMMAND's (as COMMAND --help). */
+static int help(int argc, char **argv)
+{
+	const struct command *c;
+
+	if (argc < 2) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	if (argc > 2)
+		return usage_error("unexpected argument '%s'", argv[2]);
+	c = find_command(argv[1]);
+	if (!c)
+		return usage_error("unknown command '%s'", argv[1]);
+	if (!c->run) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	return run(c, 2, (char *[]){ argv[1], "--help", NULL });
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -47,11 +87,11 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	size_t i;
+	const struct command *c;
 	int opt;
 
 	/* Global options stop at the subcommand ('+'). */
-	while ((opt = getopt_long(argc, argv, "+jphV", opts, NULL)) != -1) {
+	while ((opt = cli_getopt(argc, argv, "+jphV", opts)) != -1) {
 		switch (opt) {
 		case 'j':
 			cli.json = true;
@@ -63,30 +103,20 @@ int main(int argc, char **argv)
 			usage(stdout);
 			return EXIT_OK;
 		case 'V':
-			optind = 0;	/* cmd_version parses its own argv */
-			return cmd_version(1, (char *[]){ "version", NULL });
+			return run(find_command("version"), 1,
+				   (char *[]){ "version", NULL });
 		default:
-			usage(stderr);
 			return EXIT_USAGE;
 		}
 	}
-	if (optind >= argc) {
-		usage(stderr);
-		return EXIT_USAGE;
-	}
-	for (i = 0; i < NR_COMMANDS; i++) {
-		if (strcmp(argv[optind], commands[i].name))
-			continue;
-		if (!commands[i].run) {
-			usage(stdout);
-			return EXIT_OK;
-		}
-		argc -= optind;
-		argv += optind;
-		optind = 0;	/* full getopt re-initialisation */
-		return commands[i].run(argc, argv);
-	}
-	err_msg("unknown command '%s'", argv[optind]);
-	usage(stderr);
-	return EXIT_USAGE;
+	if (optind >= argc)
+		return usage_error("no command given");
+	c = find_command(argv[optind]);
+	if (!c)
+		return usage_error("unknown command '%s'", argv[optind]);
+	argc -= optind;
+	argv += optind;
+	if (!c->run)
+		return help(argc, argv);
+	return run(c, argc, argv);
 }

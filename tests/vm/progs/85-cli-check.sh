@@ -46,7 +46,7 @@ run check nosuchdev0
 check "check nosuchdev0 exits 1" rc_is 1
 check "check nosuchdev0 names the device" out_has "no network device 'nosuchdev0'"
 run check "$dev" lo
-check "check with two devices is a usage error" usage_error
+check "check with two devices is a usage error" usage_text_error
 
 # Without the module: check, info and version say so. Reload it afterwards.
 if rmmod uring_dmabuf 2>"$T/rmmod.err"; then

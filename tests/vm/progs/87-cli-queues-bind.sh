@@ -48,6 +48,29 @@ run bind-rx "$dev" --queues 0 --
 check "bind-rx with nothing after -- is a usage error" usage_error
 check "usage errors pinned nothing" idle
 
+# The device and the locked-memory limit come before any memory: a
+# terabyte is never mapped, faulted in or pinned for them.
+run bind-rx nosuch0 --queues 0 --size 1T
+check "bind-rx nosuch0 exits 1" rc_is 1
+check "bind-rx nosuch0 names the device, allocates nothing" \
+	err_line "Error: no network device 'nosuch0'"
+check "bind-rx nosuch0: no allocation was tried" sh -c "! grep -q allocate '$T/err'"
+run bind-rx "$dev" --queues 1000 --size 1T
+check "bind-rx $dev --queues 1000 exits 1 on the queue, not on memory" \
+	err_has "there is no queue 1000"
+if command -v setpriv >/dev/null; then
+	# as nobody (no CAP_IPC_LOCK) with a 64 KiB limit
+	sh -c "ulimit -l 64 && exec setpriv --reuid=65534 --regid=65534 --clear-groups \
+		$CLI bind-rx $dev --queues 0 --size 1T" >"$T/out" 2>"$T/err"
+	rc=$?
+	check "bind-rx --size 1T over RLIMIT_MEMLOCK exits 1" rc_is 1
+	check "bind-rx over RLIMIT_MEMLOCK says so before allocating" \
+		err_has "bytes of locked memory; RLIMIT_MEMLOCK is 65536" "Hint: raise it (ulimit -l unlimited)"
+else
+	skip "bind-rx over RLIMIT_MEMLOCK" "no setpriv in the guest"
+fi
+check "bind-rx refused early pinned nothing" idle
+
 # Memory that cannot be had: more 1 GiB huge pages than are free (the
 # guest reserves one; without 1 GiB page support the mmap fails as well).
 free1g=$(cat /sys/kernel/mm/hugepages/hugepages-1048576kB/free_hugepages 2>/dev/null || echo 0)

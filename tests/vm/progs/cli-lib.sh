@@ -73,8 +73,17 @@ err_has() { for s; do grep -q -F -- "$s" "$T/err" || return 1; done; }
 err_line() { grep -q -x -F -- "$1" "$T/err"; }
 out_empty() { [ ! -s "$T/out" ]; }
 err_empty() { [ ! -s "$T/err" ]; }
-# usage_error: exit 2, usage on stderr, nothing on stdout
-usage_error() { rc_is 2 && err_has "Usage: uring-dmabuf" && out_empty; }
+# usage_error: exit 2, nothing on stdout, and on stderr two lines (as ip and
+# ethtool): "Error: ..." and a hint to the command's --help, not the usage
+usage_error() {
+	rc_is 2 && out_empty && [ "$(wc -l <"$T/err")" = 2 ] &&
+		head -n 1 "$T/err" | grep -q '^Error: ' &&
+		tail -n 1 "$T/err" | grep -q "^Hint: see 'uring-dmabuf .*--help'\$" &&
+		! err_has "Usage:"
+}
+# usage_text_error: the same as printed before ip's style (check, until its
+# rework lands): the error and the whole usage
+usage_text_error() { rc_is 2 && err_has "Usage: uring-dmabuf" && out_empty; }
 
 # kver_ge MAJOR MINOR: the running kernel is at least MAJOR.MINOR.
 kver_ge() {
