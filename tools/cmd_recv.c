@@ -17,6 +17,7 @@
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -28,9 +29,10 @@ static const char usage_recv[] =
 	"Usage: uring-dmabuf recv [-j] [-p] --port PORT [--dev DEV --queues LIST\n"
 	"          [--size SIZE] [--hugepages[=2M|1G] | --thp | --4k | --shmem]\n"
 	"          [--numa NODE|auto] [--uring] [--rx-page-size SIZE]] [--verify]\n"
-	"          [--bytes N] [--require-devmem]\n"
-	"Accept one TCP connection on PORT (IPv4 and IPv6) and receive until EOF or N\n"
-	"bytes. With --dev, create a dma-buf and bind it to DEV's RX queues first;\n"
+	"          [--bytes N] [--require-devmem] [--timeout SEC]\n"
+	"Accept one TCP connection on PORT (IPv4 and IPv6) and receive until EOF or\n"
+	"exactly N bytes; with --timeout, fail if no connection or no data comes for\n"
+	"SEC seconds. With --dev, create a dma-buf and bind it to DEV's RX queues first;\n"
 	"run as the COMMAND of 'bind-rx', use the binding it hands down. Payload in\n"
 	"dma-buf frags is read from the buffer itself at the frag offsets. --verify\n"
 	"checks the pattern of 'uring-dmabuf send'; --require-devmem fails if any\n"
@@ -50,9 +52,21 @@ struct receiver {
 	uint64_t size;
 	unsigned int binding_id;
 	bool verify;
-	unsigned long long limit;
+	unsigned long long limit;	/* --bytes, 0: until EOF */
+	unsigned int timeout;		/* --timeout seconds, 0: none */
 	struct stats st;
 };
+
+/* What one read may take: no byte past --bytes leaves the socket. */
+static size_t read_len(const struct receiver *r, size_t max)
+{
+	unsigned long long left;
+
+	if (!r->limit)
+		return max;
+	left = r->limit - r->st.bytes;
+	return left < max ? (size_t)left : max;
+}
 
 static void check_bytes(struct receiver *r, const unsigned char *p, size_t len)
 {
@@ -107,7 +121,7 @@ static int devmem_round(struct receiver *r, int fd, struct uring_dmabuf_tokens *
 {
 	static unsigned char lin[LINEAR_BUF];
 	static char ctrl[CMSG_SPACE(24) * CTRL_FRAGS];
-	struct iovec iov = { lin, sizeof(lin) };
+	struct iovec iov = { lin, read_len(r, sizeof(lin)) };
 	struct msghdr msg = {
 		.msg_iov = &iov, .msg_iovlen = 1,
 		.msg_control = ctrl, .msg_controllen = sizeof(ctrl),
@@ -156,7 +170,7 @@ static int devmem_round(struct receiver *r, int fd, struct uring_dmabuf_tokens *
 static int plain_round(struct receiver *r, int fd)
 {
 	static unsigned char buf[1 << 16];
-	ssize_t n = recv(fd, buf, sizeof(buf), 0);
+	ssize_t n = recv(fd, buf, read_len(r, sizeof(buf)), 0);
 
 	if (n <= 0)
 		return n < 0 ? -errno : 0;
@@ -183,6 +197,15 @@ static double now(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* accept() and recv() give up after @sec seconds without progress. */
+static void set_timeout(int fd, unsigned int sec)
+{
+	struct timeval tv = { .tv_sec = sec };
+
+	if (sec)
+		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+}
+
 static int receive(struct receiver *r, unsigned int port)
 {
 	struct uring_dmabuf_tokens tok;
@@ -196,12 +219,18 @@ static int receive(struct receiver *r, unsigned int port)
 	}
 	out_text("listening on port %u\n", port);
 	fflush(stdout);
+	set_timeout(lfd, r->timeout);
 	fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+	ret = -errno;
 	close(lfd);
 	if (fd < 0) {
-		err_msg("accept: %s", strerror(errno));
-		return -errno;
+		if (ret == -EAGAIN)
+			err_msg("no connection on port %u within %u s (--timeout)", port, r->timeout);
+		else
+			err_msg("accept: %s", strerror(-ret));
+		return ret;
 	}
+	set_timeout(fd, r->timeout);
 	uring_dmabuf_tokens_init(&tok, fd);
 	t0 = now();
 	c0 = cpu_seconds();
@@ -209,8 +238,13 @@ static int receive(struct receiver *r, unsigned int port)
 		ret = r->base ? devmem_round(r, fd, &tok) : plain_round(r, fd);
 	} while (ret > 0 && (!r->limit || r->st.bytes < r->limit));
 	close(fd);
-	if (ret < 0)
+	if (ret == -EAGAIN)
+		err_msg("no data for %u s after %llu bytes (--timeout)", r->timeout, r->st.bytes);
+	else if (ret < 0)
 		err_msg("receive after %llu bytes: %s", r->st.bytes, strerror(-ret));
+	else if (r->limit && r->st.bytes < r->limit)
+		err_msg("the sender closed after %llu of the %llu bytes of --bytes",
+			r->st.bytes, r->limit);
 	out_u64("bytes", "received %llu bytes", r->st.bytes);
 	out_u64("dmabuf_bytes", " (%llu in the dma-buf", r->st.dmabuf_bytes);
 	out_u64("linear_bytes", ", %llu copied)", r->st.linear_bytes);
@@ -260,6 +294,7 @@ int cmd_recv(int argc, char **argv)
 		{ "verify", no_argument, NULL, 'v' },
 		{ "bytes", required_argument, NULL, 'b' },
 		{ "require-devmem", no_argument, NULL, 'r' },
+		{ "timeout", required_argument, NULL, 't' },
 		{ NULL, 0, NULL, 0 },
 	};
 	static struct option opts[40];
@@ -274,7 +309,7 @@ int cmd_recv(int argc, char **argv)
 
 	rx_options_merge(opts, sizeof(opts) / sizeof(opts[0]), extra);
 	rx_opts_init(&o);
-	while ((opt = cli_getopt(argc, argv, COMMON_SHORT RX_OPTS_SHORT "P:d:vb:r",
+	while ((opt = cli_getopt(argc, argv, COMMON_SHORT RX_OPTS_SHORT "P:d:vb:rt:",
 				 opts)) != -1) {
 		if (common_opt(opt, usage_recv, &exit_now)) {
 			if (exit_now)
@@ -301,6 +336,11 @@ int cmd_recv(int argc, char **argv)
 		case 'r':
 			require = true;
 			break;
+		case 't':
+			if (parse_u32(optarg, &r.timeout) || !r.timeout)
+				return usage_error("bad timeout '%s' for --timeout (seconds, at least 1)",
+						   optarg);
+			break;
 		default:
 			ret = rx_opts_parse(&o, opt, optarg);
 			if (ret < 0)
@@ -315,6 +355,8 @@ int cmd_recv(int argc, char **argv)
 		return usage_error("unexpected argument '%s'", argv[optind]);
 	if (rx_opts_check(&o, false))
 		return usage_hint();
+	if (!o.dev && o.nr_queues)
+		return usage_error("--queues needs --dev DEV (or run as the COMMAND of bind-rx)");
 
 	signal(SIGPIPE, SIG_IGN);
 	s.mem.memfd = -1;
@@ -341,7 +383,8 @@ int cmd_recv(int argc, char **argv)
 	if (map)
 		munmap(map, r.size);
 	rx_teardown(&s);
-	if (ret < 0 || r.st.bad_bytes || r.st.foreign_id)
+	if (ret < 0 || r.st.bad_bytes || r.st.foreign_id ||
+	    (r.limit && r.st.bytes < r.limit))
 		return EXIT_FAIL;
 	if (require && (!r.base || r.st.linear_bytes)) {
 		err_msg("%llu payload bytes arrived copied, not in the dma-buf",

@@ -3,6 +3,7 @@
  * uring-dmabuf: check a host for devmem TCP, turn memory into dma-bufs,
  * bind them to NIC RX queues, and receive into them.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -80,7 +81,7 @@ static int help(int argc, char **argv)
 	return run(c, 2, (char *[]){ argv[1], "--help", NULL });
 }
 
-int main(int argc, char **argv)
+static int dispatch(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		COMMON_LONG,
@@ -119,4 +120,27 @@ int main(int argc, char **argv)
 	if (!c->run)
 		return help(argc, argv);
 	return run(c, argc, argv);
+}
+
+/*
+ * Output that could not be written (> /dev/full, a closed pipe) is a
+ * failure, as in coreutils: the buffered rest is written here, at the last.
+ */
+static int flush_stdout(int status)
+{
+	int err = 0;
+
+	if (fflush(stdout))
+		err = errno;
+	else if (ferror(stdout))
+		err = EIO;
+	if (!err)
+		return status;
+	err_msg("cannot write to standard output: %s", strerror(err));
+	return status == EXIT_OK ? EXIT_FAIL : status;
+}
+
+int main(int argc, char **argv)
+{
+	return flush_stdout(dispatch(argc, argv));
 }

@@ -308,6 +308,23 @@ static void recv__dev_without_queues_exits_2(void **state)
 	run_free(&r);
 }
 
+/* --queues without --dev (nor a binding handed down) binds nothing. */
+static void recv__queues_without_dev_exits_2(void **state)
+{
+	struct run r;
+
+	(void)state;
+	RUN(&r, "recv", "--port", "5201", "--queues", "1");
+	expect_usage_error(&r, "--queues needs --dev DEV");
+	run_free(&r);
+	RUN(&r, "recv", "--port", "5201", "--timeout", "0");
+	expect_usage_error(&r, "bad timeout '0' for --timeout");
+	run_free(&r);
+	RUN(&r, "send", "--addr", "::1", "--port", "5201", "--size", "1M", "--timeout", "x");
+	expect_usage_error(&r, "bad value 'x' for --timeout");
+	run_free(&r);
+}
+
 /* --bytes takes a byte count: garbage, negative and 0 are usage errors. */
 static void recv__bad_bytes_exits_2(void **state)
 {
@@ -436,6 +453,7 @@ int main(void)
 		cmocka_unit_test(send__messages_name_long_options),
 		cmocka_unit_test(help__command_prints_its_help),
 		cmocka_unit_test(recv__bad_bytes_exits_2),
+		cmocka_unit_test(recv__queues_without_dev_exits_2),
 	};
 
 	return cmocka_run_group_tests_name("cli_usage", tests, NULL, NULL);

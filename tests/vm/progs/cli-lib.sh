@@ -44,6 +44,9 @@ rc=none
 : >"$T/out"
 : >"$T/err"
 run() { "$CLI" "$@" >"$T/out" 2>"$T/err"; rc=$?; }
+# as_nobody 'CMDLINE': run a shell command line as nobody (uid 65534: no
+# capabilities) with busybox su, its output and status as run's
+as_nobody() { su -s /bin/sh nobody -c "$1" >"$T/out" 2>"$T/err"; rc=$?; }
 # run_within SECS ARGS...: run, killed after SECS (then rc is 137)
 run_within() {
 	_secs=$1
