@@ -26,7 +26,8 @@ static const char usage_bind_rx[] =
 	"through an io_uring registered buffer), bind it to DEV's RX queues LIST\n"
 	"(3, 2-5, 1,3,8-11) and print the binding. Without COMMAND, hold the binding\n"
 	"until SIGINT/SIGTERM, then unbind. With COMMAND, run it with the binding\n"
-	"inherited and described in the environment:\n"
+	"inherited and described in the environment (what bind-rx prints goes to\n"
+	"stderr then: stdout is COMMAND's):\n"
 	"  URING_DMABUF_FD          the dma-buf fd (mmap it to read received payload)\n"
 	"  URING_DMABUF_NL_FD       the netlink socket holding the binding\n"
 	"  URING_DMABUF_BINDING_ID  the binding id (dmabuf_id in devmem cmsgs)\n"
@@ -180,6 +181,9 @@ int cmd_bind_rx(int argc, char **argv)
 		rx_teardown(&s);
 		return EXIT_FAIL;
 	}
+	/* With COMMAND, stdout is the command's alone: one document on it. */
+	if (cmd)
+		out_set_file(stderr);
 	out_init(cli.json, cli.pretty);
 	rx_setup_print(&o, &s);
 	out_finish();

@@ -14,9 +14,6 @@ static const char usage_version[] =
 	"Usage: uring-dmabuf version [-j] [-p]\n"
 	"Print the versions of the tool, the library and the loaded module.\n";
 
-/* The schema of -j version (man 8 uring-dmabuf, JSON OUTPUT). */
-#define VERSION_JSON_VERSION 1
-
 /* The version the module's sysfs directory shows, readable by anyone. */
 static bool sysfs_module_version(char *buf, size_t len)
 {
@@ -82,7 +79,6 @@ int cmd_version(int argc, char **argv)
 	if (optind < argc)
 		return usage_error("unexpected argument '%s'", argv[optind]);
 	out_init(cli.json, cli.pretty);
-	out_u64("json_version", NULL, VERSION_JSON_VERSION);
 	out_str("tool", "uring-dmabuf %s\n", URING_DMABUF_TOOL_VERSION);
 	out_text("library: ");
 	out_u64("library_major", "%llu.", (uint64_t)uring_dmabuf_lib_major());

@@ -420,7 +420,9 @@ void rx_setup_print(const struct rx_opts *o, const struct rx_setup *s)
 	}
 	out_u64("dmabuf_size", "dma-buf: %llu bytes", s->info.bytes);
 	out_str("memory", " of %s memory", mem_kind_name(o->kind));
-	out_str("source", " (%s)\n", o->uring ? "io_uring fixed buffer" : "ioctl");
+	/* JSON values are tokens, the text says it in words. */
+	out_str("source", NULL, o->uring ? "uring" : "ioctl");
+	out_text(" (%s)\n", o->uring ? "io_uring fixed buffer" : "ioctl");
 	out_u64("segments", "segments: %llu", s->info.nr_segments);
 	out_u64("huge_bytes", ", in huge pages: %llu bytes\n", s->info.huge_bytes);
 	out_u64("node_mask", "NUMA node mask: 0x%llx", s->info.node_mask);

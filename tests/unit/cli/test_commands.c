@@ -77,7 +77,7 @@ static void check__json_is_one_document(void **state)
 		fail_msg("check exits %d", r.status);
 	}
 	expect_valid_json(&r);
-	assert_non_null(strstr(r.out, "{\"checks\":[{\"item\":\"module\""));
+	assert_non_null(strstr(r.out, "{\"schema_version\":1,\"checks\":[{\"item\":\"module\""));
 	assert_non_null(strstr(r.out, "\"failed\":"));
 	run_free(&r);
 	RUN(&r, "-p", "check", "lo");
@@ -189,7 +189,7 @@ static void queues__json_is_one_document(void **state)
 		skip();	/* no NETDEV_CMD_QUEUE_GET on this kernel */
 	assert_int_equal(r.status, 0);
 	expect_valid_json(&r);
-	assert_non_null(strstr(r.out, "{\"ifname\":\"lo\",\"queues\":["));
+	assert_non_null(strstr(r.out, "{\"schema_version\":1,\"ifname\":\"lo\",\"queues\":["));
 	run_free(&r);
 }
 

@@ -177,7 +177,7 @@ static void recv__ipv6_loopback(void **state)
 	}
 	assert_int_equal(s.status, 0);
 	expect_valid_json(&s);
-	assert_non_null(strstr(s.out, "{\"bytes\":1048576,"));
+	assert_non_null(strstr(s.out, "{\"schema_version\":1,\"bytes\":1048576,"));
 	run_free(&s);
 	pthread_join(t, NULL);
 	run_check_sanitizers(&job.r, "recv");

@@ -15,7 +15,7 @@ if kver_ge 6 8; then
 	check "queues $dev: rx-0 has no binding" out_has "dma-buf binding 0"
 	run -j queues "$dev"
 	check "-j queues $dev prints one JSON object" out_json
-	check "-j queues $dev: rx queue 0" out_has "{\"ifname\":\"$dev\",\"queues\":[" '{"type":"rx","id":0,'
+	check "-j queues $dev: rx queue 0" out_has "{\"schema_version\":1,\"ifname\":\"$dev\",\"queues\":[" '{"type":"rx","id":0,'
 else
 	check "queues on $(uname -r) exits 1" rc_is 1
 	check "queues on $(uname -r) says the kernel is too old" err_has "Linux 6.8"
