@@ -122,7 +122,7 @@ _uring_dmabuf()
 		mapfile -t COMPREPLY < <(compgen -W "4K 64K 2M 4M 64M 256M 1G" -- "$cur")
 		return 0
 		;;
-	--port | --addr | --timeout)
+	--port | --addr | --timeout | --interval)
 		return 0
 		;;
 	esac
@@ -130,7 +130,7 @@ _uring_dmabuf()
 	case $cmd in
 	check | queues | info | version) opts=$common ;;
 	bind-rx) opts="$common --queues $memory --rx-page-size" ;;
-	recv) opts="$common --port --dev --queues $memory --rx-page-size --verify --bytes --require-devmem --timeout" ;;
+	recv) opts="$common --port --dev --queues $memory --rx-page-size --verify --bytes --require-devmem --timeout --interval" ;;
 	send) opts="$common --addr --port --size --timeout" ;;
 	*) return 0 ;;
 	esac

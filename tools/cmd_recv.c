@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,14 +30,15 @@ static const char usage_recv[] =
 	"Usage: uring-dmabuf recv [-j] [-p] --port PORT [--dev DEV --queues LIST\n"
 	"          [--size SIZE] [--hugepages[=2M|1G] | --thp | --4k | --shmem]\n"
 	"          [--numa NODE|auto] [--uring] [--rx-page-size SIZE]] [--verify]\n"
-	"          [--bytes N] [--require-devmem] [--timeout SEC]\n"
+	"          [--bytes N] [--require-devmem] [--timeout SEC] [--interval SEC]\n"
 	"Accept one TCP connection on PORT (IPv4 and IPv6) and receive until EOF or\n"
 	"exactly N bytes; with --timeout, fail if no connection or no data comes for\n"
 	"SEC seconds. With --dev, create a dma-buf and bind it to DEV's RX queues first;\n"
 	"run as the COMMAND of 'bind-rx', use the binding it hands down. Payload in\n"
-	"dma-buf frags is read from the buffer itself at the frag offsets. --verify\n"
-	"checks the pattern of 'uring-dmabuf send'; --require-devmem fails if any\n"
-	"payload arrived as a copy instead of in the dma-buf.\n";
+	"dma-buf frags is read from the buffer itself at the frag offsets. --interval\n"
+	"prints the throughput and frags/s every SEC seconds (on stderr with -j).\n"
+	"--verify checks the pattern of 'uring-dmabuf send'; --require-devmem fails\n"
+	"if any payload arrived as a copy instead of in the dma-buf.\n";
 
 #define CTRL_FRAGS 1024
 #define LINEAR_BUF (1 << 16)
@@ -54,6 +56,7 @@ struct receiver {
 	bool verify;
 	unsigned long long limit;	/* --bytes, 0: until EOF */
 	unsigned int timeout;		/* --timeout seconds, 0: none */
+	unsigned int interval;		/* --interval seconds, 0: none */
 	struct stats st;
 };
 
@@ -206,8 +209,62 @@ static void set_timeout(int fd, unsigned int sec)
 		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 }
 
+/* --interval: throughput and frags of the last interval, one line. */
+struct ticker {
+	double start, last, next, last_data;
+	unsigned long long bytes, frags;
+};
+
+static void tick_print(struct receiver *r, struct ticker *k, double t)
+{
+	/* JSON mode: stdout is the one document, the live lines go to stderr. */
+	FILE *f = out_json() ? stderr : stdout;
+	double dt = t - k->last;
+
+	if (dt <= 0)
+		return;
+	fprintf(f, "%7.1f s  %10.1f MB/s  %10.0f frags/s  (%llu bytes in total)\n",
+		t - k->start, (r->st.bytes - k->bytes) / dt / 1e6,
+		(r->st.frags - k->frags) / dt, r->st.bytes);
+	fflush(f);
+	k->last = t;
+	k->bytes = r->st.bytes;
+	k->frags = r->st.frags;
+}
+
+/*
+ * With --interval, poll() wakes us at each tick; --timeout then counts time
+ * without data here, since the socket's own timeout only covers a read.
+ * Returns 1 when @fd is readable, -EAGAIN on the timeout, -errno.
+ */
+static int wait_data(struct receiver *r, struct ticker *k, int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	double t;
+	int n;
+
+	for (;;) {
+		t = now();
+		if (t >= k->next) {
+			tick_print(r, k, t);
+			while (k->next <= t)
+				k->next += r->interval;
+		}
+		if (r->timeout && t - k->last_data >= r->timeout)
+			return -EAGAIN;
+		n = poll(&p, 1, (int)((k->next - t) * 1000) + 1);
+		if (n < 0 && errno != EINTR)
+			return -errno;
+		if (n > 0) {
+			k->last_data = now();
+			return 1;
+		}
+	}
+}
+
 static int receive(struct receiver *r, unsigned int port)
 {
+	struct ticker k;
 	struct uring_dmabuf_tokens tok;
 	double t0, c0;
 	int lfd, fd, ret;
@@ -234,9 +291,15 @@ static int receive(struct receiver *r, unsigned int port)
 	uring_dmabuf_tokens_init(&tok, fd);
 	t0 = now();
 	c0 = cpu_seconds();
+	k = (struct ticker){ .start = t0, .last = t0, .next = t0 + r->interval,
+			     .last_data = t0 };
 	do {
-		ret = r->base ? devmem_round(r, fd, &tok) : plain_round(r, fd);
+		ret = r->interval ? wait_data(r, &k, fd) : 1;
+		if (ret > 0)
+			ret = r->base ? devmem_round(r, fd, &tok) : plain_round(r, fd);
 	} while (ret > 0 && (!r->limit || r->st.bytes < r->limit));
+	if (r->interval)
+		tick_print(r, &k, now());
 	close(fd);
 	if (ret == -EAGAIN)
 		err_msg("no data for %u s after %llu bytes (--timeout)", r->timeout, r->st.bytes);
@@ -295,6 +358,7 @@ int cmd_recv(int argc, char **argv)
 		{ "bytes", required_argument, NULL, 'b' },
 		{ "require-devmem", no_argument, NULL, 'r' },
 		{ "timeout", required_argument, NULL, 't' },
+		{ "interval", required_argument, NULL, 'i' },
 		{ NULL, 0, NULL, 0 },
 	};
 	static struct option opts[40];
@@ -309,7 +373,7 @@ int cmd_recv(int argc, char **argv)
 
 	rx_options_merge(opts, sizeof(opts) / sizeof(opts[0]), extra);
 	rx_opts_init(&o);
-	while ((opt = cli_getopt(argc, argv, COMMON_SHORT RX_OPTS_SHORT "P:d:vb:rt:",
+	while ((opt = cli_getopt(argc, argv, COMMON_SHORT RX_OPTS_SHORT "P:d:vb:rt:i:",
 				 opts)) != -1) {
 		if (common_opt(opt, usage_recv, &exit_now)) {
 			if (exit_now)
@@ -335,6 +399,11 @@ int cmd_recv(int argc, char **argv)
 			break;
 		case 'r':
 			require = true;
+			break;
+		case 'i':
+			if (parse_u32(optarg, &r.interval) || !r.interval)
+				return usage_error("bad interval '%s' for --interval (seconds, at least 1)",
+						   optarg);
 			break;
 		case 't':
 			if (parse_u32(optarg, &r.timeout) || !r.timeout)

@@ -90,8 +90,8 @@ static void send__refused_exits_1(void **state)
 /* recv -j --verify in a thread (its output in @r when it ends). */
 struct recv_job {
 	char port[16];
-	char *extra;	/* one or two more recv arguments, or NULL */
-	char *extra2;
+	char *extra;	/* up to four more recv arguments, or NULL */
+	char *extra2, *extra3, *extra4;
 	struct run r;
 	int ret;
 };
@@ -101,7 +101,7 @@ static void *receiver_thread(void *arg)
 {
 	struct recv_job *j = arg;
 	char *argv[] = { (char *)cli_path(), "-j", "recv", "--port", j->port, "--verify",
-			 j->extra, j->extra2, NULL };
+			 j->extra, j->extra2, j->extra3, j->extra4, NULL };
 
 	j->ret = run_argv(&j->r, argv);
 	return NULL;
@@ -338,6 +338,105 @@ static void send__timeout_on_a_peer_that_never_reads(void **state)
 	run_free(&r);
 }
 
+/* A connection to the receiver of @job, retrying until it listens. */
+static int connect_job(const struct recv_job *job)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	int i, fd;
+
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	sa.sin_port = htons((uint16_t)atoi(job->port));
+	for (i = 0; i < 100; i++) {
+		fd = socket(AF_INET, SOCK_STREAM, 0);
+		assert_true(fd >= 0);
+		if (!connect(fd, (struct sockaddr *)&sa, sizeof(sa)))
+			return fd;
+		close(fd);
+		usleep(50 * 1000);
+	}
+	fail_msg("recv never listened");
+	return -1;
+}
+
+/* Lines of @s holding @what. */
+static int count_lines(const char *s, const char *what)
+{
+	int n = 0;
+
+	for (; (s = strstr(s, what)); s += strlen(what))
+		n++;
+	return n;
+}
+
+/*
+ * --interval 1 over a stream that trickles for 2.5 s: a line per second
+ * and one at the end, with -j on stderr (stdout stays one document).
+ */
+static void recv__interval_prints_live_lines(void **state)
+{
+	static unsigned char pat[1000];
+	struct recv_job job;
+	pthread_t t;
+	size_t i;
+	int fd;
+
+	(void)state;
+	memset(&job, 0, sizeof(job));
+	job.extra = "--interval";
+	job.extra2 = "1";
+	snprintf(job.port, sizeof(job.port), "%u", unused_port());
+	for (i = 0; i < sizeof(pat); i++)
+		pat[i] = (unsigned char)(i % 251);
+	assert_int_equal(pthread_create(&t, NULL, receiver_thread, &job), 0);
+	fd = connect_job(&job);
+	assert_int_equal(write(fd, pat, 500), 500);
+	usleep(2500 * 1000);
+	assert_int_equal(write(fd, pat + 500, 500), 500);
+	close(fd);
+	pthread_join(t, NULL);
+	run_check_sanitizers(&job.r, "recv");
+	if (job.r.status || count_lines(job.r.err, " MB/s ") < 3 ||
+	    count_lines(job.r.err, " frags/s  (") < 3 ||
+	    !strstr(job.r.err, "(1000 bytes in total)")) {
+		show(&job.r);
+		fail_msg("expected at least 3 interval lines on stderr, the last at 1000 bytes");
+	}
+	expect_valid_json(&job.r);
+	assert_non_null(strstr(job.r.out, "\"bytes\":1000,"));
+	assert_non_null(strstr(job.r.out, "\"bad_bytes\":0"));
+	run_free(&job.r);
+}
+
+/*
+ * --timeout still counts with --interval (poll() wakes at each tick, the
+ * socket's timeout never runs out): a silent connection ends after 1 s.
+ */
+static void recv__interval_keeps_the_timeout(void **state)
+{
+	struct recv_job job;
+	pthread_t t;
+	int fd;
+
+	(void)state;
+	memset(&job, 0, sizeof(job));
+	job.extra = "--interval";
+	job.extra2 = "1";
+	job.extra3 = "--timeout";
+	job.extra4 = "2";
+	snprintf(job.port, sizeof(job.port), "%u", unused_port());
+	assert_int_equal(pthread_create(&t, NULL, receiver_thread, &job), 0);
+	fd = connect_job(&job);
+	pthread_join(t, NULL);	/* the connection stays open, and silent */
+	close(fd);
+	if (job.r.status != 1 ||
+	    !strstr(job.r.err, "Error: no data for 2 s after 0 bytes (--timeout)") ||
+	    count_lines(job.r.err, " MB/s ") < 2) {
+		show(&job.r);
+		fail_msg("expected interval lines, then exit 1 on the timeout");
+	}
+	run_free(&job.r);
+}
+
 /* Output that cannot be written is a failure, not a silent success. */
 static void version__write_error_on_stdout_exits_1(void **state)
 {
@@ -375,6 +474,8 @@ int main(void)
 		cmocka_unit_test(recv__timeout_without_sender_exits_1),
 		cmocka_unit_test(send__timeout_on_a_peer_that_never_reads),
 		cmocka_unit_test(version__write_error_on_stdout_exits_1),
+		cmocka_unit_test(recv__interval_prints_live_lines),
+		cmocka_unit_test(recv__interval_keeps_the_timeout),
 	};
 
 	signal(SIGPIPE, SIG_IGN);
