@@ -43,7 +43,7 @@ _uring_dmabuf()
 {
 	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
 	local cmd="" dev="" after_eq=0 i w opts
-	local commands="check info queues bind-rx recv send version help"
+	local commands="check info queues stats bind-rx recv send version help"
 	local common="--json --pretty --help"
 	local memory="--size --hugepages --hugepages= --thp --4k --shmem --numa --uring"
 
@@ -128,7 +128,7 @@ _uring_dmabuf()
 	esac
 
 	case $cmd in
-	check | queues | info | version) opts=$common ;;
+	check | queues | stats | info | version) opts=$common ;;
 	bind-rx) opts="$common --queues $memory --rx-page-size" ;;
 	recv) opts="$common --port --dev --queues $memory --rx-page-size --verify --bytes --require-devmem --timeout --interval" ;;
 	send) opts="$common --addr --port --size --timeout" ;;
@@ -145,7 +145,7 @@ _uring_dmabuf()
 	fi
 	# The device operand, once.
 	case $cmd in
-	check | queues | bind-rx)
+	check | queues | stats | bind-rx)
 		[[ -n $dev ]] ||
 			mapfile -t COMPREPLY < <(compgen -W "$(_uring_dmabuf_ifaces)" -- "$cur")
 		;;

@@ -2,7 +2,7 @@
 /*
  * Talking to the kernel's netdev generic netlink family over libnl-genl-3:
  * NETDEV_CMD_BIND_RX (a binding lives exactly as long as the socket that
- * made it) and NETDEV_CMD_QUEUE_GET.
+ * made it), NETDEV_CMD_QUEUE_GET and NETDEV_CMD_PAGE_POOL_GET.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -355,6 +355,75 @@ int uring_dmabuf_queues(unsigned int ifindex, struct uring_dmabuf_queue *out,
 		goto out;
 	}
 	ret = transact(sk, msg, on_queue, &l, err);
+out:
+	nl_socket_free(sk);
+	if (ret && err && !err->code)
+		err->code = ret;
+	return ret ? ret : (int)l.nr;
+}
+
+struct pool_list {
+	struct uring_dmabuf_page_pool *out;
+	unsigned int max;
+	unsigned int nr;
+	unsigned int ifindex;	/* 0: all, with those of removed devices */
+};
+
+static int on_page_pool(const struct nlmsghdr *hdr, void *arg)
+{
+	struct pool_list *l = arg;
+	struct uring_dmabuf_page_pool p;
+	int ret = urd_parse_page_pool(hdr, &p);
+
+	if (ret)
+		return ret;
+	if (l->ifindex && p.ifindex != l->ifindex)
+		return 0;
+	if (l->nr < l->max)
+		l->out[l->nr] = p;
+	l->nr++;
+	return 0;
+}
+
+/*
+ * Page pools of @ifindex, or of every device (and of removed ones) for 0.
+ * Returns their number (may exceed @max; only @max are stored).
+ */
+int uring_dmabuf_page_pools(unsigned int ifindex,
+			    struct uring_dmabuf_page_pool *out,
+			    unsigned int max, struct uring_dmabuf_nl_error *err)
+{
+	struct pool_list l = { .out = out, .max = out ? max : 0, .ifindex = ifindex };
+	struct nl_sock *sk;
+	struct nl_msg *msg;
+	int family, ret;
+
+	if (err) {
+		memset(err, 0, sizeof(*err));
+		err->attr = -1;
+	}
+	ret = open_socket(&sk);
+	if (ret) {
+		if (err)
+			err->code = ret;
+		return ret;
+	}
+	family = resolve_netdev(sk, NETDEV_CMD_PAGE_POOL_GET);
+	if (family < 0) {
+		ret = family;
+		goto out;
+	}
+	msg = nlmsg_alloc();
+	if (!msg) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	ret = urd_put_page_pool_dump(msg, family);
+	if (ret) {
+		nlmsg_free(msg);
+		goto out;
+	}
+	ret = transact(sk, msg, on_page_pool, &l, err);
 out:
 	nl_socket_free(sk);
 	if (ret && err && !err->code)

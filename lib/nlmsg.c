@@ -47,6 +47,12 @@ int urd_put_bind_rx(struct nl_msg *msg, int family,
 	return 0;
 }
 
+/* The kernel filters page pools by nothing: every pool, of every device. */
+int urd_put_page_pool_dump(struct nl_msg *msg, int family)
+{
+	return put_header(msg, family, NLM_F_DUMP, NETDEV_CMD_PAGE_POOL_GET);
+}
+
 int urd_put_queue_dump(struct nl_msg *msg, int family, unsigned int ifindex)
 {
 	if (put_header(msg, family, NLM_F_DUMP, NETDEV_CMD_QUEUE_GET) ||
@@ -200,5 +206,63 @@ int urd_parse_queue(const struct nlmsghdr *hdr, struct uring_dmabuf_queue *q)
 		q->napi_id = nla_get_u32(tb[NETDEV_A_QUEUE_NAPI_ID]);
 	if (tb[NETDEV_A_QUEUE_DMABUF])
 		q->dmabuf_id = nla_get_u32(tb[NETDEV_A_QUEUE_DMABUF]);
+	return 0;
+}
+
+/* A netlink "uint": 4 or 8 bytes, by its length; -1 for any other length. */
+static int get_uint(const struct nlattr *a, uint64_t *v)
+{
+	uint32_t v32;
+
+	if (nla_len(a) == 4) {
+		memcpy(&v32, nla_data(a), 4);
+		*v = v32;
+		return 0;
+	}
+	if (nla_len(a) == 8) {
+		memcpy(v, nla_data(a), 8);
+		return 0;
+	}
+	return -1;
+}
+
+/*
+ * One page pool. Pools whose device went away are reported without an
+ * ifindex (the kernel hides the loopback device it moved them to).
+ */
+int urd_parse_page_pool(const struct nlmsghdr *hdr,
+			struct uring_dmabuf_page_pool *p)
+{
+	static struct nla_policy policy[NETDEV_A_PAGE_POOL_DMABUF + 1] = {
+		[NETDEV_A_PAGE_POOL_ID] = { .type = NLA_UNSPEC },
+		[NETDEV_A_PAGE_POOL_IFINDEX] = { .type = NLA_U32 },
+		[NETDEV_A_PAGE_POOL_NAPI_ID] = { .type = NLA_UNSPEC },
+		[NETDEV_A_PAGE_POOL_DMABUF] = { .type = NLA_U32 },
+	};
+	struct nlattr *tb[NETDEV_A_PAGE_POOL_DMABUF + 1];
+	uint64_t v;
+
+	if (genlmsg_parse((struct nlmsghdr *)hdr, 0, tb, NETDEV_A_PAGE_POOL_DMABUF,
+			  policy) || !tb[NETDEV_A_PAGE_POOL_ID] ||
+	    get_uint(tb[NETDEV_A_PAGE_POOL_ID], &v) || !v || v > UINT32_MAX)
+		return -EPROTO;
+	memset(p, 0, sizeof(*p));
+	p->id = (unsigned int)v;
+	if (tb[NETDEV_A_PAGE_POOL_IFINDEX])
+		p->ifindex = nla_get_u32(tb[NETDEV_A_PAGE_POOL_IFINDEX]);
+	if (tb[NETDEV_A_PAGE_POOL_NAPI_ID]) {
+		if (get_uint(tb[NETDEV_A_PAGE_POOL_NAPI_ID], &v) || v > UINT32_MAX)
+			return -EPROTO;
+		p->napi_id = (unsigned int)v;
+	}
+	if (tb[NETDEV_A_PAGE_POOL_DMABUF])
+		p->dmabuf_id = nla_get_u32(tb[NETDEV_A_PAGE_POOL_DMABUF]);
+	if ((tb[NETDEV_A_PAGE_POOL_INFLIGHT] &&
+	     get_uint(tb[NETDEV_A_PAGE_POOL_INFLIGHT], &p->inflight)) ||
+	    (tb[NETDEV_A_PAGE_POOL_INFLIGHT_MEM] &&
+	     get_uint(tb[NETDEV_A_PAGE_POOL_INFLIGHT_MEM], &p->inflight_mem)) ||
+	    (tb[NETDEV_A_PAGE_POOL_DETACH_TIME] &&
+	     get_uint(tb[NETDEV_A_PAGE_POOL_DETACH_TIME], &p->detach_time)))
+		return -EPROTO;
 	return 0;
 }

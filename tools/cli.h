@@ -50,6 +50,7 @@ const char *opt_name(const struct option *longopts, int val);
 int cmd_check(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_queues(int argc, char **argv);
+int cmd_stats(int argc, char **argv);
 int cmd_bind_rx(int argc, char **argv);
 int cmd_recv(int argc, char **argv);
 int cmd_send(int argc, char **argv);

@@ -136,6 +136,34 @@ struct uring_dmabuf_queue {
 int uring_dmabuf_queues(unsigned int ifindex, struct uring_dmabuf_queue *out,
 			unsigned int max, struct uring_dmabuf_nl_error *err);
 
+/**
+ * struct uring_dmabuf_page_pool - one page pool (NETDEV_CMD_PAGE_POOL_GET)
+ * @id: the pool's id
+ * @ifindex: its device; 0 once that device is gone
+ * @napi_id: its NAPI instance, 0 if none
+ * @dmabuf_id: binding id of the dma-buf it takes buffers from, 0 if none
+ * @inflight: buffers handed out and not yet back
+ * @inflight_mem: bytes of those buffers
+ * @detach_time: when the driver let go of the pool (seconds of
+ *	CLOCK_BOOTTIME), 0 while in use; a detached pool lives on until its
+ *	buffers in flight come back, and holds its dma-buf binding until then
+ * @__reserved: 0 (for fields to come)
+ */
+struct uring_dmabuf_page_pool {
+	unsigned int id;
+	unsigned int ifindex;
+	unsigned int napi_id;
+	unsigned int dmabuf_id;
+	uint64_t inflight;
+	uint64_t inflight_mem;
+	uint64_t detach_time;
+	uint64_t __reserved[2];
+};
+
+int uring_dmabuf_page_pools(unsigned int ifindex,
+			    struct uring_dmabuf_page_pool *out,
+			    unsigned int max, struct uring_dmabuf_nl_error *err);
+
 /* ---- devmem TCP receive ------------------------------------------------- */
 
 /**

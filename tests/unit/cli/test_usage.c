@@ -13,7 +13,7 @@
 #include "run_cmd.h"
 
 static const char *const commands[] = {
-	"check", "info", "queues", "bind-rx", "recv", "send", "version",
+	"check", "info", "queues", "stats", "bind-rx", "recv", "send", "version",
 };
 
 static void main__unknown_command_exits_2(void **state)
@@ -158,6 +158,19 @@ static void queues__without_dev_exits_2(void **state)
 	expect_usage_error(&r, "DEV is required");
 	run_free(&r);
 	RUN(&r, "queues", "lo", "lo");
+	expect_usage_error(&r, "unexpected argument 'lo'");
+	run_free(&r);
+}
+
+static void stats__without_dev_exits_2(void **state)
+{
+	struct run r;
+
+	(void)state;
+	RUN(&r, "stats");
+	expect_usage_error(&r, "DEV is required");
+	run_free(&r);
+	RUN(&r, "stats", "lo", "lo");
 	expect_usage_error(&r, "unexpected argument 'lo'");
 	run_free(&r);
 }
@@ -437,6 +450,7 @@ int main(void)
 		cmocka_unit_test(check__two_devices_exits_2),
 		cmocka_unit_test(info__extra_argument_exits_2),
 		cmocka_unit_test(queues__without_dev_exits_2),
+		cmocka_unit_test(stats__without_dev_exits_2),
 		cmocka_unit_test(bind_rx__bad_queue_list_exits_2),
 		cmocka_unit_test(bind_rx__bad_size_exits_2),
 		cmocka_unit_test(bind_rx__bad_option_values_exit_2),

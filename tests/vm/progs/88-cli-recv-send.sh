@@ -2,7 +2,9 @@
 # uring-dmabuf recv/send over loopback in copy mode (no binding): the whole
 # stream arrives and verifies; a wrong stream is caught; usage errors. Then,
 # where the simulated NIC pair (tests/kmod/simnic) exists, devmem TCP end to
-# end through the CLI: payload in the dma-buf, verified, tokens returned.
+# end through the CLI: payload in the dma-buf, verified, tokens returned,
+# one JSON document on stdout for bind-rx -j -- recv -j, and stats showing
+# the page pool that holds a binding, and none after the unbind.
 . "${0%/*}/cli-lib.sh"
 
 ip link set lo up
@@ -206,6 +208,31 @@ devmem() {
 		sh -c "grep -q '\"dmabuf_bytes\":8388608,\"linear_bytes\":0,' '$T/out' &&
 			grep -q '\"bad_bytes\":0' '$T/out'"
 	check "recv --dev (devmem): nothing stays pinned" devmem_idle
+
+	# stats: the page pool of the bound queue holds the binding, and after
+	# the unbind no pool does
+	nsenter -t "$rxns" -n "$CLI" bind-rx sim0b --queues 1 --size 4M >"$T/hold.out" 2>&1 &
+	hpid=$!
+	i=0
+	until grep -q "^binding id " "$T/hold.out" || [ $i -ge 300 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	id=$(sed -n 's/^binding id \([0-9]*\) .*/\1/p' "$T/hold.out")
+	nsenter -t "$rxns" -n "$CLI" -j stats sim0b >"$T/out" 2>"$T/err"
+	rc=$?
+	check "stats sim0b exits 0" rc_is 0
+	check "-j stats sim0b prints one JSON object" out_json
+	check "stats sim0b: a page pool of sim0b takes from binding $id" \
+		out_has '"ifname":"sim0b","page_pools":[' "\"dmabuf_binding\":$id,"
+	nsenter -t "$rxns" -n "$CLI" stats sim0b >"$T/out" 2>"$T/err"
+	check "stats sim0b (text): the pool and its binding" out_has "dma-buf binding $id "
+	kill -TERM "$hpid"
+	wait "$hpid"
+	check "stats: the binding is gone after the unbind" devmem_idle
+	nsenter -t "$rxns" -n "$CLI" -j stats sim0b >"$T/out" 2>"$T/err"
+	check "stats sim0b after the unbind: no pool holds binding $id" \
+		sh -c "! grep -q '\"dmabuf_binding\":$id,' '$T/out'"
 }
 devmem
 

@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: MIT
+/*
+ * uring-dmabuf stats DEV: DEV's page pools and the dma-buf bindings they
+ * hold, also after an unbind, until their buffers come back.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "liburing_dmabuf.h"
+#include "output.h"
+
+#define MAX_POOLS 4096
+
+static const char usage_stats[] =
+	"Usage: uring-dmabuf stats [-j] [-p] DEV\n"
+	"List DEV's page pools (NETDEV_CMD_PAGE_POOL_GET, Linux 6.8+): NAPI id, the\n"
+	"dma-buf binding each takes buffers from, the buffers in flight, and whether\n"
+	"the driver has let go of it: a detached pool keeps its binding, and the\n"
+	"pinned memory, until its buffers come back. Pools of removed devices that\n"
+	"still hold a dma-buf follow.\n";
+
+static unsigned long long boottime_sec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	return (unsigned long long)ts.tv_sec;
+}
+
+static void print_pool(const struct uring_dmabuf_page_pool *p)
+{
+	unsigned long long now = boottime_sec();
+
+	out_open_object(NULL);
+	out_u64("id", "  pool %-5llu", p->id);
+	if (p->napi_id)
+		out_u64("napi_id", " napi %-6llu", p->napi_id);
+	out_u64("dmabuf_binding", " dma-buf binding %-4llu", p->dmabuf_id);
+	out_u64("inflight", " in flight %llu", p->inflight);
+	out_u64("inflight_bytes", " (%llu bytes)", p->inflight_mem);
+	out_bool("detached", NULL, p->detach_time != 0);
+	if (p->detach_time)
+		out_u64("detached_sec", ", detached %llu s ago",
+			now > p->detach_time ? now - p->detach_time : 0);
+	out_text("\n");
+	out_close_object();
+}
+
+int cmd_stats(int argc, char **argv)
+{
+	static const struct option opts[] = { COMMON_LONG, { NULL, 0, NULL, 0 } };
+	static struct uring_dmabuf_page_pool pools[MAX_POOLS];
+	struct uring_dmabuf_nl_error nlerr = { .attr = -1 };
+	unsigned int ifindex, held = 0;
+	bool exit_now = false;
+	int opt, n, i;
+
+	while ((opt = cli_getopt(argc, argv, COMMON_SHORT, opts)) != -1) {
+		if (!common_opt(opt, usage_stats, &exit_now))
+			return EXIT_USAGE;	/* cli_getopt() said why */
+		if (exit_now)
+			return EXIT_OK;
+	}
+	if (optind >= argc)
+		return usage_error("DEV is required");
+	if (optind + 1 < argc)
+		return usage_error("unexpected argument '%s'", argv[optind + 1]);
+	ifindex = if_nametoindex(argv[optind]);
+	if (!ifindex) {
+		err_msg("no network device '%s'", argv[optind]);
+		return EXIT_FAIL;
+	}
+	/* All pools: those of removed devices are DEV's, perhaps, no longer. */
+	n = uring_dmabuf_page_pools(0, pools, MAX_POOLS, &nlerr);
+	if (n < 0) {
+		err_msg("NETDEV_CMD_PAGE_POOL_GET: %s%s%s", strerror(-n),
+			nlerr.msg[0] ? ": " : "", nlerr.msg);
+		if (n == -EOPNOTSUPP)
+			hint_msg("page pool information needs Linux 6.8 or newer");
+		return EXIT_FAIL;
+	}
+	if (n > MAX_POOLS)
+		n = MAX_POOLS;
+	out_init(cli.json, cli.pretty);
+	out_str("ifname", "%s page pools:\n", argv[optind]);
+	out_open_array("page_pools");
+	for (i = 0; i < n; i++)
+		if (pools[i].ifindex == ifindex)
+			print_pool(&pools[i]);
+	out_close_array();
+	for (i = 0; i < n; i++)
+		held += !pools[i].ifindex && pools[i].dmabuf_id;
+	if (held)
+		out_text("pools of removed devices holding a dma-buf:\n");
+	out_open_array("removed_device_page_pools");
+	for (i = 0; i < n; i++)
+		if (!pools[i].ifindex && pools[i].dmabuf_id)
+			print_pool(&pools[i]);
+	out_close_array();
+	out_finish();
+	return EXIT_OK;
+}
