@@ -2,7 +2,7 @@
 /*
  * Talking to the kernel's netdev generic netlink family over libnl-genl-3:
  * NETDEV_CMD_BIND_RX (a binding lives exactly as long as the socket that
- * made it), NETDEV_CMD_QUEUE_GET and NETDEV_CMD_PAGE_POOL_GET.
+ * made it), NETDEV_CMD_QUEUE_GET, NETDEV_CMD_QSTATS_GET and NETDEV_CMD_PAGE_POOL_GET.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -424,6 +424,74 @@ int uring_dmabuf_page_pools(unsigned int ifindex,
 		goto out;
 	}
 	ret = transact(sk, msg, on_page_pool, &l, err);
+out:
+	nl_socket_free(sk);
+	if (ret && err && !err->code)
+		err->code = ret;
+	return ret ? ret : (int)l.nr;
+}
+
+struct qstats_list {
+	struct uring_dmabuf_qstats *out;
+	unsigned int max;
+	unsigned int nr;
+};
+
+static int on_qstats(const struct nlmsghdr *hdr, void *arg)
+{
+	struct qstats_list *l = arg;
+	struct uring_dmabuf_qstats q;
+	int ret = urd_parse_qstats(hdr, &q);
+
+	if (ret)
+		return ret;
+	if (l->nr < l->max)
+		l->out[l->nr] = q;
+	l->nr++;
+	return 0;
+}
+
+/*
+ * Per-queue counters of @ifindex. Returns the number of queues (may exceed
+ * @max; only @max are stored); -EOPNOTSUPP if the driver keeps none.
+ */
+int uring_dmabuf_qstats(unsigned int ifindex, struct uring_dmabuf_qstats *out,
+			unsigned int max, struct uring_dmabuf_nl_error *err)
+{
+	struct qstats_list l = { .out = out, .max = out ? max : 0 };
+	struct nl_sock *sk;
+	struct nl_msg *msg;
+	int family, ret;
+
+	if (err) {
+		memset(err, 0, sizeof(*err));
+		err->attr = -1;
+	}
+	if (!ifindex)
+		ret = -EINVAL;
+	else
+		ret = open_socket(&sk);
+	if (ret) {
+		if (err)
+			err->code = ret;
+		return ret;
+	}
+	family = resolve_netdev(sk, NETDEV_CMD_QSTATS_GET);
+	if (family < 0) {
+		ret = family;
+		goto out;
+	}
+	msg = nlmsg_alloc();
+	if (!msg) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	ret = urd_put_qstats_dump(msg, family, ifindex);
+	if (ret) {
+		nlmsg_free(msg);
+		goto out;
+	}
+	ret = transact(sk, msg, on_qstats, &l, err);
 out:
 	nl_socket_free(sk);
 	if (ret && err && !err->code)

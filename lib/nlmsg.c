@@ -53,6 +53,18 @@ int urd_put_page_pool_dump(struct nl_msg *msg, int family)
 	return put_header(msg, family, NLM_F_DUMP, NETDEV_CMD_PAGE_POOL_GET);
 }
 
+/* Per queue ("scope": queue), of one device. */
+int urd_put_qstats_dump(struct nl_msg *msg, int family, unsigned int ifindex)
+{
+	uint32_t scope = NETDEV_QSTATS_SCOPE_QUEUE;
+
+	if (put_header(msg, family, NLM_F_DUMP, NETDEV_CMD_QSTATS_GET) ||
+	    nla_put_u32(msg, NETDEV_A_QSTATS_IFINDEX, ifindex) ||
+	    nla_put(msg, NETDEV_A_QSTATS_SCOPE, sizeof(scope), &scope))
+		return -ENOMEM;
+	return 0;
+}
+
 int urd_put_queue_dump(struct nl_msg *msg, int family, unsigned int ifindex)
 {
 	if (put_header(msg, family, NLM_F_DUMP, NETDEV_CMD_QUEUE_GET) ||
@@ -264,5 +276,39 @@ int urd_parse_page_pool(const struct nlmsghdr *hdr,
 	    (tb[NETDEV_A_PAGE_POOL_DETACH_TIME] &&
 	     get_uint(tb[NETDEV_A_PAGE_POOL_DETACH_TIME], &p->detach_time)))
 		return -EPROTO;
+	return 0;
+}
+
+/*
+ * One queue's counters. The counters are attributes 8 onwards, in the order
+ * of the URING_DMABUF_QSTAT_* bits; those the driver does not keep are
+ * absent, and their bit is clear in @q->valid.
+ */
+int urd_parse_qstats(const struct nlmsghdr *hdr, struct uring_dmabuf_qstats *q)
+{
+	enum { LAST = NETDEV_A_QSTATS_RX_PACKETS + URING_DMABUF_QSTAT_NR - 1 };
+	static struct nla_policy policy[LAST + 1] = {
+		[NETDEV_A_QSTATS_IFINDEX] = { .type = NLA_U32 },
+		[NETDEV_A_QSTATS_QUEUE_TYPE] = { .type = NLA_U32 },
+		[NETDEV_A_QSTATS_QUEUE_ID] = { .type = NLA_U32 },
+	};
+	struct nlattr *tb[LAST + 1];
+	unsigned int i;
+
+	if (genlmsg_parse((struct nlmsghdr *)hdr, 0, tb, LAST, policy) ||
+	    !tb[NETDEV_A_QSTATS_QUEUE_TYPE] || !tb[NETDEV_A_QSTATS_QUEUE_ID])
+		return -EPROTO;
+	memset(q, 0, sizeof(*q));
+	q->type = nla_get_u32(tb[NETDEV_A_QSTATS_QUEUE_TYPE]);
+	q->id = nla_get_u32(tb[NETDEV_A_QSTATS_QUEUE_ID]);
+	for (i = 0; i < URING_DMABUF_QSTAT_NR; i++) {
+		const struct nlattr *a = tb[NETDEV_A_QSTATS_RX_PACKETS + i];
+
+		if (!a)
+			continue;
+		if (get_uint(a, &q->value[i]))
+			return -EPROTO;
+		q->valid |= 1U << i;
+	}
 	return 0;
 }

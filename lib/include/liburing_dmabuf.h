@@ -160,6 +160,38 @@ struct uring_dmabuf_page_pool {
 	uint64_t __reserved[2];
 };
 
+/* Counters of struct uring_dmabuf_qstats, the kernel's netdev qstats order. */
+enum {
+	URING_DMABUF_QSTAT_RX_PACKETS,
+	URING_DMABUF_QSTAT_RX_BYTES,
+	URING_DMABUF_QSTAT_TX_PACKETS,
+	URING_DMABUF_QSTAT_TX_BYTES,
+	URING_DMABUF_QSTAT_RX_ALLOC_FAIL,
+	URING_DMABUF_QSTAT_RX_HW_DROPS,
+	URING_DMABUF_QSTAT_NR
+};
+
+/**
+ * struct uring_dmabuf_qstats - one queue's counters (NETDEV_CMD_QSTATS_GET)
+ * @type: 0 RX, 1 TX
+ * @id: queue id
+ * @valid: bit (1 << URING_DMABUF_QSTAT_*) set for each counter the driver
+ *	reported; the others are 0 and unknown
+ * @value: the counters, indexed by URING_DMABUF_QSTAT_*
+ * @__reserved: 0 (for counters to come)
+ */
+struct uring_dmabuf_qstats {
+	unsigned int type;
+	unsigned int id;
+	unsigned int valid;
+	unsigned int __pad;
+	uint64_t value[URING_DMABUF_QSTAT_NR];
+	uint64_t __reserved[10];
+};
+
+int uring_dmabuf_qstats(unsigned int ifindex, struct uring_dmabuf_qstats *out,
+			unsigned int max, struct uring_dmabuf_nl_error *err);
+
 int uring_dmabuf_page_pools(unsigned int ifindex,
 			    struct uring_dmabuf_page_pool *out,
 			    unsigned int max, struct uring_dmabuf_nl_error *err);

@@ -223,8 +223,10 @@ devmem() {
 	rc=$?
 	check "stats sim0b exits 0" rc_is 0
 	check "-j stats sim0b prints one JSON object" out_json
+	check "stats sim0b: the simulated NIC's queue counters, rx-1 among them" \
+		out_has '"queue_stats":true,"queues":[' '{"type":"rx","id":1,"rx_packets":' '"rx_bytes":'
 	check "stats sim0b: a page pool of sim0b takes from binding $id" \
-		out_has '"ifname":"sim0b","page_pools":[' "\"dmabuf_binding\":$id,"
+		out_has '"page_pools":[{' "\"dmabuf_binding\":$id,"
 	nsenter -t "$rxns" -n "$CLI" stats sim0b >"$T/out" 2>"$T/err"
 	check "stats sim0b (text): the pool and its binding" out_has "dma-buf binding $id "
 	kill -TERM "$hpid"
