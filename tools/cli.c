@@ -73,7 +73,7 @@ int cli_getopt(int argc, char **argv, const char *shortopts,
 {
 	char spec[64];
 	const char *arg;
-	int opt;
+	int opt, saved_opterr;
 
 	/*
 	 * A leading ':' (after a '+') tells a missing value (':') from an
@@ -83,8 +83,11 @@ int cli_getopt(int argc, char **argv, const char *shortopts,
 		snprintf(spec, sizeof(spec), "+:%s", shortopts + 1);
 	else
 		snprintf(spec, sizeof(spec), ":%s", shortopts);
+	/* Quiet for this call only: getopt_long() elsewhere keeps its messages. */
+	saved_opterr = opterr;
 	opterr = 0;
 	opt = getopt_long(argc, argv, spec, longopts, NULL);
+	opterr = saved_opterr;
 	if (opt != '?' && opt != ':')
 		return opt;
 	arg = argv[optind - 1];
