@@ -21,11 +21,11 @@
 static const char usage_stats[] =
 	"Usage: uring-dmabuf stats [-j] [-p] DEV\n"
 	"Print DEV's per-queue packet and byte counters (NETDEV_CMD_QSTATS_GET,\n"
-	"where the driver keeps them) and list its page pools (NETDEV_CMD_PAGE_POOL_GET, Linux 6.8+): NAPI id, the\n"
-	"dma-buf binding each takes buffers from, the buffers in flight, and whether\n"
-	"the driver has let go of it: a detached pool keeps its binding, and the\n"
-	"pinned memory, until its buffers come back. Pools of removed devices that\n"
-	"still hold a dma-buf follow.\n";
+	"where the driver keeps them), then its page pools (NETDEV_CMD_PAGE_POOL_GET,\n"
+	"Linux 6.8+): NAPI id, the dma-buf binding each takes buffers from, the\n"
+	"buffers in flight, and whether the driver has let go of it: a detached pool\n"
+	"keeps its binding, and the pinned memory, until its buffers come back.\n"
+	"Pools of removed devices that still hold a dma-buf follow.\n";
 
 static unsigned long long boottime_sec(void)
 {

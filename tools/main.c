@@ -21,7 +21,7 @@ static const struct command commands[] = {
 	{ "check", cmd_check, "check what this host (and DEV) needs for devmem TCP" },
 	{ "info", cmd_info, "module version, limits and live counters" },
 	{ "queues", cmd_queues, "RX/TX queues of DEV with NAPI and bound dma-buf ids" },
-	{ "stats", cmd_stats, "page pools of DEV and the dma-bufs they hold" },
+	{ "stats", cmd_stats, "queue counters and page pools of DEV, the dma-bufs they hold" },
 	{ "bind-rx", cmd_bind_rx, "create a dma-buf and bind it to RX queues of DEV" },
 	{ "recv", cmd_recv, "receive a TCP stream (devmem TCP when bound)" },
 	{ "send", cmd_send, "send the test pattern over plain TCP" },

@@ -32,7 +32,7 @@ check "check $dev: says how many required items failed" out_has "required checks
 run -j check "$dev"
 check "-j check $dev exits 1" rc_is 1
 check "-j check $dev prints one JSON object" out_json
-check "-j check $dev starts with the checks array" out_has '{"checks":['
+check "-j check $dev: schema_version, then the checks array" out_has '{"schema_version":1,"checks":['
 check "-j check $dev: header-split not ok, required" \
 	out_has '"item":"header-split","ok":false,"required":true'
 check "-j check $dev: failed >= 2" json_num_ge failed 2
