@@ -43,7 +43,7 @@ _uring_dmabuf()
 {
 	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
 	local cmd="" dev="" after_eq=0 i w opts
-	local commands="check info queues bind-rx restore recv send version help"
+	local commands="check info queues stats bind-rx restore recv send version help"
 	local common="--json --pretty --help"
 	local memory="--size --hugepages --hugepages= --thp --4k --shmem --numa --uring"
 
@@ -89,6 +89,13 @@ _uring_dmabuf()
 		return 0
 	fi
 
+	# help COMMAND: one command name
+	if [[ $cmd == help ]]; then
+		[[ -n $dev ]] ||
+			mapfile -t COMPREPLY < <(compgen -W "${commands% help}" -- "$cur")
+		return 0
+	fi
+
 	# The value of the option before the cursor.
 	case $prev in
 	--hugepages)
@@ -119,16 +126,16 @@ _uring_dmabuf()
 		mapfile -t COMPREPLY < <(compgen -W "tcp4 tcp6" -- "$cur")
 		return 0
 		;;
-	--port | --addr | --steer)
+	--port | --addr | --steer | --timeout | --interval)
 		return 0
 		;;
 	esac
 
 	case $cmd in
-	check | queues | info | version | restore) opts=$common ;;
+	check | queues | stats | info | version | restore) opts=$common ;;
 	bind-rx) opts="$common --queues $memory --rx-page-size --steer --proto" ;;
-	recv) opts="$common --port --dev --queues $memory --rx-page-size --verify --bytes --require-devmem" ;;
-	send) opts="$common --addr --port --size" ;;
+	recv) opts="$common --port --dev --queues $memory --rx-page-size --verify --bytes --require-devmem --timeout --interval" ;;
+	send) opts="$common --addr --port --size --timeout" ;;
 	*) return 0 ;;
 	esac
 
@@ -142,7 +149,7 @@ _uring_dmabuf()
 	fi
 	# The device operand, once.
 	case $cmd in
-	check | queues | bind-rx | restore)
+	check | queues | stats | bind-rx | restore)
 		[[ -n $dev ]] ||
 			mapfile -t COMPREPLY < <(compgen -W "$(_uring_dmabuf_ifaces)" -- "$cur")
 		;;

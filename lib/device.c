@@ -45,13 +45,14 @@ int uring_dmabuf_version(int dev_fd, struct uring_dmabuf_version *out)
 	return dev_ioctl(dev_fd, URING_DMABUF_IOC_VERSION, out);
 }
 
-/* Returns the new dma-buf fd. */
+/* Returns the new dma-buf fd (close-on-exec, whatever @flags say). */
 int uring_dmabuf_create(int dev_fd, const struct iovec *iov, unsigned int nr,
 			unsigned int flags)
 {
+	/* Close-on-exec like every descriptor of this library. */
 	struct uring_dmabuf_create args = {
 		.size = sizeof(args),
-		.flags = flags,
+		.flags = flags | URING_DMABUF_CREATE_CLOEXEC,
 		.nr_ranges = nr,
 	};
 	struct uring_dmabuf_range *ranges;

@@ -72,6 +72,20 @@ static int take_cqe(struct io_uring *ring, uint64_t cookie, int *res)
 	return -(int)(tail - head);
 }
 
+/*
+ * A file whose uring_cmd is not ours may complete it with any result:
+ * /dev/null answers 0, which would read as fd 0. The module knows its own
+ * dma-bufs; anything else says -ENOTTY (not our device) or -EINVAL (not a
+ * dma-buf of ours), and @fd is left alone: it is not ours to close.
+ */
+static int check_ours(int dev_fd, int fd)
+{
+	struct uring_dmabuf_info info;
+	int ret = uring_dmabuf_info(dev_fd, fd, &info);
+
+	return ret ? ret : fd;
+}
+
 /* Returns the new dma-buf fd (close-on-exec). */
 int uring_dmabuf_create_fixed(struct io_uring *ring, int dev_fd, void *addr,
 			      size_t len, unsigned int buf_index,
@@ -116,7 +130,7 @@ int uring_dmabuf_create_fixed(struct io_uring *ring, int dev_fd, void *addr,
 	for (;;) {
 		ret = take_cqe(ring, cookie, &res);
 		if (ret > 0)
-			return res;
+			return res < 0 ? res : check_ours(dev_fd, res);
 		/*
 		 * A ring full of other completions can take ours only once
 		 * the caller consumes some: waiting would never end.

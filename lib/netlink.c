@@ -2,7 +2,7 @@
 /*
  * Talking to the kernel's netdev generic netlink family over libnl-genl-3:
  * NETDEV_CMD_BIND_RX (a binding lives exactly as long as the socket that
- * made it) and NETDEV_CMD_QUEUE_GET.
+ * made it), NETDEV_CMD_QUEUE_GET, NETDEV_CMD_QSTATS_GET and NETDEV_CMD_PAGE_POOL_GET.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -219,6 +219,17 @@ static int on_bind_reply(const struct nlmsghdr *hdr, void *arg)
 	return urd_parse_bind_reply(hdr, arg);
 }
 
+/* Reserved fields are for later versions: refuse what we cannot honour. */
+static int reserved_zero(const void *p, size_t len)
+{
+	const unsigned char *c = p;
+
+	while (len--)
+		if (*c++)
+			return 0;
+	return 1;
+}
+
 int uring_dmabuf_bind_rx(const struct uring_dmabuf_bind_params *params,
 			 struct uring_dmabuf_binding **out,
 			 struct uring_dmabuf_nl_error *err)
@@ -232,7 +243,8 @@ int uring_dmabuf_bind_rx(const struct uring_dmabuf_bind_params *params,
 		err->attr = -1;
 	}
 	if (!params || !out || !params->queues || !params->nr_queues ||
-	    !params->ifindex || params->dmabuf_fd < 0) {
+	    !params->ifindex || params->dmabuf_fd < 0 || params->flags ||
+	    !reserved_zero(params->__reserved, sizeof(params->__reserved))) {
 		ret = -EINVAL;
 		goto out_err;
 	}
@@ -356,6 +368,143 @@ int uring_dmabuf_queues(unsigned int ifindex, struct uring_dmabuf_queue *out,
 		goto out;
 	}
 	ret = urd_nl_transact(sk, msg, on_queue, &l, err);
+out:
+	nl_socket_free(sk);
+	if (ret && err && !err->code)
+		err->code = ret;
+	return ret ? ret : (int)l.nr;
+}
+
+struct pool_list {
+	struct uring_dmabuf_page_pool *out;
+	unsigned int max;
+	unsigned int nr;
+	unsigned int ifindex;	/* 0: all, with those of removed devices */
+};
+
+static int on_page_pool(const struct nlmsghdr *hdr, void *arg)
+{
+	struct pool_list *l = arg;
+	struct uring_dmabuf_page_pool p;
+	int ret = urd_parse_page_pool(hdr, &p);
+
+	if (ret)
+		return ret;
+	if (l->ifindex && p.ifindex != l->ifindex)
+		return 0;
+	if (l->nr < l->max)
+		l->out[l->nr] = p;
+	l->nr++;
+	return 0;
+}
+
+/*
+ * Page pools of @ifindex, or of every device (and of removed ones) for 0.
+ * Returns their number (may exceed @max; only @max are stored).
+ */
+int uring_dmabuf_page_pools(unsigned int ifindex,
+			    struct uring_dmabuf_page_pool *out,
+			    unsigned int max, struct uring_dmabuf_nl_error *err)
+{
+	struct pool_list l = { .out = out, .max = out ? max : 0, .ifindex = ifindex };
+	struct nl_sock *sk;
+	struct nl_msg *msg;
+	int family, ret;
+
+	if (err) {
+		memset(err, 0, sizeof(*err));
+		err->attr = -1;
+	}
+	ret = open_socket(&sk);
+	if (ret) {
+		if (err)
+			err->code = ret;
+		return ret;
+	}
+	family = resolve_netdev(sk, NETDEV_CMD_PAGE_POOL_GET);
+	if (family < 0) {
+		ret = family;
+		goto out;
+	}
+	msg = nlmsg_alloc();
+	if (!msg) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	ret = urd_put_page_pool_dump(msg, family);
+	if (ret) {
+		nlmsg_free(msg);
+		goto out;
+	}
+	ret = urd_nl_transact(sk, msg, on_page_pool, &l, err);
+out:
+	nl_socket_free(sk);
+	if (ret && err && !err->code)
+		err->code = ret;
+	return ret ? ret : (int)l.nr;
+}
+
+struct qstats_list {
+	struct uring_dmabuf_qstats *out;
+	unsigned int max;
+	unsigned int nr;
+};
+
+static int on_qstats(const struct nlmsghdr *hdr, void *arg)
+{
+	struct qstats_list *l = arg;
+	struct uring_dmabuf_qstats q;
+	int ret = urd_parse_qstats(hdr, &q);
+
+	if (ret)
+		return ret;
+	if (l->nr < l->max)
+		l->out[l->nr] = q;
+	l->nr++;
+	return 0;
+}
+
+/*
+ * Per-queue counters of @ifindex. Returns the number of queues (may exceed
+ * @max; only @max are stored); -EOPNOTSUPP if the driver keeps none.
+ */
+int uring_dmabuf_qstats(unsigned int ifindex, struct uring_dmabuf_qstats *out,
+			unsigned int max, struct uring_dmabuf_nl_error *err)
+{
+	struct qstats_list l = { .out = out, .max = out ? max : 0 };
+	struct nl_sock *sk;
+	struct nl_msg *msg;
+	int family, ret;
+
+	if (err) {
+		memset(err, 0, sizeof(*err));
+		err->attr = -1;
+	}
+	if (!ifindex)
+		ret = -EINVAL;
+	else
+		ret = open_socket(&sk);
+	if (ret) {
+		if (err)
+			err->code = ret;
+		return ret;
+	}
+	family = resolve_netdev(sk, NETDEV_CMD_QSTATS_GET);
+	if (family < 0) {
+		ret = family;
+		goto out;
+	}
+	msg = nlmsg_alloc();
+	if (!msg) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	ret = urd_put_qstats_dump(msg, family, ifindex);
+	if (ret) {
+		nlmsg_free(msg);
+		goto out;
+	}
+	ret = urd_nl_transact(sk, msg, on_qstats, &l, err);
 out:
 	nl_socket_free(sk);
 	if (ret && err && !err->code)

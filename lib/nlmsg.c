@@ -47,6 +47,24 @@ int urd_put_bind_rx(struct nl_msg *msg, int family,
 	return 0;
 }
 
+/* The kernel filters page pools by nothing: every pool, of every device. */
+int urd_put_page_pool_dump(struct nl_msg *msg, int family)
+{
+	return put_header(msg, family, NLM_F_DUMP, NETDEV_CMD_PAGE_POOL_GET);
+}
+
+/* Per queue ("scope": queue), of one device. */
+int urd_put_qstats_dump(struct nl_msg *msg, int family, unsigned int ifindex)
+{
+	uint32_t scope = NETDEV_QSTATS_SCOPE_QUEUE;
+
+	if (put_header(msg, family, NLM_F_DUMP, NETDEV_CMD_QSTATS_GET) ||
+	    nla_put_u32(msg, NETDEV_A_QSTATS_IFINDEX, ifindex) ||
+	    nla_put(msg, NETDEV_A_QSTATS_SCOPE, sizeof(scope), &scope))
+		return -ENOMEM;
+	return 0;
+}
+
 int urd_put_queue_dump(struct nl_msg *msg, int family, unsigned int ifindex)
 {
 	if (put_header(msg, family, NLM_F_DUMP, NETDEV_CMD_QUEUE_GET) ||
@@ -200,5 +218,97 @@ int urd_parse_queue(const struct nlmsghdr *hdr, struct uring_dmabuf_queue *q)
 		q->napi_id = nla_get_u32(tb[NETDEV_A_QUEUE_NAPI_ID]);
 	if (tb[NETDEV_A_QUEUE_DMABUF])
 		q->dmabuf_id = nla_get_u32(tb[NETDEV_A_QUEUE_DMABUF]);
+	return 0;
+}
+
+/* A netlink "uint": 4 or 8 bytes, by its length; -1 for any other length. */
+static int get_uint(const struct nlattr *a, uint64_t *v)
+{
+	uint32_t v32;
+
+	if (nla_len(a) == 4) {
+		memcpy(&v32, nla_data(a), 4);
+		*v = v32;
+		return 0;
+	}
+	if (nla_len(a) == 8) {
+		memcpy(v, nla_data(a), 8);
+		return 0;
+	}
+	return -1;
+}
+
+/*
+ * One page pool. Pools whose device went away are reported without an
+ * ifindex (the kernel hides the loopback device it moved them to).
+ */
+int urd_parse_page_pool(const struct nlmsghdr *hdr,
+			struct uring_dmabuf_page_pool *p)
+{
+	static struct nla_policy policy[NETDEV_A_PAGE_POOL_DMABUF + 1] = {
+		[NETDEV_A_PAGE_POOL_ID] = { .type = NLA_UNSPEC },
+		[NETDEV_A_PAGE_POOL_IFINDEX] = { .type = NLA_U32 },
+		[NETDEV_A_PAGE_POOL_NAPI_ID] = { .type = NLA_UNSPEC },
+		[NETDEV_A_PAGE_POOL_DMABUF] = { .type = NLA_U32 },
+	};
+	struct nlattr *tb[NETDEV_A_PAGE_POOL_DMABUF + 1];
+	uint64_t v;
+
+	if (genlmsg_parse((struct nlmsghdr *)hdr, 0, tb, NETDEV_A_PAGE_POOL_DMABUF,
+			  policy) || !tb[NETDEV_A_PAGE_POOL_ID] ||
+	    get_uint(tb[NETDEV_A_PAGE_POOL_ID], &v) || !v || v > UINT32_MAX)
+		return -EPROTO;
+	memset(p, 0, sizeof(*p));
+	p->id = (unsigned int)v;
+	if (tb[NETDEV_A_PAGE_POOL_IFINDEX])
+		p->ifindex = nla_get_u32(tb[NETDEV_A_PAGE_POOL_IFINDEX]);
+	if (tb[NETDEV_A_PAGE_POOL_NAPI_ID]) {
+		if (get_uint(tb[NETDEV_A_PAGE_POOL_NAPI_ID], &v) || v > UINT32_MAX)
+			return -EPROTO;
+		p->napi_id = (unsigned int)v;
+	}
+	if (tb[NETDEV_A_PAGE_POOL_DMABUF])
+		p->dmabuf_id = nla_get_u32(tb[NETDEV_A_PAGE_POOL_DMABUF]);
+	if ((tb[NETDEV_A_PAGE_POOL_INFLIGHT] &&
+	     get_uint(tb[NETDEV_A_PAGE_POOL_INFLIGHT], &p->inflight)) ||
+	    (tb[NETDEV_A_PAGE_POOL_INFLIGHT_MEM] &&
+	     get_uint(tb[NETDEV_A_PAGE_POOL_INFLIGHT_MEM], &p->inflight_mem)) ||
+	    (tb[NETDEV_A_PAGE_POOL_DETACH_TIME] &&
+	     get_uint(tb[NETDEV_A_PAGE_POOL_DETACH_TIME], &p->detach_time)))
+		return -EPROTO;
+	return 0;
+}
+
+/*
+ * One queue's counters. The counters are attributes 8 onwards, in the order
+ * of the URING_DMABUF_QSTAT_* bits; those the driver does not keep are
+ * absent, and their bit is clear in @q->valid.
+ */
+int urd_parse_qstats(const struct nlmsghdr *hdr, struct uring_dmabuf_qstats *q)
+{
+	enum { LAST = NETDEV_A_QSTATS_RX_PACKETS + URING_DMABUF_QSTAT_NR - 1 };
+	static struct nla_policy policy[LAST + 1] = {
+		[NETDEV_A_QSTATS_IFINDEX] = { .type = NLA_U32 },
+		[NETDEV_A_QSTATS_QUEUE_TYPE] = { .type = NLA_U32 },
+		[NETDEV_A_QSTATS_QUEUE_ID] = { .type = NLA_U32 },
+	};
+	struct nlattr *tb[LAST + 1];
+	unsigned int i;
+
+	if (genlmsg_parse((struct nlmsghdr *)hdr, 0, tb, LAST, policy) ||
+	    !tb[NETDEV_A_QSTATS_QUEUE_TYPE] || !tb[NETDEV_A_QSTATS_QUEUE_ID])
+		return -EPROTO;
+	memset(q, 0, sizeof(*q));
+	q->type = nla_get_u32(tb[NETDEV_A_QSTATS_QUEUE_TYPE]);
+	q->id = nla_get_u32(tb[NETDEV_A_QSTATS_QUEUE_ID]);
+	for (i = 0; i < URING_DMABUF_QSTAT_NR; i++) {
+		const struct nlattr *a = tb[NETDEV_A_QSTATS_RX_PACKETS + i];
+
+		if (!a)
+			continue;
+		if (get_uint(a, &q->value[i]))
+			return -EPROTO;
+		q->valid |= 1U << i;
+	}
 	return 0;
 }

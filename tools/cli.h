@@ -13,6 +13,7 @@
 struct cli {
 	bool json;
 	bool pretty;
+	const char *cmd;	/* the subcommand running, for hints */
 };
 
 extern struct cli cli;
@@ -22,6 +23,24 @@ extern struct cli cli;
  * if @opt was one of them (help printed: *exit_now set), 0 if not.
  */
 int common_opt(int opt, const char *usage, bool *exit_now);
+
+/*
+ * Usage errors as ip and ethtool print them: one "Error: ..." line and one
+ * hint naming the command's --help, not the whole usage. Returns EXIT_USAGE.
+ * usage_hint() is for errors already printed with err_msg().
+ */
+int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int usage_hint(void);
+
+/*
+ * getopt_long() that reports a bad option itself, as usage_error() does,
+ * by its long name where it has one; returns '?' after that.
+ */
+struct option;
+int cli_getopt(int argc, char **argv, const char *shortopts,
+	       const struct option *longopts);
+/* "--name" of the option whose val is @val, else "-c". */
+const char *opt_name(const struct option *longopts, int val);
 #define COMMON_SHORT "jph"
 #define COMMON_LONG						\
 	{ "json", no_argument, NULL, 'j' },			\
@@ -31,6 +50,7 @@ int common_opt(int opt, const char *usage, bool *exit_now);
 int cmd_check(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_queues(int argc, char **argv);
+int cmd_stats(int argc, char **argv);
 int cmd_bind_rx(int argc, char **argv);
 int cmd_recv(int argc, char **argv);
 int cmd_send(int argc, char **argv);

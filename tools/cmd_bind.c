@@ -28,7 +28,8 @@ static const char usage_bind_rx[] =
 	"through an io_uring registered buffer), bind it to DEV's RX queues LIST\n"
 	"(3, 2-5, 1,3,8-11) and print the binding. Without COMMAND, hold the binding\n"
 	"until SIGINT/SIGTERM, then unbind. With COMMAND, run it with the binding\n"
-	"inherited and described in the environment:\n"
+	"inherited and described in the environment (what bind-rx prints goes to\n"
+	"stderr then: stdout is COMMAND's):\n"
 	"  URING_DMABUF_FD          the dma-buf fd (mmap it to read received payload)\n"
 	"  URING_DMABUF_NL_FD       the netlink socket holding the binding\n"
 	"  URING_DMABUF_BINDING_ID  the binding id (dmabuf_id in devmem cmsgs)\n"
@@ -150,15 +151,12 @@ int cmd_bind_rx(int argc, char **argv)
 			break;
 		}
 	}
-	if (cmd && !cmd[0]) {
-		err_msg("nothing after '--'");
-		fputs(usage_bind_rx, stderr);
-		return EXIT_USAGE;
-	}
+	if (cmd && !cmd[0])
+		return usage_error("nothing after '--': give a COMMAND");
 	rx_options_merge(opts, sizeof(opts) / sizeof(opts[0]), steer_long_options);
 	rx_opts_init(&o);
 	steer_opts_init(&so);
-	while ((opt = getopt_long(argc, argv, COMMON_SHORT RX_OPTS_SHORT, opts, NULL)) != -1) {
+	while ((opt = cli_getopt(argc, argv, COMMON_SHORT RX_OPTS_SHORT, opts)) != -1) {
 		if (common_opt(opt, usage_bind_rx, &exit_now)) {
 			if (exit_now)
 				return EXIT_OK;
@@ -167,22 +165,17 @@ int cmd_bind_rx(int argc, char **argv)
 		ret = steer_opts_parse(&so, opt, optarg);
 		if (!ret)
 			ret = rx_opts_parse(&o, opt, optarg);
-		if (ret <= 0) {
-			fputs(usage_bind_rx, stderr);
-			return EXIT_USAGE;
-		}
+		if (ret < 0)
+			return usage_hint();
+		if (!ret)
+			return EXIT_USAGE;	/* cli_getopt() said why */
 	}
 	if (optind < argc)
 		o.dev = argv[optind++];
-	if (optind < argc) {
-		err_msg("unexpected argument '%s'", argv[optind]);
-		fputs(usage_bind_rx, stderr);
-		return EXIT_USAGE;
-	}
-	if (rx_opts_check(&o, true) || steer_opts_check(&so)) {
-		fputs(usage_bind_rx, stderr);
-		return EXIT_USAGE;
-	}
+	if (optind < argc)
+		return usage_error("unexpected argument '%s'", argv[optind]);
+	if (rx_opts_check(&o, true) || steer_opts_check(&so))
+		return usage_hint();
 
 	/* Signals wait until we can tear down cleanly, at any point. */
 	sigemptyset(&block);
@@ -192,8 +185,13 @@ int cmd_bind_rx(int argc, char **argv)
 	sigaddset(&block, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &block, &old);
 
-	/* Steering first: 6.14+ binds only with header split on. */
-	if (so.nr_ports && steer_start(&o, &so))
+	/*
+	 * Steering first (6.14+ binds only with header split on), once what
+	 * dmabuf_setup() would refuse has been ruled out: the device is left
+	 * alone for a bad queue or a --size over RLIMIT_MEMLOCK.
+	 */
+	memset(&s, 0, sizeof(s));
+	if (so.nr_ports && (rx_setup_precheck(&o, &s) || steer_start(&o, &so)))
 		return EXIT_FAIL;
 	ret = dmabuf_setup(&o, &s);
 	if (!ret)
@@ -203,6 +201,9 @@ int cmd_bind_rx(int argc, char **argv)
 		steer_stop(&so);
 		return EXIT_FAIL;
 	}
+	/* With COMMAND, stdout is the command's alone: one document on it. */
+	if (cmd)
+		out_set_file(stderr);
 	out_init(cli.json, cli.pretty);
 	rx_setup_print(&o, &s);
 	steer_print(&o, &so);

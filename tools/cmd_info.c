@@ -49,19 +49,14 @@ int cmd_info(int argc, char **argv)
 	bool exit_now = false;
 	int opt, fd, ret;
 
-	while ((opt = getopt_long(argc, argv, COMMON_SHORT, opts, NULL)) != -1) {
-		if (!common_opt(opt, usage_info, &exit_now)) {
-			fputs(usage_info, stderr);
-			return EXIT_USAGE;
-		}
+	while ((opt = cli_getopt(argc, argv, COMMON_SHORT, opts)) != -1) {
+		if (!common_opt(opt, usage_info, &exit_now))
+			return EXIT_USAGE;	/* cli_getopt() said why */
 		if (exit_now)
 			return EXIT_OK;
 	}
-	if (optind < argc) {
-		err_msg("unexpected argument '%s'", argv[optind]);
-		fputs(usage_info, stderr);
-		return EXIT_USAGE;
-	}
+	if (optind < argc)
+		return usage_error("unexpected argument '%s'", argv[optind]);
 	fd = uring_dmabuf_open();
 	if (fd < 0) {
 		err_msg("cannot open %s: %s", URING_DMABUF_DEVICE, strerror(-fd));

@@ -25,18 +25,16 @@ int cmd_queues(int argc, char **argv)
 	unsigned int ifindex;
 	int opt, n, i;
 
-	while ((opt = getopt_long(argc, argv, COMMON_SHORT, opts, NULL)) != -1) {
-		if (!common_opt(opt, usage_queues, &exit_now)) {
-			fputs(usage_queues, stderr);
-			return EXIT_USAGE;
-		}
+	while ((opt = cli_getopt(argc, argv, COMMON_SHORT, opts)) != -1) {
+		if (!common_opt(opt, usage_queues, &exit_now))
+			return EXIT_USAGE;	/* cli_getopt() said why */
 		if (exit_now)
 			return EXIT_OK;
 	}
-	if (optind + 1 != argc) {
-		fputs(usage_queues, stderr);
-		return EXIT_USAGE;
-	}
+	if (optind >= argc)
+		return usage_error("DEV is required");
+	if (optind + 1 < argc)
+		return usage_error("unexpected argument '%s'", argv[optind + 1]);
 	ifindex = if_nametoindex(argv[optind]);
 	if (!ifindex) {
 		err_msg("no network device '%s'", argv[optind]);

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,7 @@
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -28,13 +30,15 @@ static const char usage_recv[] =
 	"Usage: uring-dmabuf recv [-j] [-p] --port PORT [--dev DEV --queues LIST\n"
 	"          [--size SIZE] [--hugepages[=2M|1G] | --thp | --4k | --shmem]\n"
 	"          [--numa NODE|auto] [--uring] [--rx-page-size SIZE]] [--verify]\n"
-	"          [--bytes N] [--require-devmem]\n"
-	"Accept one TCP connection on PORT (IPv4 and IPv6) and receive until EOF or N\n"
-	"bytes. With --dev, create a dma-buf and bind it to DEV's RX queues first;\n"
+	"          [--bytes N] [--require-devmem] [--timeout SEC] [--interval SEC]\n"
+	"Accept one TCP connection on PORT (IPv4 and IPv6) and receive until EOF or\n"
+	"exactly N bytes; with --timeout, fail if no connection or no data comes for\n"
+	"SEC seconds. With --dev, create a dma-buf and bind it to DEV's RX queues first;\n"
 	"run as the COMMAND of 'bind-rx', use the binding it hands down. Payload in\n"
-	"dma-buf frags is read from the buffer itself at the frag offsets. --verify\n"
-	"checks the pattern of 'uring-dmabuf send'; --require-devmem fails if any\n"
-	"payload arrived as a copy instead of in the dma-buf.\n";
+	"dma-buf frags is read from the buffer itself at the frag offsets. --interval\n"
+	"prints the throughput and frags/s every SEC seconds (on stderr with -j).\n"
+	"--verify checks the pattern of 'uring-dmabuf send'; --require-devmem fails\n"
+	"if any payload arrived as a copy instead of in the dma-buf.\n";
 
 #define CTRL_FRAGS 1024
 #define LINEAR_BUF (1 << 16)
@@ -50,9 +54,22 @@ struct receiver {
 	uint64_t size;
 	unsigned int binding_id;
 	bool verify;
-	unsigned long long limit;
+	unsigned long long limit;	/* --bytes, 0: until EOF */
+	unsigned int timeout;		/* --timeout seconds, 0: none */
+	unsigned int interval;		/* --interval seconds, 0: none */
 	struct stats st;
 };
+
+/* What one read may take: no byte past --bytes leaves the socket. */
+static size_t read_len(const struct receiver *r, size_t max)
+{
+	unsigned long long left;
+
+	if (!r->limit)
+		return max;
+	left = r->limit - r->st.bytes;
+	return left < max ? (size_t)left : max;
+}
 
 static void check_bytes(struct receiver *r, const unsigned char *p, size_t len)
 {
@@ -107,7 +124,7 @@ static int devmem_round(struct receiver *r, int fd, struct uring_dmabuf_tokens *
 {
 	static unsigned char lin[LINEAR_BUF];
 	static char ctrl[CMSG_SPACE(24) * CTRL_FRAGS];
-	struct iovec iov = { lin, sizeof(lin) };
+	struct iovec iov = { lin, read_len(r, sizeof(lin)) };
 	struct msghdr msg = {
 		.msg_iov = &iov, .msg_iovlen = 1,
 		.msg_control = ctrl, .msg_controllen = sizeof(ctrl),
@@ -156,7 +173,7 @@ static int devmem_round(struct receiver *r, int fd, struct uring_dmabuf_tokens *
 static int plain_round(struct receiver *r, int fd)
 {
 	static unsigned char buf[1 << 16];
-	ssize_t n = recv(fd, buf, sizeof(buf), 0);
+	ssize_t n = recv(fd, buf, read_len(r, sizeof(buf)), 0);
 
 	if (n <= 0)
 		return n < 0 ? -errno : 0;
@@ -183,8 +200,71 @@ static double now(void)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* accept() and recv() give up after @sec seconds without progress. */
+static void set_timeout(int fd, unsigned int sec)
+{
+	struct timeval tv = { .tv_sec = sec };
+
+	if (sec)
+		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+}
+
+/* --interval: throughput and frags of the last interval, one line. */
+struct ticker {
+	double start, last, next, last_data;
+	unsigned long long bytes, frags;
+};
+
+static void tick_print(struct receiver *r, struct ticker *k, double t)
+{
+	/* JSON mode: stdout is the one document, the live lines go to stderr. */
+	FILE *f = out_json() ? stderr : stdout;
+	double dt = t - k->last;
+
+	if (dt <= 0)
+		return;
+	fprintf(f, "%7.1f s  %10.1f MB/s  %10.0f frags/s  (%llu bytes in total)\n",
+		t - k->start, (r->st.bytes - k->bytes) / dt / 1e6,
+		(r->st.frags - k->frags) / dt, r->st.bytes);
+	fflush(f);
+	k->last = t;
+	k->bytes = r->st.bytes;
+	k->frags = r->st.frags;
+}
+
+/*
+ * With --interval, poll() wakes us at each tick; --timeout then counts time
+ * without data here, since the socket's own timeout only covers a read.
+ * Returns 1 when @fd is readable, -EAGAIN on the timeout, -errno.
+ */
+static int wait_data(struct receiver *r, struct ticker *k, int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	double t;
+	int n;
+
+	for (;;) {
+		t = now();
+		if (t >= k->next) {
+			tick_print(r, k, t);
+			while (k->next <= t)
+				k->next += r->interval;
+		}
+		if (r->timeout && t - k->last_data >= r->timeout)
+			return -EAGAIN;
+		n = poll(&p, 1, (int)((k->next - t) * 1000) + 1);
+		if (n < 0 && errno != EINTR)
+			return -errno;
+		if (n > 0) {
+			k->last_data = now();
+			return 1;
+		}
+	}
+}
+
 static int receive(struct receiver *r, unsigned int port)
 {
+	struct ticker k;
 	struct uring_dmabuf_tokens tok;
 	double t0, c0;
 	int lfd, fd, ret;
@@ -196,21 +276,38 @@ static int receive(struct receiver *r, unsigned int port)
 	}
 	out_text("listening on port %u\n", port);
 	fflush(stdout);
+	set_timeout(lfd, r->timeout);
 	fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+	ret = -errno;
 	close(lfd);
 	if (fd < 0) {
-		err_msg("accept: %s", strerror(errno));
-		return -errno;
+		if (ret == -EAGAIN)
+			err_msg("no connection on port %u within %u s (--timeout)", port, r->timeout);
+		else
+			err_msg("accept: %s", strerror(-ret));
+		return ret;
 	}
+	set_timeout(fd, r->timeout);
 	uring_dmabuf_tokens_init(&tok, fd);
 	t0 = now();
 	c0 = cpu_seconds();
+	k = (struct ticker){ .start = t0, .last = t0, .next = t0 + r->interval,
+			     .last_data = t0 };
 	do {
-		ret = r->base ? devmem_round(r, fd, &tok) : plain_round(r, fd);
+		ret = r->interval ? wait_data(r, &k, fd) : 1;
+		if (ret > 0)
+			ret = r->base ? devmem_round(r, fd, &tok) : plain_round(r, fd);
 	} while (ret > 0 && (!r->limit || r->st.bytes < r->limit));
+	if (r->interval)
+		tick_print(r, &k, now());
 	close(fd);
-	if (ret < 0)
+	if (ret == -EAGAIN)
+		err_msg("no data for %u s after %llu bytes (--timeout)", r->timeout, r->st.bytes);
+	else if (ret < 0)
 		err_msg("receive after %llu bytes: %s", r->st.bytes, strerror(-ret));
+	else if (r->limit && r->st.bytes < r->limit)
+		err_msg("the sender closed after %llu of the %llu bytes of --bytes",
+			r->st.bytes, r->limit);
 	out_u64("bytes", "received %llu bytes", r->st.bytes);
 	out_u64("dmabuf_bytes", " (%llu in the dma-buf", r->st.dmabuf_bytes);
 	out_u64("linear_bytes", ", %llu copied)", r->st.linear_bytes);
@@ -260,6 +357,8 @@ int cmd_recv(int argc, char **argv)
 		{ "verify", no_argument, NULL, 'v' },
 		{ "bytes", required_argument, NULL, 'b' },
 		{ "require-devmem", no_argument, NULL, 'r' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "interval", required_argument, NULL, 'i' },
 		{ NULL, 0, NULL, 0 },
 	};
 	static struct option opts[40];
@@ -274,8 +373,8 @@ int cmd_recv(int argc, char **argv)
 
 	rx_options_merge(opts, sizeof(opts) / sizeof(opts[0]), extra);
 	rx_opts_init(&o);
-	while ((opt = getopt_long(argc, argv, COMMON_SHORT RX_OPTS_SHORT "P:d:vb:r",
-				  opts, NULL)) != -1) {
+	while ((opt = cli_getopt(argc, argv, COMMON_SHORT RX_OPTS_SHORT "P:d:vb:rt:i:",
+				 opts)) != -1) {
 		if (common_opt(opt, usage_recv, &exit_now)) {
 			if (exit_now)
 				return EXIT_OK;
@@ -283,10 +382,8 @@ int cmd_recv(int argc, char **argv)
 		}
 		switch (opt) {
 		case 'P':
-			if (parse_u32(optarg, &port) || !port || port > 65535) {
-				err_msg("bad port '%s' (1-65535)", optarg);
-				goto usage;
-			}
+			if (parse_u32(optarg, &port) || !port || port > 65535)
+				return usage_error("bad port '%s' (1-65535)", optarg);
 			break;
 		case 'd':
 			o.dev = optarg;
@@ -295,28 +392,40 @@ int cmd_recv(int argc, char **argv)
 			r.verify = true;
 			break;
 		case 'b':
-			if (parse_size(optarg, &limit))
-				goto usage;
+			if (parse_size(optarg, &limit) || !limit)
+				return usage_error("bad byte count '%s' for --bytes (examples: 4096, 64M, 1G)",
+						   optarg);
 			r.limit = limit;
 			break;
 		case 'r':
 			require = true;
 			break;
+		case 'i':
+			if (parse_u32(optarg, &r.interval) || !r.interval)
+				return usage_error("bad interval '%s' for --interval (seconds, at least 1)",
+						   optarg);
+			break;
+		case 't':
+			if (parse_u32(optarg, &r.timeout) || !r.timeout)
+				return usage_error("bad timeout '%s' for --timeout (seconds, at least 1)",
+						   optarg);
+			break;
 		default:
-			if (rx_opts_parse(&o, opt, optarg) <= 0)
-				goto usage;
+			ret = rx_opts_parse(&o, opt, optarg);
+			if (ret < 0)
+				return usage_hint();
+			if (!ret)
+				return EXIT_USAGE;	/* cli_getopt() said why */
 		}
 	}
-	if (!port) {
-		err_msg("--port PORT is required");
-		goto usage;
-	}
-	if (optind != argc) {
-		err_msg("unexpected argument '%s'", argv[optind]);
-		goto usage;
-	}
+	if (!port)
+		return usage_error("--port PORT is required");
+	if (optind != argc)
+		return usage_error("unexpected argument '%s'", argv[optind]);
 	if (rx_opts_check(&o, false))
-		goto usage;
+		return usage_hint();
+	if (!o.dev && o.nr_queues)
+		return usage_error("--queues needs --dev DEV (or run as the COMMAND of bind-rx)");
 
 	signal(SIGPIPE, SIG_IGN);
 	s.mem.memfd = -1;
@@ -343,7 +452,8 @@ int cmd_recv(int argc, char **argv)
 	if (map)
 		munmap(map, r.size);
 	rx_teardown(&s);
-	if (ret < 0 || r.st.bad_bytes || r.st.foreign_id)
+	if (ret < 0 || r.st.bad_bytes || r.st.foreign_id ||
+	    (r.limit && r.st.bytes < r.limit))
 		return EXIT_FAIL;
 	if (require && (!r.base || r.st.linear_bytes)) {
 		err_msg("%llu payload bytes arrived copied, not in the dma-buf",
@@ -357,7 +467,4 @@ int cmd_recv(int argc, char **argv)
 		return EXIT_FAIL;
 	}
 	return EXIT_OK;
-usage:
-	fputs(usage_recv, stderr);
-	return EXIT_USAGE;
 }

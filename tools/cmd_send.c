@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -16,10 +17,24 @@
 
 static const char usage_send[] =
 	"Usage: uring-dmabuf send [-j] [-p] --addr ADDR --port PORT --size BYTES\n"
+	"          [--timeout SEC]\n"
 	"Connect to ADDR:PORT (IPv4 or IPv6) and send BYTES of the test pattern\n"
-	"that 'uring-dmabuf recv --verify' checks.\n";
+	"that 'uring-dmabuf recv --verify' checks, then wait for the receiver to\n"
+	"close. A reset by the receiver fails; with --timeout, so does a connect,\n"
+	"send or wait that makes no progress for SEC seconds.\n";
 
-static int connect_to(const char *addr, const char *port)
+/* connect(), send() and recv() give up after @sec seconds without progress. */
+static void set_timeouts(int fd, unsigned int sec)
+{
+	struct timeval tv = { .tv_sec = sec };
+
+	if (!sec)
+		return;
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+}
+
+static int connect_to(const char *addr, const char *port, unsigned int timeout)
 {
 	struct addrinfo hints = {
 		.ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICSERV,
@@ -35,15 +50,30 @@ static int connect_to(const char *addr, const char *port)
 		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
 		if (fd < 0)
 			continue;
+		set_timeouts(fd, timeout);
 		if (!connect(fd, ai->ai_addr, ai->ai_addrlen))
 			break;
 		close(fd);
 		fd = -1;
 	}
-	if (fd < 0)
+	if (fd < 0 && errno == EINPROGRESS)
+		err_msg("cannot connect to %s port %s within %u s (--timeout)", addr, port, timeout);
+	else if (fd < 0)
 		err_msg("cannot connect to %s port %s: %s", addr, port, strerror(errno));
 	freeaddrinfo(res);
 	return fd;
+}
+
+/* errno of a failed step, said plainly for a reset or a timeout. */
+static void send_error(const char *step, unsigned long long sent, unsigned int timeout)
+{
+	if (errno == ECONNRESET || errno == EPIPE)
+		err_msg("%s after %llu bytes: the receiver reset the connection", step, sent);
+	else if (errno == EAGAIN)
+		err_msg("%s after %llu bytes: no progress for %u s (--timeout)", step, sent,
+			timeout);
+	else
+		err_msg("%s after %llu bytes: %s", step, sent, strerror(errno));
 }
 
 static double now(void)
@@ -61,18 +91,20 @@ int cmd_send(int argc, char **argv)
 		{ "addr", required_argument, NULL, 'a' },
 		{ "port", required_argument, NULL, 'P' },
 		{ "size", required_argument, NULL, 's' },
+		{ "timeout", required_argument, NULL, 't' },
 		{ NULL, 0, NULL, 0 },
 	};
 	static unsigned char buf[1 << 16];
 	const char *addr = NULL, *port = NULL;
 	unsigned long long sent = 0;
-	unsigned int port_nr;
+	unsigned int port_nr, timeout = 0;
 	bool exit_now = false;
 	uint64_t size = 0;
 	double t0;
+	ssize_t w;
 	int opt, fd;
 
-	while ((opt = getopt_long(argc, argv, COMMON_SHORT "a:P:s:", opts, NULL)) != -1) {
+	while ((opt = cli_getopt(argc, argv, COMMON_SHORT "a:P:s:t:", opts)) != -1) {
 		if (common_opt(opt, usage_send, &exit_now)) {
 			if (exit_now)
 				return EXIT_OK;
@@ -85,27 +117,28 @@ int cmd_send(int argc, char **argv)
 			port = optarg;
 		} else if (opt == 's' && !parse_size(optarg, &size) && size) {
 			continue;
+		} else if (opt == 't' && !parse_u32(optarg, &timeout) && timeout) {
+			continue;
+		} else if (opt == '?') {
+			return EXIT_USAGE;	/* cli_getopt() said why */
 		} else {
-			err_msg("bad value '%s' for -%c", optarg ? optarg : "", opt);
-			fputs(usage_send, stderr);
-			return EXIT_USAGE;
+			return usage_error("bad value '%s' for %s", optarg ? optarg : "",
+					   opt_name(opts, opt));
 		}
 	}
-	if (!addr || !port || !size || optind != argc) {
-		err_msg("%s", optind != argc ? "unexpected argument" :
-			!addr ? "--addr ADDR is required" : !port ? "--port PORT is required" :
-			"--size BYTES is required");
-		fputs(usage_send, stderr);
-		return EXIT_USAGE;
-	}
-	fd = connect_to(addr, port);
+	if (optind != argc)
+		return usage_error("unexpected argument '%s'", argv[optind]);
+	if (!addr || !port || !size)
+		return usage_error("%s", !addr ? "--addr ADDR is required" :
+				   !port ? "--port PORT is required" :
+				   "--size BYTES is required");
+	fd = connect_to(addr, port, timeout);
 	if (fd < 0)
 		return EXIT_FAIL;
 	t0 = now();
 	while (sent < size) {
 		size_t n = size - sent < sizeof(buf) ? size - sent : sizeof(buf);
 		size_t i;
-		ssize_t w;
 
 		for (i = 0; i < n; i++)
 			buf[i] = pattern_byte(sent + i);
@@ -113,16 +146,24 @@ int cmd_send(int argc, char **argv)
 		if (w < 0) {
 			if (errno == EINTR)
 				continue;
-			err_msg("send after %llu bytes: %s", sent, strerror(errno));
+			send_error("send", sent, timeout);
 			close(fd);
 			return EXIT_FAIL;
 		}
 		sent += (unsigned long long)w;
 	}
 	shutdown(fd, SHUT_WR);
-	/* Wait for the receiver to close, so all bytes were taken. */
-	while (recv(fd, buf, sizeof(buf), 0) > 0)
+	/*
+	 * Wait for the receiver to close, so all bytes were taken; a reset
+	 * (it closed with bytes unread, or went away) means they were not.
+	 */
+	while ((w = recv(fd, buf, sizeof(buf), 0)) > 0 || (w < 0 && errno == EINTR))
 		;
+	if (w < 0) {
+		send_error("waiting for the receiver to close", sent, timeout);
+		close(fd);
+		return EXIT_FAIL;
+	}
 	close(fd);
 	out_init(cli.json, cli.pretty);
 	out_u64("bytes", "sent %llu bytes", sent);

@@ -2,9 +2,11 @@
 /* Allocating the memory that becomes the dma-buf. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <linux/capability.h>
 #include <linux/mempolicy.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -65,11 +67,40 @@ static int map_shmem(struct region *r)
 	return 0;
 }
 
+static bool has_cap_ipc_lock(void)
+{
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct d[2] = { { 0 } };
+
+	if (syscall(SYS_capget, &h, d))
+		return false;
+	return d[CAP_IPC_LOCK / 32].effective & (1U << (CAP_IPC_LOCK % 32));
+}
+
+/*
+ * The module charges pins to RLIMIT_MEMLOCK (without CAP_IPC_LOCK): a size
+ * over it fails at pinning anyway, after faulting in all of it, which for a
+ * large size can wake the OOM killer. Other pins of the same user count
+ * too, so this catches the certain failures, not every one.
+ */
+int memlock_check(uint64_t bytes, uint64_t *limit)
+{
+	struct rlimit rl;
+
+	*limit = 0;
+	if (getrlimit(RLIMIT_MEMLOCK, &rl) || rl.rlim_cur == RLIM_INFINITY ||
+	    bytes <= rl.rlim_cur || has_cap_ipc_lock())
+		return 0;
+	*limit = rl.rlim_cur;
+	return -EDQUOT;
+}
+
 /* @size is rounded up to the kind's page size. Returns 0 or -errno. */
 int region_alloc(struct region *r, uint64_t size, enum mem_kind kind,
-		 int numa_node)
+		 int numa_node, unsigned int pins)
 {
 	uint64_t align = mem_kind_align(kind);
+	uint64_t limit;
 	int err;
 
 	memset(r, 0, sizeof(*r));
@@ -78,6 +109,11 @@ int region_alloc(struct region *r, uint64_t size, enum mem_kind kind,
 	if (!size || size > SIZE_MAX - align)
 		return -EINVAL;
 	r->len = (size + align - 1) & ~(align - 1);
+	if (r->len > UINT64_MAX / (pins ? pins : 1))
+		return -EINVAL;
+	err = memlock_check(r->len * pins, &limit);
+	if (err)
+		return err;
 	switch (kind) {
 	case MEM_HUGE_2M:
 		err = map_anon(r, MAP_HUGETLB | MAP_HUGE_2MB, align);

@@ -9,6 +9,7 @@
 #define MAX_DEPTH 16
 
 static struct {
+	FILE *f;	/* stdout, unless out_set_file() said otherwise */
 	bool json;
 	bool pretty;
 	int depth;
@@ -16,14 +17,24 @@ static struct {
 	bool in_array[MAX_DEPTH];
 } st;
 
+static FILE *out_file = NULL;
+
+void out_set_file(FILE *f)
+{
+	out_file = f;
+}
+
 void out_init(bool json, bool pretty)
 {
 	memset(&st, 0, sizeof(st));
+	st.f = out_file ? out_file : stdout;
 	st.json = json || pretty;
 	st.pretty = pretty;
 	if (st.json) {
-		fputc('{', stdout);
+		fputc('{', st.f);
 		st.depth = 1;
+		/* First in every document: what the keys mean (man 8). */
+		out_u64("schema_version", NULL, OUT_SCHEMA_VERSION);
 	}
 }
 
@@ -38,37 +49,37 @@ static void newline_indent(void)
 
 	if (!st.pretty)
 		return;
-	fputc('\n', stdout);
+	fputc('\n', st.f);
 	for (i = 0; i < st.depth; i++)
-		fputs("  ", stdout);
+		fputs("  ", st.f);
 }
 
 static void json_string(const char *s)
 {
-	fputc('"', stdout);
+	fputc('"', st.f);
 	for (; *s; s++) {
 		unsigned char c = (unsigned char)*s;
 
 		if (c == '"' || c == '\\')
-			printf("\\%c", c);
+			fprintf(st.f, "\\%c", c);
 		else if (c < 0x20)
-			printf("\\u%04x", c);
+			fprintf(st.f, "\\u%04x", c);
 		else
-			fputc(c, stdout);
+			fputc(c, st.f);
 	}
-	fputc('"', stdout);
+	fputc('"', st.f);
 }
 
 /* Comma, indentation and "key": for the next JSON value. */
 static void json_key(const char *key)
 {
 	if (st.need_comma[st.depth])
-		fputc(',', stdout);
+		fputc(',', st.f);
 	st.need_comma[st.depth] = true;
 	newline_indent();
 	if (key && !st.in_array[st.depth]) {
 		json_string(key);
-		fputs(st.pretty ? ": " : ":", stdout);
+		fputs(st.pretty ? ": " : ":", st.f);
 	}
 }
 
@@ -77,7 +88,7 @@ static void open_container(const char *key, char c, bool array)
 	if (!st.json || st.depth + 1 >= MAX_DEPTH)
 		return;
 	json_key(key);
-	fputc(c, stdout);
+	fputc(c, st.f);
 	st.depth++;
 	st.need_comma[st.depth] = false;
 	st.in_array[st.depth] = array;
@@ -90,7 +101,7 @@ static void close_container(char c)
 	st.depth--;
 	if (st.need_comma[st.depth + 1])
 		newline_indent();
-	fputc(c, stdout);
+	fputc(c, st.f);
 }
 
 void out_open_object(const char *key)
@@ -117,9 +128,9 @@ void out_u64(const char *key, const char *text_fmt, uint64_t v)
 {
 	if (st.json) {
 		json_key(key);
-		printf("%llu", (unsigned long long)v);
+		fprintf(st.f, "%llu", (unsigned long long)v);
 	} else if (text_fmt) {
-		printf(text_fmt, (unsigned long long)v);
+		fprintf(st.f, text_fmt, (unsigned long long)v);
 	}
 }
 
@@ -129,7 +140,7 @@ void out_str(const char *key, const char *text_fmt, const char *v)
 		json_key(key);
 		json_string(v ? v : "");
 	} else if (text_fmt) {
-		printf(text_fmt, v ? v : "");
+		fprintf(st.f, text_fmt, v ? v : "");
 	}
 }
 
@@ -137,9 +148,9 @@ void out_bool(const char *key, const char *text_fmt, bool v)
 {
 	if (st.json) {
 		json_key(key);
-		fputs(v ? "true" : "false", stdout);
+		fputs(v ? "true" : "false", st.f);
 	} else if (text_fmt) {
-		printf(text_fmt, v ? "yes" : "no");
+		fprintf(st.f, text_fmt, v ? "yes" : "no");
 	}
 }
 
@@ -150,7 +161,7 @@ void out_text(const char *fmt, ...)
 	if (st.json)
 		return;
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	vfprintf(st.f, fmt, ap);
 	va_end(ap);
 }
 
@@ -162,8 +173,8 @@ void out_finish(void)
 		close_container(st.in_array[st.depth] ? ']' : '}');
 	st.depth = 0;
 	if (st.pretty)
-		fputc('\n', stdout);
-	fputs("}\n", stdout);
+		fputc('\n', st.f);
+	fputs("}\n", st.f);
 	st.json = false;
 }
 
@@ -172,6 +183,8 @@ void err_msg(const char *fmt, ...)
 	va_list ap;
 
 	fflush(stdout);
+	if (out_file)
+		fflush(out_file);
 	fputs("Error: ", stderr);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);

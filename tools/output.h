@@ -9,6 +9,17 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/*
+ * The JSON schema of every command (man 8 uring-dmabuf, JSON OUTPUT):
+ * "schema_version" comes first in every document. Bumped when a key changes
+ * meaning or goes away; new keys may appear without a bump.
+ */
+#define OUT_SCHEMA_VERSION 1
+
+#include <stdio.h>
+
+/* Where the next out_init() prints: stdout unless told (NULL: stdout). */
+void out_set_file(FILE *f);
 void out_init(bool json, bool pretty);
 void out_open_object(const char *key);
 void out_close_object(void);

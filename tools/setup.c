@@ -242,15 +242,79 @@ static int create_fixed(const struct rx_opts *o, struct rx_setup *s)
 	return ret;
 }
 
-/* Memory and dma-buf; prints what failed and what to do. */
+/* The device and its queues, before any memory is allocated or pinned. */
+static int rx_dev_check(const struct rx_opts *o, struct rx_setup *s)
+{
+	int nr_rx;
+
+	s->ifindex = if_nametoindex(o->dev);
+	if (!s->ifindex) {
+		err_msg("no network device '%s'", o->dev);
+		hint_msg("see ip link");
+		return -ENODEV;
+	}
+	/* Newer kernels answer a bad queue with a bare EINVAL: check first. */
+	nr_rx = rx_queue_count(o->dev);
+	if (nr_rx > 0 && o->queues[o->nr_queues - 1] >= (unsigned int)nr_rx) {
+		err_msg("%s has RX queues 0-%d; there is no queue %u", o->dev, nr_rx - 1,
+			o->queues[o->nr_queues - 1]);
+		hint_msg("see uring-dmabuf queues %s", o->dev);
+		return -ERANGE;
+	}
+	return 0;
+}
+
+/* region_alloc() said -EDQUOT: @bytes (the rounded size) is over the limit. */
+static void memlock_error(const struct rx_opts *o, uint64_t bytes)
+{
+	uint64_t limit;
+
+	memlock_check(bytes, &limit);
+	err_msg("--size %llu%s needs %llu bytes of locked memory; RLIMIT_MEMLOCK is %llu",
+		(unsigned long long)o->size, o->uring ? " with --uring" : "",
+		(unsigned long long)bytes, (unsigned long long)limit);
+	hint_msg("raise it (ulimit -l unlimited), grant CAP_IPC_LOCK, or give a smaller --size");
+}
+
+/*
+ * The device first, then memory and dma-buf: nothing is allocated, faulted
+ * in or pinned for a device that does not exist. Prints what failed and
+ * what to do.
+ */
+int rx_setup_precheck(const struct rx_opts *o, struct rx_setup *s)
+{
+	/* An io_uring registration and the dma-buf each pin the memory. */
+	unsigned int pins = o->uring ? 2 : 1;
+	uint64_t align, limit;
+	int ret;
+
+	if (o->dev) {
+		ret = rx_dev_check(o, s);
+		if (ret)
+			return ret;
+	}
+	/* Rounded as region_alloc() rounds; it checks again, before mmap. */
+	align = mem_kind_align(o->kind);
+	if (o->size <= UINT64_MAX / pins - align &&
+	    memlock_check(((o->size + align - 1) & ~(align - 1)) * pins, &limit)) {
+		memlock_error(o, ((o->size + align - 1) & ~(align - 1)) * pins);
+		return -EDQUOT;
+	}
+	return 0;
+}
+
 int dmabuf_setup(const struct rx_opts *o, struct rx_setup *s)
 {
+	unsigned int pins = o->uring ? 2 : 1;
 	struct iovec iov;
 	int node = o->numa, ret;
 
 	memset(s, 0, sizeof(*s));
 	s->dev_fd = s->dmabuf_fd = -1;
 	s->mem.memfd = -1;
+	ret = rx_setup_precheck(o, s);
+	if (ret)
+		return ret;
 	if (node == NUMA_AUTO)
 		node = o->dev ? nic_numa_node(o->dev) : -1;
 	s->numa_node = node;
@@ -261,7 +325,11 @@ int dmabuf_setup(const struct rx_opts *o, struct rx_setup *s)
 		hint_create(s->dev_fd, o);
 		return s->dev_fd;
 	}
-	ret = region_alloc(&s->mem, o->size, o->kind, node);
+	ret = region_alloc(&s->mem, o->size, o->kind, node, pins);
+	if (ret == -EDQUOT) {
+		memlock_error(o, (uint64_t)s->mem.len * pins);
+		return ret;
+	}
 	if (ret) {
 		err_msg("cannot allocate %llu bytes of %s memory: %s",
 			(unsigned long long)o->size, mem_kind_name(o->kind), strerror(-ret));
@@ -328,20 +396,13 @@ int rx_bind(const struct rx_opts *o, struct rx_setup *s)
 		.rx_page_size = o->rx_page_size,
 	};
 	struct uring_dmabuf_nl_error nlerr;
-	int nr_rx, ret;
+	int ret;
 
-	s->ifindex = if_nametoindex(o->dev);
+	/* dmabuf_setup() checked the device; it may have gone since. */
 	if (!s->ifindex) {
-		err_msg("no network device '%s'", o->dev);
-		return -ENODEV;
-	}
-	/* Newer kernels answer a bad queue with a bare EINVAL: check first. */
-	nr_rx = rx_queue_count(o->dev);
-	if (nr_rx > 0 && o->queues[o->nr_queues - 1] >= (unsigned int)nr_rx) {
-		err_msg("%s has RX queues 0-%d; there is no queue %u", o->dev, nr_rx - 1,
-			o->queues[o->nr_queues - 1]);
-		hint_msg("see uring-dmabuf queues %s", o->dev);
-		return -ERANGE;
+		ret = rx_dev_check(o, s);
+		if (ret)
+			return ret;
 	}
 	p.ifindex = s->ifindex;
 	ret = uring_dmabuf_bind_rx(&p, &s->binding, &nlerr);
@@ -370,7 +431,9 @@ void rx_setup_print(const struct rx_opts *o, const struct rx_setup *s)
 	}
 	out_u64("dmabuf_size", "dma-buf: %llu bytes", s->info.bytes);
 	out_str("memory", " of %s memory", mem_kind_name(o->kind));
-	out_str("source", " (%s)\n", o->uring ? "io_uring fixed buffer" : "ioctl");
+	/* JSON values are tokens, the text says it in words. */
+	out_str("source", NULL, o->uring ? "uring" : "ioctl");
+	out_text(" (%s)\n", o->uring ? "io_uring fixed buffer" : "ioctl");
 	out_u64("segments", "segments: %llu", s->info.nr_segments);
 	out_u64("huge_bytes", ", in huge pages: %llu bytes\n", s->info.huge_bytes);
 	out_u64("node_mask", "NUMA node mask: 0x%llx", s->info.node_mask);

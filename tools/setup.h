@@ -48,6 +48,8 @@ void rx_options_merge(struct option *out, size_t max, const struct option *extra
 int rx_opts_parse(struct rx_opts *o, int opt, const char *arg);
 int rx_opts_check(const struct rx_opts *o, bool need_dev);
 
+/* The device, its queues and RLIMIT_MEMLOCK, before anything is allocated. */
+int rx_setup_precheck(const struct rx_opts *o, struct rx_setup *s);
 int dmabuf_setup(const struct rx_opts *o, struct rx_setup *s);
 int rx_bind(const struct rx_opts *o, struct rx_setup *s);
 void rx_setup_print(const struct rx_opts *o, const struct rx_setup *s);

@@ -7,6 +7,12 @@
  * Every function returning int returns 0 (or a non-negative value where
  * documented) on success and a negative errno on failure. errno is not the
  * error channel (as in liburing).
+ *
+ * Every file descriptor the library opens or returns is close-on-exec.
+ *
+ * Public structs are of fixed size for the 0.x ABI; the ones that may grow
+ * carry reserved fields, which callers leave zero (the *_init/_begin
+ * functions zero them) and later versions give meaning to.
  */
 #ifndef LIBURING_DMABUF_H
 #define LIBURING_DMABUF_H
@@ -26,8 +32,12 @@ extern "C" {
 #define URING_DMABUF_LIB_MINOR 1
 #define URING_DMABUF_LIB_PATCH 0
 
-/* True if the library this code runs against is at least MAJOR.MINOR. */
-#define URING_DMABUF_CHECK_VERSION(major, minor)			\
+/*
+ * True if the library this code runs against is at least MAJOR.MINOR.
+ * Named for what it tests: liburing's IO_URING_CHECK_VERSION() is true when
+ * the library is older, the opposite reading.
+ */
+#define URING_DMABUF_VERSION_AT_LEAST(major, minor)			\
 	(uring_dmabuf_lib_major() > (major) ||				\
 	 (uring_dmabuf_lib_major() == (major) &&			\
 	  uring_dmabuf_lib_minor() >= (minor)))
@@ -84,6 +94,8 @@ struct uring_dmabuf_binding;
  * @nr_queues: entries in @queues, at least 1
  * @rx_page_size: bytes per RX buffer the NIC may use (kernels that offer
  *	NETDEV_A_DMABUF_RX_PAGE_SIZE, 7.3+); 0 for the default (page size)
+ * @flags: must be 0 (for options to come)
+ * @__reserved: must be 0 (for fields to come)
  */
 struct uring_dmabuf_bind_params {
 	unsigned int ifindex;
@@ -91,6 +103,8 @@ struct uring_dmabuf_bind_params {
 	const unsigned int *queues;
 	unsigned int nr_queues;
 	unsigned int rx_page_size;
+	unsigned int flags;
+	unsigned int __reserved[7];
 };
 
 int uring_dmabuf_bind_rx(const struct uring_dmabuf_bind_params *params,
@@ -121,6 +135,66 @@ struct uring_dmabuf_queue {
 
 int uring_dmabuf_queues(unsigned int ifindex, struct uring_dmabuf_queue *out,
 			unsigned int max, struct uring_dmabuf_nl_error *err);
+
+/**
+ * struct uring_dmabuf_page_pool - one page pool (NETDEV_CMD_PAGE_POOL_GET)
+ * @id: the pool's id
+ * @ifindex: its device; 0 once that device is gone
+ * @napi_id: its NAPI instance, 0 if none
+ * @dmabuf_id: binding id of the dma-buf it takes buffers from, 0 if none
+ * @inflight: buffers handed out and not yet back
+ * @inflight_mem: bytes of those buffers
+ * @detach_time: when the driver let go of the pool (seconds of
+ *	CLOCK_BOOTTIME), 0 while in use; a detached pool lives on until its
+ *	buffers in flight come back, and holds its dma-buf binding until then
+ * @__reserved: 0 (for fields to come)
+ */
+struct uring_dmabuf_page_pool {
+	unsigned int id;
+	unsigned int ifindex;
+	unsigned int napi_id;
+	unsigned int dmabuf_id;
+	uint64_t inflight;
+	uint64_t inflight_mem;
+	uint64_t detach_time;
+	uint64_t __reserved[2];
+};
+
+/* Counters of struct uring_dmabuf_qstats, the kernel's netdev qstats order. */
+enum {
+	URING_DMABUF_QSTAT_RX_PACKETS,
+	URING_DMABUF_QSTAT_RX_BYTES,
+	URING_DMABUF_QSTAT_TX_PACKETS,
+	URING_DMABUF_QSTAT_TX_BYTES,
+	URING_DMABUF_QSTAT_RX_ALLOC_FAIL,
+	URING_DMABUF_QSTAT_RX_HW_DROPS,
+	URING_DMABUF_QSTAT_NR
+};
+
+/**
+ * struct uring_dmabuf_qstats - one queue's counters (NETDEV_CMD_QSTATS_GET)
+ * @type: 0 RX, 1 TX
+ * @id: queue id
+ * @valid: bit (1 << URING_DMABUF_QSTAT_*) set for each counter the driver
+ *	reported; the others are 0 and unknown
+ * @value: the counters, indexed by URING_DMABUF_QSTAT_*
+ * @__reserved: 0 (for counters to come)
+ */
+struct uring_dmabuf_qstats {
+	unsigned int type;
+	unsigned int id;
+	unsigned int valid;
+	unsigned int __pad;
+	uint64_t value[URING_DMABUF_QSTAT_NR];
+	uint64_t __reserved[10];
+};
+
+int uring_dmabuf_qstats(unsigned int ifindex, struct uring_dmabuf_qstats *out,
+			unsigned int max, struct uring_dmabuf_nl_error *err);
+
+int uring_dmabuf_page_pools(unsigned int ifindex,
+			    struct uring_dmabuf_page_pool *out,
+			    unsigned int max, struct uring_dmabuf_nl_error *err);
 
 /* ---- NIC steering for a binding (ethtool netlink and ioctls) ------------ */
 
@@ -184,10 +258,14 @@ struct uring_dmabuf_frag {
 /* The recvmsg() flag asking for devmem frags. */
 #define URING_DMABUF_MSG_SOCK_DEVMEM 0x2000000
 
-/* Walks the devmem control messages of one recvmsg(MSG_SOCK_DEVMEM). */
+/*
+ * Walks the devmem control messages of one recvmsg(MSG_SOCK_DEVMEM).
+ * Private to the library: set up by uring_dmabuf_frags_begin().
+ */
 struct uring_dmabuf_frag_iter {
 	const struct msghdr *msg;
 	const struct cmsghdr *next;
+	uint64_t __reserved[4];
 };
 
 void uring_dmabuf_frags_begin(struct uring_dmabuf_frag_iter *it,
@@ -201,6 +279,7 @@ struct uring_dmabuf_tokens {
 	int sock;
 	unsigned int nr;
 	unsigned int nr_frags;
+	unsigned int __reserved[5];
 	struct {
 		uint32_t start;
 		uint32_t count;

@@ -56,11 +56,13 @@ static void lib_version__macros(void **state)
 	(void)state;
 	assert_int_equal(uring_dmabuf_lib_major(), URING_DMABUF_LIB_MAJOR);
 	assert_int_equal(uring_dmabuf_lib_minor(), URING_DMABUF_LIB_MINOR);
-	assert_true(URING_DMABUF_CHECK_VERSION(URING_DMABUF_LIB_MAJOR,
+	assert_true(URING_DMABUF_VERSION_AT_LEAST(URING_DMABUF_LIB_MAJOR,
 					       URING_DMABUF_LIB_MINOR));
-	assert_false(URING_DMABUF_CHECK_VERSION(URING_DMABUF_LIB_MAJOR,
+	assert_false(URING_DMABUF_VERSION_AT_LEAST(URING_DMABUF_LIB_MAJOR,
 						URING_DMABUF_LIB_MINOR + 1));
-	assert_false(URING_DMABUF_CHECK_VERSION(URING_DMABUF_LIB_MAJOR + 1, 0));
+	assert_false(URING_DMABUF_VERSION_AT_LEAST(URING_DMABUF_LIB_MAJOR + 1, 0));
+	/* An older version than this one: true (liburing's reading is not). */
+	assert_true(URING_DMABUF_VERSION_AT_LEAST(0, 0));
 }
 
 static void open__device_node_rdwr_cloexec(void **state)
@@ -179,6 +181,24 @@ static void create__ranges_from_iovecs_returns_fd(void **state)
 					     URING_DMABUF_CREATE_READONLY), 11);
 }
 
+static void cloexec_check(unsigned long req, void *arg)
+{
+	struct uring_dmabuf_create *c = arg;
+
+	assert_int_equal(req, URING_DMABUF_IOC_CREATE);
+	assert_int_equal(c->flags, URING_DMABUF_CREATE_CLOEXEC);
+	c->fd = 12;
+}
+
+/* Close-on-exec like every descriptor of the library, even with flags 0. */
+static void create__always_cloexec(void **state)
+{
+	(void)state;
+	ioctl_hook = cloexec_check;
+	expect_ioctl(4, URING_DMABUF_IOC_CREATE, 0);
+	assert_int_equal(uring_dmabuf_create(4, three, 1, 0), 12);
+}
+
 static void create__ioctl_error_is_negative_errno(void **state)
 {
 	(void)state;
@@ -234,6 +254,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(lib_version__macros, reset),
+		cmocka_unit_test_setup(create__always_cloexec, reset),
 		cmocka_unit_test_setup(open__device_node_rdwr_cloexec, reset),
 		cmocka_unit_test_setup(open__no_module_is_enoent, reset),
 		cmocka_unit_test_setup(version__null_out, reset),

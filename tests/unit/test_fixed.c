@@ -4,11 +4,16 @@
  * struct io_uring built by hand (its CQ ring a plain array), with the
  * liburing entry points that are real symbols in 2.3 wrapped:
  * io_uring_submit and __io_uring_get_cqe (behind the static inline
- * io_uring_wait_cqe_nr). io_uring_get_sqe is a symbol too, but the 2.3
+ * io_uring_wait_cqe_nr). ioctl() is wrapped for URING_DMABUF_IOC_INFO, by
+ * which create_fixed() makes sure the fd it returns is a dma-buf of the
+ * module. io_uring_get_sqe is a symbol too, but the 2.3
  * header inlines it, so the SQ ring is built by hand as well.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdlib.h>
+#include <fcntl.h>
+#include <sys/ioctl.h>
 #include <string.h>
 
 #include <liburing.h>
@@ -35,6 +40,9 @@ static struct {
 	struct io_uring_sqe submitted;
 	void (*on_submit)(void);
 	void (*on_wait)(int nth);
+	int ioctls;
+	int ioctl_errno;	/* what URING_DMABUF_IOC_INFO answers */
+	int info_dev, info_fd;	/* what it was asked */
 } fr;
 
 static void ring_init(unsigned int entries, unsigned int flags,
@@ -132,6 +140,22 @@ int __wrap___io_uring_get_cqe(struct io_uring *ring,
 		fr.on_wait(fr.waits);
 	*cqe_ptr = fr.khead != fr.ktail ? slot(fr.khead) : NULL;
 	return fr.wait_ret;
+}
+
+int __wrap_ioctl(int fd, unsigned long req, ...)
+{
+	struct uring_dmabuf_info *info;
+	va_list ap;
+
+	va_start(ap, req);
+	info = va_arg(ap, struct uring_dmabuf_info *);
+	va_end(ap);
+	assert_int_equal(req, URING_DMABUF_IOC_INFO);
+	fr.ioctls++;
+	fr.info_dev = fd;
+	fr.info_fd = info->fd;
+	errno = fr.ioctl_errno;
+	return errno ? -1 : 0;
 }
 
 /* ---- prep helpers --------------------------------------------------------- */
@@ -429,8 +453,66 @@ static void create_fixed__cq_full_of_foreign_cqes(void **state)
 	ring_init(4, 0, 0);
 	fr.on_submit = fill_cq_with_foreign;
 	ret = uring_dmabuf_create_fixed(&fr.ring, 3, (void *)0x1000, 4096, 0, 0);
-	assert_true(ret < 0);
+	assert_int_equal(ret, -EBUSY);
 	assert_int_equal(fr.ktail - fr.khead, 4);
+}
+
+/* ---- create_fixed: a device that is not ours ------------------------------ */
+
+static void post_ours_zero(void)
+{
+	post(fr.cookie, 0, 0);
+}
+
+/*
+ * /dev/null completes every uring_cmd with 0: not fd 0, but -ENOTTY, from
+ * asking the "device" about the fd; fd 0 is someone else's and stays open.
+ */
+static void create_fixed__dev_null_answers_zero_is_enotty(void **state)
+{
+	(void)state;
+	fr.on_submit = post_ours_zero;
+	fr.ioctl_errno = ENOTTY;
+	assert_int_equal(uring_dmabuf_create_fixed(&fr.ring, 3, (void *)0x1000,
+						   4096, 0, 0), -ENOTTY);
+	assert_int_equal(fr.ioctls, 1);
+	assert_int_equal(fr.info_dev, 3);
+	assert_int_equal(fr.info_fd, 0);
+	assert_int_equal(fcntl(0, F_GETFD) >= 0, 1);
+	assert_int_equal(fr.khead, fr.ktail);
+}
+
+/* A real fd 0 (stdin closed) from the real device is fine. */
+static void create_fixed__fd_zero_of_ours_is_returned(void **state)
+{
+	(void)state;
+	fr.on_submit = post_ours_zero;
+	assert_int_equal(uring_dmabuf_create_fixed(&fr.ring, 3, (void *)0x1000,
+						   4096, 0, 0), 0);
+	assert_int_equal(fr.ioctls, 1);
+}
+
+/* The fd checked is the one returned, on the device given. */
+static void create_fixed__result_checked_with_info(void **state)
+{
+	(void)state;
+	fr.on_submit = post_foreign_then_ours;
+	assert_int_equal(uring_dmabuf_create_fixed(&fr.ring, 7, (void *)0x1000,
+						   4096, 0, 0), 42);
+	assert_int_equal(fr.ioctls, 1);
+	assert_int_equal(fr.info_dev, 7);
+	assert_int_equal(fr.info_fd, 42);
+}
+
+/* An error completion is returned as is, nothing asked. */
+static void create_fixed__error_not_checked(void **state)
+{
+	(void)state;
+	fr.on_submit = post_ours_error;
+	fr.ioctl_errno = ENOTTY;
+	assert_int_equal(uring_dmabuf_create_fixed(&fr.ring, 3, (void *)0x1000,
+						   4096, 0, 0), -EFAULT);
+	assert_int_equal(fr.ioctls, 0);
 }
 
 #define T(f) cmocka_unit_test_setup(f, reset)
@@ -457,6 +539,10 @@ int main(void)
 		T(create_fixed__sq_full_submits_first),
 		T(create_fixed__sq_stays_full_is_ebusy),
 		T(create_fixed__cq_full_of_foreign_cqes),
+		T(create_fixed__dev_null_answers_zero_is_enotty),
+		T(create_fixed__fd_zero_of_ours_is_returned),
+		T(create_fixed__result_checked_with_info),
+		T(create_fixed__error_not_checked),
 	};
 
 	return unit_run("fixed", tests);

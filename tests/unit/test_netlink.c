@@ -290,6 +290,13 @@ static void bind_rx__invalid_arguments_open_no_socket(void **state)
 	p.dmabuf_fd = -1;
 	p.queues = q;
 	assert_int_equal(uring_dmabuf_bind_rx(&p, &b, &err), -EINVAL);
+	/* Flags and reserved fields are for later versions: not ignored. */
+	p = params;
+	p.flags = 1;
+	assert_int_equal(uring_dmabuf_bind_rx(&p, &b, &err), -EINVAL);
+	p = params;
+	p.__reserved[6] = 1;
+	assert_int_equal(uring_dmabuf_bind_rx(&p, &b, &err), -EINVAL);
 	assert_int_equal(err.attr, -1);
 	assert_string_equal(err.msg, "");
 	assert_int_equal(k.allocs, 0);

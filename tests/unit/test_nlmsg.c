@@ -103,6 +103,60 @@ static void put_queue_dump__dump_flag_and_ifindex(void **state)
 	nlmsg_free(msg);
 }
 
+/* Numbers of the kernel's netdev.yaml, written out: not private.h's. */
+#define K_CMD_PAGE_POOL_GET 5
+#define K_PP_ID 1
+#define K_PP_IFINDEX 2
+#define K_PP_NAPI_ID 3
+#define K_PP_INFLIGHT 4
+#define K_PP_INFLIGHT_MEM 5
+#define K_PP_DETACH_TIME 6
+#define K_PP_DMABUF 7
+#define K_PP_IO_URING 8
+
+static void put_page_pool_dump__dump_without_attributes(void **state)
+{
+	struct nl_msg *msg = nlmsg_alloc();
+	size_t m;
+
+	(void)state;
+	assert_int_equal(urd_put_page_pool_dump(msg, FAMILY), 0);
+	m = nb_msg(&nb, FAMILY, NLM_F_DUMP);
+	nb_genl(&nb, K_CMD_PAGE_POOL_GET, 1);
+	nb_end(&nb, m);
+	assert_msg_bytes(msg, &nb);
+	nlmsg_free(msg);
+}
+
+#define K_CMD_QSTATS_GET 12
+#define K_QS_IFINDEX 1
+#define K_QS_QUEUE_TYPE 2
+#define K_QS_QUEUE_ID 3
+#define K_QS_SCOPE 4
+#define K_QS_RX_PACKETS 8
+#define K_QS_RX_BYTES 9
+#define K_QS_TX_PACKETS 10
+#define K_QS_TX_BYTES 11
+#define K_QS_RX_ALLOC_FAIL 12
+#define K_QS_RX_HW_DROPS 13
+#define K_QS_RX_CSUM_COMPLETE 15
+
+static void put_qstats_dump__queue_scope_of_one_device(void **state)
+{
+	struct nl_msg *msg = nlmsg_alloc();
+	size_t m;
+
+	(void)state;
+	assert_int_equal(urd_put_qstats_dump(msg, FAMILY, 7), 0);
+	m = nb_msg(&nb, FAMILY, NLM_F_DUMP);
+	nb_genl(&nb, K_CMD_QSTATS_GET, 1);
+	nb_u32(&nb, K_QS_IFINDEX, 7);
+	nb_u32(&nb, K_QS_SCOPE, 1);	/* NETDEV_QSTATS_SCOPE_QUEUE */
+	nb_end(&nb, m);
+	assert_msg_bytes(msg, &nb);
+	nlmsg_free(msg);
+}
+
 static void put_getfamily__ctrl_request_by_name(void **state)
 {
 	struct nl_msg *msg = nlmsg_alloc();
@@ -533,6 +587,157 @@ static size_t queue_msg(struct nlbuf *w, int id, int type, int napi, int dmabuf)
 	return m;
 }
 
+static void nb_u64(struct nlbuf *w, uint16_t type, uint64_t v)
+{
+	nb_attr(w, type, &v, sizeof(v));
+}
+
+/* A detached pool of a live device, its "uint"s as the kernel packs them. */
+static void parse_page_pool__all_attributes(void **state)
+{
+	struct uring_dmabuf_page_pool p;
+	size_t m = nb_msg(&nb, FAMILY, NLM_F_MULTI);
+
+	(void)state;
+	nb_genl(&nb, K_CMD_PAGE_POOL_GET, 1);
+	nb_u32(&nb, K_PP_ID, 12);
+	nb_u32(&nb, K_PP_IFINDEX, 3);
+	nb_u32(&nb, K_PP_NAPI_ID, 8193);
+	nb_u32(&nb, K_PP_INFLIGHT, 5);
+	nb_u64(&nb, K_PP_INFLIGHT_MEM, 5ULL << 32);
+	nb_u32(&nb, K_PP_DETACH_TIME, 4711);
+	nb_u32(&nb, K_PP_DMABUF, 9);
+	nb_nest_end(&nb, nb_nest(&nb, K_PP_IO_URING));
+	nb_u32(&nb, 40, 1);	/* an attribute of a later kernel */
+	nb_end(&nb, m);
+	memset(&p, 0x77, sizeof(p));
+	assert_int_equal(urd_parse_page_pool(nb_hdr(&nb, m), &p), 0);
+	assert_int_equal(p.id, 12);
+	assert_int_equal(p.ifindex, 3);
+	assert_int_equal(p.napi_id, 8193);
+	assert_int_equal(p.inflight, 5);
+	assert_true(p.inflight_mem == 5ULL << 32);
+	assert_int_equal(p.detach_time, 4711);
+	assert_int_equal(p.dmabuf_id, 9);
+	assert_int_equal(p.__reserved[0], 0);
+	assert_int_equal(p.__reserved[1], 0);
+}
+
+/* A pool of a removed device: no ifindex, nor anything optional. */
+static void parse_page_pool__orphan_has_ifindex_zero(void **state)
+{
+	struct uring_dmabuf_page_pool p;
+	size_t m = nb_msg(&nb, FAMILY, NLM_F_MULTI);
+
+	(void)state;
+	nb_genl(&nb, K_CMD_PAGE_POOL_GET, 1);
+	nb_u64(&nb, K_PP_ID, 7);
+	nb_end(&nb, m);
+	memset(&p, 0x77, sizeof(p));
+	assert_int_equal(urd_parse_page_pool(nb_hdr(&nb, m), &p), 0);
+	assert_int_equal(p.id, 7);
+	assert_int_equal(p.ifindex, 0);
+	assert_int_equal(p.napi_id, 0);
+	assert_int_equal(p.dmabuf_id, 0);
+	assert_int_equal(p.inflight, 0);
+	assert_int_equal(p.detach_time, 0);
+}
+
+static void parse_page_pool__bad_sizes_are_eproto(void **state)
+{
+	struct uring_dmabuf_page_pool p;
+	uint16_t two = 2;
+	size_t m;
+
+	(void)state;
+	m = nb_msg(&nb, FAMILY, NLM_F_MULTI);	/* no id */
+	nb_genl(&nb, K_CMD_PAGE_POOL_GET, 1);
+	nb_u32(&nb, K_PP_IFINDEX, 3);
+	nb_end(&nb, m);
+	assert_int_equal(urd_parse_page_pool(nb_hdr(&nb, m), &p), -EPROTO);
+	nb_init(&nb);
+	m = nb_msg(&nb, FAMILY, NLM_F_MULTI);	/* a 2-byte uint */
+	nb_genl(&nb, K_CMD_PAGE_POOL_GET, 1);
+	nb_u32(&nb, K_PP_ID, 1);
+	nb_attr(&nb, K_PP_INFLIGHT, &two, sizeof(two));
+	nb_end(&nb, m);
+	assert_int_equal(urd_parse_page_pool(nb_hdr(&nb, m), &p), -EPROTO);
+	nb_init(&nb);
+	m = nb_msg(&nb, FAMILY, NLM_F_MULTI);	/* an id past 32 bits */
+	nb_genl(&nb, K_CMD_PAGE_POOL_GET, 1);
+	nb_u64(&nb, K_PP_ID, 1ULL << 32);
+	nb_end(&nb, m);
+	assert_int_equal(urd_parse_page_pool(nb_hdr(&nb, m), &p), -EPROTO);
+}
+
+/* Some counters, 4- and 8-byte, others absent (not kept by the driver). */
+static void parse_qstats__reported_counters_only(void **state)
+{
+	struct uring_dmabuf_qstats q;
+	size_t m = nb_msg(&nb, FAMILY, NLM_F_MULTI);
+
+	(void)state;
+	nb_genl(&nb, K_CMD_QSTATS_GET, 1);
+	nb_u32(&nb, K_QS_IFINDEX, 7);
+	nb_u32(&nb, K_QS_QUEUE_TYPE, 0);
+	nb_u32(&nb, K_QS_QUEUE_ID, 3);
+	nb_u32(&nb, K_QS_RX_PACKETS, 10);
+	nb_u64(&nb, K_QS_RX_BYTES, 7ULL << 33);
+	nb_u32(&nb, K_QS_RX_HW_DROPS, 2);
+	nb_u32(&nb, K_QS_RX_CSUM_COMPLETE, 9);	/* not one of ours */
+	nb_end(&nb, m);
+	memset(&q, 0x77, sizeof(q));
+	assert_int_equal(urd_parse_qstats(nb_hdr(&nb, m), &q), 0);
+	assert_int_equal(q.type, 0);
+	assert_int_equal(q.id, 3);
+	assert_int_equal(q.valid, (1U << URING_DMABUF_QSTAT_RX_PACKETS) |
+				  (1U << URING_DMABUF_QSTAT_RX_BYTES) |
+				  (1U << URING_DMABUF_QSTAT_RX_HW_DROPS));
+	assert_int_equal(q.value[URING_DMABUF_QSTAT_RX_PACKETS], 10);
+	assert_true(q.value[URING_DMABUF_QSTAT_RX_BYTES] == 7ULL << 33);
+	assert_int_equal(q.value[URING_DMABUF_QSTAT_TX_PACKETS], 0);
+	assert_int_equal(q.value[URING_DMABUF_QSTAT_TX_BYTES], 0);
+	assert_int_equal(q.value[URING_DMABUF_QSTAT_RX_ALLOC_FAIL], 0);
+	assert_int_equal(q.value[URING_DMABUF_QSTAT_RX_HW_DROPS], 2);
+	assert_int_equal(q.__reserved[9], 0);
+}
+
+static void parse_qstats__tx_counters_and_bad_input(void **state)
+{
+	struct uring_dmabuf_qstats q;
+	uint16_t two = 2;
+	size_t m = nb_msg(&nb, FAMILY, NLM_F_MULTI);
+
+	(void)state;
+	nb_genl(&nb, K_CMD_QSTATS_GET, 1);
+	nb_u32(&nb, K_QS_QUEUE_TYPE, 1);
+	nb_u32(&nb, K_QS_QUEUE_ID, 0);
+	nb_u32(&nb, K_QS_TX_PACKETS, 4);
+	nb_u32(&nb, K_QS_TX_BYTES, 400);
+	nb_u32(&nb, K_QS_RX_ALLOC_FAIL, 1);
+	nb_end(&nb, m);
+	assert_int_equal(urd_parse_qstats(nb_hdr(&nb, m), &q), 0);
+	assert_int_equal(q.type, 1);
+	assert_int_equal(q.valid, (1U << URING_DMABUF_QSTAT_TX_PACKETS) |
+				  (1U << URING_DMABUF_QSTAT_TX_BYTES) |
+				  (1U << URING_DMABUF_QSTAT_RX_ALLOC_FAIL));
+	assert_int_equal(q.value[URING_DMABUF_QSTAT_TX_BYTES], 400);
+	nb_init(&nb);
+	m = nb_msg(&nb, FAMILY, NLM_F_MULTI);	/* no queue id */
+	nb_genl(&nb, K_CMD_QSTATS_GET, 1);
+	nb_u32(&nb, K_QS_QUEUE_TYPE, 0);
+	nb_end(&nb, m);
+	assert_int_equal(urd_parse_qstats(nb_hdr(&nb, m), &q), -EPROTO);
+	nb_init(&nb);
+	m = nb_msg(&nb, FAMILY, NLM_F_MULTI);	/* a 2-byte counter */
+	nb_genl(&nb, K_CMD_QSTATS_GET, 1);
+	nb_u32(&nb, K_QS_QUEUE_TYPE, 0);
+	nb_u32(&nb, K_QS_QUEUE_ID, 0);
+	nb_attr(&nb, K_QS_RX_BYTES, &two, sizeof(two));
+	nb_end(&nb, m);
+	assert_int_equal(urd_parse_qstats(nb_hdr(&nb, m), &q), -EPROTO);
+}
+
 static void parse_queue__all_attributes(void **state)
 {
 	struct uring_dmabuf_queue q;
@@ -583,6 +788,13 @@ int main(void)
 		T(put_bind_rx__rx_page_size_last),
 		T(put_bind_rx__no_room_is_enomem),
 		T(put_queue_dump__dump_flag_and_ifindex),
+		T(put_page_pool_dump__dump_without_attributes),
+		T(put_qstats_dump__queue_scope_of_one_device),
+		T(parse_qstats__reported_counters_only),
+		T(parse_qstats__tx_counters_and_bad_input),
+		T(parse_page_pool__all_attributes),
+		T(parse_page_pool__orphan_has_ifindex_zero),
+		T(parse_page_pool__bad_sizes_are_eproto),
 		T(put_getfamily__ctrl_request_by_name),
 		T(parse_nlerr__plain_errno),
 		T(parse_nlerr__ack_is_zero),

@@ -15,6 +15,22 @@ void show(const struct run *r)
 
 void expect_usage_error(const struct run *r, const char *what)
 {
+	const char *nl = strchr(r->err, '\n');
+	const char *hint = nl ? nl + 1 : "";
+	const char *end = strchr(hint, '\n');
+
+	if (r->status != 2 || r->out_len || strncmp(r->err, "Error: ", 7) ||
+	    !nl || (what && (!strstr(r->err, what) || strstr(r->err, what) > nl)) ||
+	    strncmp(hint, "Hint: see 'uring-dmabuf ", 24) || !end ||
+	    strncmp(end - 7, "--help'", 7) || end[1] || strstr(r->err, "Usage:")) {
+		show(r);
+		fail_msg("expected exit 2, nothing on stdout, 'Error: %s' and a hint to --help on stderr",
+			 what ? what : "...");
+	}
+}
+
+void expect_usage_text_error(const struct run *r, const char *what)
+{
 	if (r->status != 2 || r->out_len || !strstr(r->err, "Usage: uring-dmabuf") ||
 	    (what && !strstr(r->err, what))) {
 		show(r);

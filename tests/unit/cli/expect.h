@@ -10,8 +10,14 @@
 
 /* The run's status, stdout and stderr, in full, on stderr. */
 void show(const struct run *r);
-/* Exit 2, nothing on stdout, "Usage:" (and @what, if given) on stderr. */
+/*
+ * Exit 2, nothing on stdout, and on stderr exactly two lines, as ip and
+ * ethtool print them: "Error: ..." (holding @what, if given) and a "Hint:"
+ * naming --help; not the usage text.
+ */
 void expect_usage_error(const struct run *r, const char *what);
+/* The same, before the check rework: "Error:" and the whole usage text. */
+void expect_usage_text_error(const struct run *r, const char *what);
 /* stdout is exactly one JSON document (json_check.h). */
 void expect_valid_json(const struct run *r);
 

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli_test.h"
 #include "expect.h"
@@ -76,7 +77,7 @@ static void check__json_is_one_document(void **state)
 		fail_msg("check exits %d", r.status);
 	}
 	expect_valid_json(&r);
-	assert_non_null(strstr(r.out, "{\"checks\":[{\"item\":\"module\""));
+	assert_non_null(strstr(r.out, "{\"schema_version\":1,\"checks\":[{\"item\":\"module\""));
 	assert_non_null(strstr(r.out, "\"failed\":"));
 	run_free(&r);
 	RUN(&r, "-p", "check", "lo");
@@ -188,7 +189,7 @@ static void queues__json_is_one_document(void **state)
 		skip();	/* no NETDEV_CMD_QUEUE_GET on this kernel */
 	assert_int_equal(r.status, 0);
 	expect_valid_json(&r);
-	assert_non_null(strstr(r.out, "{\"ifname\":\"lo\",\"queues\":["));
+	assert_non_null(strstr(r.out, "{\"schema_version\":1,\"ifname\":\"lo\",\"queues\":["));
 	run_free(&r);
 }
 
@@ -200,6 +201,58 @@ static void queues__unknown_device_exits_1(void **state)
 	RUN(&r, "queues", "nosuchdev0");
 	assert_int_equal(r.status, 1);
 	assert_non_null(strstr(r.err, "Error: no network device 'nosuchdev0'"));
+	run_free(&r);
+}
+
+/*
+ * The interface is checked before anything is allocated: a terabyte would
+ * be mapped and faulted in otherwise (or the module's absence reported).
+ */
+static void bind_rx__unknown_device_fails_before_memory(void **state)
+{
+	struct run r;
+
+	(void)state;
+	RUN(&r, "bind-rx", "nosuch0", "--queues", "0", "--size", "1T");
+	if (r.status != 1 || !strstr(r.err, "Error: no network device 'nosuch0'") ||
+	    strstr(r.err, "allocate") || strstr(r.err, "uring_dmabuf")) {
+		show(&r);
+		fail_msg("expected exit 1 and only the missing device");
+	}
+	run_free(&r);
+}
+
+/*
+ * Over RLIMIT_MEMLOCK (as nobody, without CAP_IPC_LOCK): said before any
+ * memory is touched, with the limit and the --size; --uring pins twice.
+ */
+static void bind_rx__over_memlock_fails_before_memory(void **state)
+{
+	char cmd[512];
+	struct run r;
+
+	(void)state;
+	if (access("/usr/bin/setpriv", X_OK) || geteuid())
+		skip();	/* needs root to become nobody */
+	snprintf(cmd, sizeof(cmd),
+		 "ulimit -l 64 && exec setpriv --reuid=65534 --regid=65534 --clear-groups "
+		 "%s bind-rx lo --queues 0 --size 1T", cli_path());
+	assert_int_equal(run_shell(&r, cmd), 0);
+	if (r.status != 1 ||
+	    !strstr(r.err, "Error: --size 1099511627776 needs 1099511627776 bytes of locked memory; RLIMIT_MEMLOCK is 65536") ||
+	    !strstr(r.err, "Hint: raise it (ulimit -l unlimited)") || strstr(r.err, "allocate")) {
+		show(&r);
+		fail_msg("expected exit 1 and the RLIMIT_MEMLOCK error");
+	}
+	run_free(&r);
+	snprintf(cmd, sizeof(cmd),
+		 "ulimit -l 2048 && exec setpriv --reuid=65534 --regid=65534 --clear-groups "
+		 "%s bind-rx lo --queues 0 --size 2M --uring", cli_path());
+	assert_int_equal(run_shell(&r, cmd), 0);
+	if (r.status != 1 || !strstr(r.err, "--size 2097152 with --uring needs 4194304 bytes")) {
+		show(&r);
+		fail_msg("expected --uring to count two pins");
+	}
 	run_free(&r);
 }
 
@@ -217,6 +270,8 @@ int main(void)
 		cmocka_unit_test(info__without_module_says_modprobe),
 		cmocka_unit_test(queues__json_is_one_document),
 		cmocka_unit_test(queues__unknown_device_exits_1),
+		cmocka_unit_test(bind_rx__unknown_device_fails_before_memory),
+		cmocka_unit_test(bind_rx__over_memlock_fails_before_memory),
 	};
 
 	return cmocka_run_group_tests_name("cli_commands", tests, NULL, NULL);

@@ -85,6 +85,24 @@ static void completion__subcommands(void **state)
 	free(reply);
 }
 
+/* help COMMAND: the commands once, not help itself, then nothing. */
+static void completion__help_takes_a_command(void **state)
+{
+	char *reply = COMPLETE("help", "");
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < cli_nr_commands; i++)
+		expect_reply(reply, cli_commands[i], strcmp(cli_commands[i], "help"));
+	free(reply);
+	reply = COMPLETE("help", "rec");
+	assert_string_equal(reply, "\nrecv\n");
+	free(reply);
+	reply = COMPLETE("help", "recv", "");
+	assert_string_equal(reply, "\n");
+	free(reply);
+}
+
 /* At "--", each command offers exactly the long options of its usage. */
 static void completion__long_options_match_help(void **state)
 {
@@ -232,6 +250,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(completion__subcommands),
+		cmocka_unit_test(completion__help_takes_a_command),
 		cmocka_unit_test(completion__long_options_match_help),
 		cmocka_unit_test(completion__interface_names),
 		cmocka_unit_test(completion__hugepages_values),

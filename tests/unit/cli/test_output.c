@@ -85,7 +85,7 @@ static void out_json__flat_values(void **state)
 	out_bool("d", "d=%s\n", false);
 	out_finish();
 	s = capture_end(&c);
-	assert_string_equal(s, "{\"a\":1,\"b\":\"x\",\"c\":true,\"d\":false}\n");
+	assert_string_equal(s, "{\"schema_version\":1,\"a\":1,\"b\":\"x\",\"c\":true,\"d\":false}\n");
 	assert_valid_json(s);
 }
 
@@ -100,7 +100,7 @@ static void out_json__nested_objects_in_array(void **state)
 	emit_checks();
 	out_finish();
 	s = capture_end(&c);
-	assert_string_equal(s, "{\"checks\":[{\"item\":\"module\",\"ok\":false,"
+	assert_string_equal(s, "{\"schema_version\":1,\"checks\":[{\"item\":\"module\",\"ok\":false,"
 			       "\"fix\":\"modprobe uring_dmabuf\"},"
 			       "{\"item\":\"memlock\",\"ok\":true}],\"failed\":1}\n");
 	assert_valid_json(s);
@@ -125,7 +125,7 @@ static void out_json__array_values_have_no_keys(void **state)
 	out_close_object();
 	out_finish();
 	s = capture_end(&c);
-	assert_string_equal(s, "{\"queues\":[1,3,\"x\"],\"o\":{\"empty\":[]}}\n");
+	assert_string_equal(s, "{\"schema_version\":1,\"queues\":[1,3,\"x\"],\"o\":{\"empty\":[]}}\n");
 	assert_valid_json(s);
 }
 
@@ -143,8 +143,38 @@ static void out_json__empty_containers(void **state)
 	out_close_object();
 	out_finish();
 	s = capture_end(&c);
-	assert_string_equal(s, "{\"a\":[],\"o\":{}}\n");
+	assert_string_equal(s, "{\"schema_version\":1,\"a\":[],\"o\":{}}\n");
 	assert_valid_json(s);
+}
+
+/* Every document says its schema first, however it continues. */
+static void out_json__schema_version_first(void **state)
+{
+	struct capture c;
+
+	(void)state;
+	capture_begin(&c, 1);
+	out_init(false, true);
+	out_finish();
+	assert_string_equal(capture_end(&c), "{\n  \"schema_version\": 1\n}\n");
+	assert_int_equal(OUT_SCHEMA_VERSION, 1);
+}
+
+/* out_set_file(): the document goes there, stdout stays empty. */
+static void out_set_file__document_elsewhere(void **state)
+{
+	struct capture out, err;
+
+	(void)state;
+	capture_begin(&out, 1);
+	capture_begin(&err, 2);
+	out_set_file(stderr);
+	out_init(true, false);
+	out_u64("binding_id", "binding %llu\n", 7);
+	out_finish();
+	out_set_file(NULL);
+	assert_string_equal(capture_end(&err), "{\"schema_version\":1,\"binding_id\":7}\n");
+	assert_string_equal(capture_end(&out), "");
 }
 
 static void out_json__empty_document(void **state)
@@ -155,7 +185,7 @@ static void out_json__empty_document(void **state)
 	capture_begin(&c, 1);
 	out_init(true, false);
 	out_finish();
-	assert_string_equal(capture_end(&c), "{}\n");
+	assert_string_equal(capture_end(&c), "{\"schema_version\":1}\n");
 }
 
 static void out_json__u64_extremes(void **state)
@@ -169,7 +199,7 @@ static void out_json__u64_extremes(void **state)
 	out_u64("max", NULL, UINT64_MAX);
 	out_finish();
 	assert_string_equal(capture_end(&c),
-			    "{\"zero\":0,\"max\":18446744073709551615}\n");
+			    "{\"schema_version\":1,\"zero\":0,\"max\":18446744073709551615}\n");
 }
 
 static void out_json__string_escaping(void **state)
@@ -188,7 +218,7 @@ static void out_json__string_escaping(void **state)
 	out_str("null", NULL, NULL);
 	out_finish();
 	s = capture_end(&c);
-	assert_string_equal(s, "{\"q\":\"say \\\"hi\\\"\","
+	assert_string_equal(s, "{\"schema_version\":1,\"q\":\"say \\\"hi\\\"\","
 			       "\"bs\":\"C:\\\\dir\\\\\","
 			       "\"ctl\":\"a\\u000ab\\u0009c\\u0001\\u001f\\u000d\","
 			       "\"del_utf8\":\"\x7f\xc3\xa9/\","
@@ -208,7 +238,7 @@ static void out_json__text_only_calls_print_nothing(void **state)
 	out_u64("a", NULL, 2);
 	out_text("\n");
 	out_finish();
-	assert_string_equal(capture_end(&c), "{\"a\":2}\n");
+	assert_string_equal(capture_end(&c), "{\"schema_version\":1,\"a\":2}\n");
 }
 
 static void out_finish__closes_what_is_open(void **state)
@@ -224,7 +254,7 @@ static void out_finish__closes_what_is_open(void **state)
 	out_u64("x", NULL, 1);
 	out_finish();
 	s = capture_end(&c);
-	assert_string_equal(s, "{\"a\":[{\"x\":1}]}\n");
+	assert_string_equal(s, "{\"schema_version\":1,\"a\":[{\"x\":1}]}\n");
 	assert_valid_json(s);
 }
 
@@ -240,7 +270,7 @@ static void out_finish__later_calls_are_text_mode(void **state)
 	assert_false(out_json());
 	out_u64("late", NULL, 1);
 	out_close_object();
-	assert_string_equal(capture_end(&c), "{}\n");
+	assert_string_equal(capture_end(&c), "{\"schema_version\":1}\n");
 }
 
 static void out_pretty__indents_two_spaces(void **state)
@@ -265,6 +295,7 @@ static void out_pretty__indents_two_spaces(void **state)
 	out_finish();
 	s = capture_end(&c);
 	assert_string_equal(s, "{\n"
+			       "  \"schema_version\": 1,\n"
 			       "  \"a\": 1,\n"
 			       "  \"l\": [\n"
 			       "    1,\n"
@@ -290,6 +321,7 @@ static void out_pretty__nested_checks(void **state)
 	out_finish();
 	s = capture_end(&c);
 	assert_string_equal(s, "{\n"
+			       "  \"schema_version\": 1,\n"
 			       "  \"checks\": [\n"
 			       "    {\n"
 			       "      \"item\": \"module\",\n"
@@ -374,7 +406,7 @@ static void err_msg__json_stdout_untouched(void **state)
 	out_finish();
 	assert_string_equal(capture_end(&err), "Error: receive after 5 bytes: reset\n");
 	s = capture_end(&out);
-	assert_string_equal(s, "{\"bytes\":5}\n");
+	assert_string_equal(s, "{\"schema_version\":1,\"bytes\":5}\n");
 	assert_valid_json(s);
 }
 
@@ -410,6 +442,8 @@ int main(void)
 		cmocka_unit_test(out_json__array_values_have_no_keys),
 		cmocka_unit_test(out_json__empty_containers),
 		cmocka_unit_test(out_json__empty_document),
+		cmocka_unit_test(out_json__schema_version_first),
+		cmocka_unit_test(out_set_file__document_elsewhere),
 		cmocka_unit_test(out_json__u64_extremes),
 		cmocka_unit_test(out_json__string_escaping),
 		cmocka_unit_test(out_json__text_only_calls_print_nothing),

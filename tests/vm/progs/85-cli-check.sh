@@ -32,7 +32,7 @@ check "check $dev: says how many required items failed" out_has "required checks
 run -j check "$dev"
 check "-j check $dev exits 1" rc_is 1
 check "-j check $dev prints one JSON object" out_json
-check "-j check $dev starts with the checks array" out_has '{"checks":['
+check "-j check $dev: schema_version, then the checks array" out_has '{"schema_version":1,"checks":['
 check "-j check $dev: header-split not ok, required" \
 	out_has '"item":"header-split","ok":false,"required":true'
 check "-j check $dev: failed >= 2" json_num_ge failed 2
@@ -46,7 +46,7 @@ run check nosuchdev0
 check "check nosuchdev0 exits 1" rc_is 1
 check "check nosuchdev0 names the device" out_has "no network device 'nosuchdev0'"
 run check "$dev" lo
-check "check with two devices is a usage error" usage_error
+check "check with two devices is a usage error" usage_text_error
 
 # Without the module: check, info and version say so. Reload it afterwards.
 if rmmod uring_dmabuf 2>"$T/rmmod.err"; then

@@ -43,5 +43,19 @@ check "-V prints the version" out_has "uring-dmabuf "
 run -j version
 check "-j version prints one JSON object" out_json
 check "-j version names the module" out_has "\"module\":\"$ver\""
+check "-j version: loaded and accessible" out_has '"module_loaded":true,"device_access":true'
+
+# A user the device node shuts out: the module is loaded all the same.
+mode=$(stat -c %a /dev/uring_dmabuf)
+chmod 600 /dev/uring_dmabuf
+as_nobody "$CLI version"
+check "version as nobody exits 0" rc_is 0
+check "version as nobody: loaded, version from sysfs, and why no more" \
+	out_has "module: $ver (/dev/uring_dmabuf: Permission denied)"
+check "version as nobody: not 'not loaded'" sh -c "! grep -q 'not loaded' '$T/out'"
+as_nobody "$CLI -j version"
+check "-j version as nobody: loaded, no access" \
+	out_has '"module_loaded":true,"device_access":false,"module":"'"$ver"'"'
+chmod "$mode" /dev/uring_dmabuf
 
 finish

@@ -15,7 +15,7 @@ if kver_ge 6 8; then
 	check "queues $dev: rx-0 has no binding" out_has "dma-buf binding 0"
 	run -j queues "$dev"
 	check "-j queues $dev prints one JSON object" out_json
-	check "-j queues $dev: rx queue 0" out_has "{\"ifname\":\"$dev\",\"queues\":[" '{"type":"rx","id":0,'
+	check "-j queues $dev: rx queue 0" out_has "{\"schema_version\":1,\"ifname\":\"$dev\",\"queues\":[" '{"type":"rx","id":0,'
 else
 	check "queues on $(uname -r) exits 1" rc_is 1
 	check "queues on $(uname -r) says the kernel is too old" err_has "Linux 6.8"
@@ -47,6 +47,24 @@ check "bind-rx without --queues is a usage error" usage_error
 run bind-rx "$dev" --queues 0 --
 check "bind-rx with nothing after -- is a usage error" usage_error
 check "usage errors pinned nothing" idle
+
+# The device and the locked-memory limit come before any memory: a
+# terabyte is never mapped, faulted in or pinned for them.
+run bind-rx nosuch0 --queues 0 --size 1T
+check "bind-rx nosuch0 exits 1" rc_is 1
+check "bind-rx nosuch0 names the device, allocates nothing" \
+	err_line "Error: no network device 'nosuch0'"
+check "bind-rx nosuch0: no allocation was tried" sh -c "! grep -q allocate '$T/err'"
+run bind-rx "$dev" --queues 1000 --size 1T
+check "bind-rx $dev --queues 1000 exits 1 on the queue, not on memory" \
+	err_has "there is no queue 1000"
+# as nobody (no CAP_IPC_LOCK) with a 64 KiB limit
+as_nobody "ulimit -l 64 && exec $CLI bind-rx $dev --queues 0 --size 1T"
+check "bind-rx --size 1T over RLIMIT_MEMLOCK exits 1" rc_is 1
+check "bind-rx over RLIMIT_MEMLOCK says so before allocating" \
+	err_has "Error: --size 1099511627776 needs 1099511627776 bytes of locked memory; RLIMIT_MEMLOCK is 65536" \
+	"Hint: raise it (ulimit -l unlimited)"
+check "bind-rx refused early pinned nothing" idle
 
 # Memory that cannot be had: more 1 GiB huge pages than are free (the
 # guest reserves one; without 1 GiB page support the mmap fails as well).

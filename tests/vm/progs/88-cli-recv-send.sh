@@ -2,7 +2,9 @@
 # uring-dmabuf recv/send over loopback in copy mode (no binding): the whole
 # stream arrives and verifies; a wrong stream is caught; usage errors. Then,
 # where the simulated NIC pair (tests/kmod/simnic) exists, devmem TCP end to
-# end through the CLI: payload in the dma-buf, verified, tokens returned.
+# end through the CLI: payload in the dma-buf, verified, tokens returned,
+# one JSON document on stdout for bind-rx -j -- recv -j, and stats showing
+# the page pool that holds a binding, and none after the unbind.
 . "${0%/*}/cli-lib.sh"
 
 ip link set lo up
@@ -160,8 +162,9 @@ devmem() {
 	echo "5210 1" >"$dbg/steer"
 	echo "5211 1" >"$dbg/steer"
 
-	# bind-rx hands the binding to recv (text from bind-rx, JSON from recv)
-	nsenter -t "$rxns" -n "$CLI" bind-rx sim0b --queues 1 --size 64M -- \
+	# bind-rx hands the binding to recv, both -j: stdout is recv's alone, one
+	# document; bind-rx's goes to stderr
+	nsenter -t "$rxns" -n "$CLI" -j bind-rx sim0b --queues 1 --size 64M -- \
 		"$CLI" -j recv --port 5210 --verify --require-devmem >"$T/recv.out" 2>"$T/recv.err" &
 	rpid=$!
 	i=0
@@ -172,16 +175,16 @@ devmem() {
 		i=$((i + 1))
 	done
 	recv_done
-	grep '^{' "$T/recv.out" >"$T/out"
+	cp "$T/recv.out" "$T/out"
 	check "bind-rx -- recv (devmem): exits 0" rc_is 0
-	check "bind-rx -- recv (devmem): recv prints one JSON object" out_json
+	check "-j bind-rx -- recv -j (devmem): stdout is one JSON document, recv's" out_json
 	check "bind-rx -- recv (devmem): devmem mode" out_has '"mode":"devmem"'
 	check "bind-rx -- recv (devmem): all 8 MiB in the dma-buf" json_num_is dmabuf_bytes 8388608
 	check "bind-rx -- recv (devmem): nothing copied" json_num_is linear_bytes 0
 	check "bind-rx -- recv (devmem): 0 bad bytes" json_num_is bad_bytes 0
 	check "bind-rx -- recv (devmem): tokens returned" json_num_ge tokens_returned 1
-	check "bind-rx -- recv (devmem): the binding was printed first" \
-		grep -q "^binding id [0-9]* on sim0b queues 1" "$T/recv.out"
+	check "-j bind-rx -- recv -j (devmem): bind-rx's document on stderr" \
+		grep -q '^{"schema_version":1,"binding_id":[0-9]*,"ifname":"sim0b","queues":\[1\]' "$T/recv.err"
 	check "bind-rx -- recv (devmem): nothing stays pinned" devmem_idle
 
 	# recv binds by itself
@@ -205,6 +208,33 @@ devmem() {
 		sh -c "grep -q '\"dmabuf_bytes\":8388608,\"linear_bytes\":0,' '$T/out' &&
 			grep -q '\"bad_bytes\":0' '$T/out'"
 	check "recv --dev (devmem): nothing stays pinned" devmem_idle
+
+	# stats: the page pool of the bound queue holds the binding, and after
+	# the unbind no pool does
+	nsenter -t "$rxns" -n "$CLI" bind-rx sim0b --queues 1 --size 4M >"$T/hold.out" 2>&1 &
+	hpid=$!
+	i=0
+	until grep -q "^binding id " "$T/hold.out" || [ $i -ge 300 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	id=$(sed -n 's/^binding id \([0-9]*\) .*/\1/p' "$T/hold.out")
+	nsenter -t "$rxns" -n "$CLI" -j stats sim0b >"$T/out" 2>"$T/err"
+	rc=$?
+	check "stats sim0b exits 0" rc_is 0
+	check "-j stats sim0b prints one JSON object" out_json
+	check "stats sim0b: the simulated NIC's queue counters, rx-1 among them" \
+		out_has '"queue_stats":true,"queues":[' '{"type":"rx","id":1,"rx_packets":' '"rx_bytes":'
+	check "stats sim0b: a page pool of sim0b takes from binding $id" \
+		out_has '"page_pools":[{' "\"dmabuf_binding\":$id,"
+	nsenter -t "$rxns" -n "$CLI" stats sim0b >"$T/out" 2>"$T/err"
+	check "stats sim0b (text): the pool and its binding" out_has "dma-buf binding $id "
+	kill -TERM "$hpid"
+	wait "$hpid"
+	check "stats: the binding is gone after the unbind" devmem_idle
+	nsenter -t "$rxns" -n "$CLI" -j stats sim0b >"$T/out" 2>"$T/err"
+	check "stats sim0b after the unbind: no pool holds binding $id" \
+		sh -c "! grep -q '\"dmabuf_binding\":$id,' '$T/out'"
 }
 devmem
 

@@ -82,7 +82,7 @@ hold_stop() {
 hold_start --size 4M --hugepages
 check "-j bind-rx --hugepages prints one JSON object" out_json
 check "-j bind-rx --hugepages: 2M memory, all in huge pages" \
-	out_has "{\"binding_id\":" "\"ifname\":\"$dev\",\"queues\":[1],\"dmabuf_size\":4194304,\"memory\":\"2M\",\"source\":\"ioctl\"" \
+	out_has "{\"schema_version\":1,\"binding_id\":" "\"ifname\":\"$dev\",\"queues\":[1],\"dmabuf_size\":4194304,\"memory\":\"2M\",\"source\":\"ioctl\"" \
 	'"huge_bytes":4194304'
 check "-j bind-rx --hugepages: at most 2 segments" test "$(json_num segments)" -le 2
 hold_stop
@@ -95,7 +95,7 @@ for kind in shmem 4k; do
 done
 hold_start --size 4M --uring --numa 0
 check "-j bind-rx --uring: from an io_uring fixed buffer" \
-	out_has '"source":"io_uring fixed buffer"' '"numa_node":0}'
+	out_has '"source":"uring"' '"numa_node":0}'
 hold_stop
 check "-j bind-rx --uring: SIGTERM, exit 0" rc_is 0
 check "memory kinds: nothing stays pinned" idle
@@ -145,6 +145,9 @@ run bind-rx "$dev" --queues 1-2 --size 4M -- sh -c \
 check "bind-rx -- COMMAND exits with the command's status (7)" rc_is 7
 check "bind-rx -- COMMAND: the environment describes the binding" \
 	out_has "size=4194304 if=$dev q=1,2 id="
+check "bind-rx -- COMMAND: stdout is the command's alone" \
+	sh -c "[ \$(wc -l <'$T/out') = 1 ]"
+check "bind-rx -- COMMAND: the binding is printed on stderr" err_has "binding id "
 check "bind-rx -- COMMAND: nothing stays pinned" idle
 
 # A command killed by a signal: 128 + the signal.
@@ -156,7 +159,8 @@ check "bind-rx -- COMMAND killed by SIGKILL exits 137" rc_is 137
 "$CLI" bind-rx "$dev" --queues 1 --size 4M -- sleep 60 >"$T/fwd.out" 2>"$T/fwd.err" &
 fpid=$!
 i=0
-until grep -q "^binding id " "$T/fwd.out" || [ $i -ge 300 ]; do
+# with a COMMAND, bind-rx prints on stderr: stdout is the command's
+until grep -q "^binding id " "$T/fwd.err" || [ $i -ge 300 ]; do
 	sleep 0.1
 	i=$((i + 1))
 done

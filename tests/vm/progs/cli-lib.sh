@@ -44,6 +44,9 @@ rc=none
 : >"$T/out"
 : >"$T/err"
 run() { "$CLI" "$@" >"$T/out" 2>"$T/err"; rc=$?; }
+# as_nobody 'CMDLINE': run a shell command line as nobody (uid 65534: no
+# capabilities) with busybox su, its output and status as run's
+as_nobody() { su -s /bin/sh nobody -c "$1" >"$T/out" 2>"$T/err"; rc=$?; }
 # run_within SECS ARGS...: run, killed after SECS (then rc is 137)
 run_within() {
 	_secs=$1
@@ -73,8 +76,17 @@ err_has() { for s; do grep -q -F -- "$s" "$T/err" || return 1; done; }
 err_line() { grep -q -x -F -- "$1" "$T/err"; }
 out_empty() { [ ! -s "$T/out" ]; }
 err_empty() { [ ! -s "$T/err" ]; }
-# usage_error: exit 2, usage on stderr, nothing on stdout
-usage_error() { rc_is 2 && err_has "Usage: uring-dmabuf" && out_empty; }
+# usage_error: exit 2, nothing on stdout, and on stderr two lines (as ip and
+# ethtool): "Error: ..." and a hint to the command's --help, not the usage
+usage_error() {
+	rc_is 2 && out_empty && [ "$(wc -l <"$T/err")" = 2 ] &&
+		head -n 1 "$T/err" | grep -q '^Error: ' &&
+		tail -n 1 "$T/err" | grep -q "^Hint: see 'uring-dmabuf .*--help'\$" &&
+		! err_has "Usage:"
+}
+# usage_text_error: the same as printed before ip's style (check, until its
+# rework lands): the error and the whole usage
+usage_text_error() { rc_is 2 && err_has "Usage: uring-dmabuf" && out_empty; }
 
 # kver_ge MAJOR MINOR: the running kernel is at least MAJOR.MINOR.
 kver_ge() {
