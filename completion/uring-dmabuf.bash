@@ -121,7 +121,8 @@ _uring_dmabuf()
 	esac
 
 	case $cmd in
-	check | queues | info | version) opts=$common ;;
+	check) opts="$common --queues --port --size" ;;
+	queues | info | version) opts=$common ;;
 	bind-rx) opts="$common --queues $memory --rx-page-size" ;;
 	recv) opts="$common --port --dev --queues $memory --rx-page-size --verify --bytes --require-devmem" ;;
 	send) opts="$common --addr --port --size" ;;
