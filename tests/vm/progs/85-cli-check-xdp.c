@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * uring-dmabuf check with an XDP program attached to the simulated NIC (a
- * two-instruction XDP_PASS program, generic mode): the xdp item fails with
+ * two-instruction, frags-aware XDP_PASS program, generic mode): the xdp item fails with
  * the command that detaches it, and the kernel refuses the dry-run bind
  * for the same reason; detached, both pass again. A shell script cannot
  * load BPF here (busybox ip has no xdp), hence C.
@@ -35,6 +35,8 @@ static int load_xdp_pass(char *log, size_t len)
 
 	memset(&attr, 0, sizeof(attr));
 	attr.prog_type = BPF_PROG_TYPE_XDP;
+	/* 6.14+ installs no single-buffer program beside tcp-data-split. */
+	attr.prog_flags = BPF_F_XDP_HAS_FRAGS;
 	attr.insns = (uint64_t)(unsigned long)insns;
 	attr.insn_cnt = 2;
 	attr.license = (uint64_t)(unsigned long)"GPL";
