@@ -132,7 +132,8 @@ _uring_dmabuf()
 	esac
 
 	case $cmd in
-	check | queues | stats | info | version | restore) opts=$common ;;
+	check) opts="$common --queues --port --size" ;;
+	queues | stats | info | version | restore) opts=$common ;;
 	bind-rx) opts="$common --queues $memory --rx-page-size --steer --proto" ;;
 	recv) opts="$common --port --dev --queues $memory --rx-page-size --verify --bytes --require-devmem --timeout --interval" ;;
 	send) opts="$common --addr --port --size --timeout" ;;

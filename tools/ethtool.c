@@ -1,16 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
- * Header split through the ethtool generic netlink family (the ring
- * parameters), ntuple filtering through the SIOCETHTOOL flags.
+ * Header split and its threshold through the ethtool generic netlink family
+ * (the ring parameters); the ioctls are in ethtool_ioctl.c.
  */
 #include <errno.h>
-#include <linux/ethtool.h>
-#include <linux/sockios.h>
-#include <net/if.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <netlink/attr.h>
 #include <netlink/errno.h>
@@ -27,7 +21,7 @@
 #define ETHTOOL_A_RINGS_HEADER_ID	1
 #define ETHTOOL_A_HEADER_DEV_NAME_ID	2
 #define ETHTOOL_A_RINGS_TCP_DATA_SPLIT_ID 11
-#define ETH_FLAG_NTUPLE_BIT		(1 << 27)
+#define ETHTOOL_A_RINGS_HDS_THRESH_ID	17
 
 /* libnl turned the kernel's errno into an NLE_* code: turn it back. */
 static int nl_to_errno(int nle)
@@ -54,35 +48,42 @@ static int nl_to_errno(int nle)
 
 static int on_rings(struct nl_msg *msg, void *arg)
 {
-	struct nlattr *tb[ETHTOOL_A_RINGS_TCP_DATA_SPLIT_ID + 1];
-	enum split_state *state = arg;
+	struct nlattr *tb[ETHTOOL_A_RINGS_HDS_THRESH_ID + 1];
+	struct ring_state *rs = arg;
 
-	if (genlmsg_parse(nlmsg_hdr(msg), 0, tb, ETHTOOL_A_RINGS_TCP_DATA_SPLIT_ID, NULL))
+	if (genlmsg_parse(nlmsg_hdr(msg), 0, tb, ETHTOOL_A_RINGS_HDS_THRESH_ID, NULL))
 		return NL_SKIP;
-	if (tb[ETHTOOL_A_RINGS_TCP_DATA_SPLIT_ID]) {
+	if (tb[ETHTOOL_A_RINGS_TCP_DATA_SPLIT_ID] &&
+	    nla_len(tb[ETHTOOL_A_RINGS_TCP_DATA_SPLIT_ID]) >= 1) {
 		switch (nla_get_u8(tb[ETHTOOL_A_RINGS_TCP_DATA_SPLIT_ID])) {
 		case 1:
-			*state = SPLIT_OFF;
+			rs->split = SPLIT_OFF;
 			break;
 		case 2:
-			*state = SPLIT_ON;
+			rs->split = SPLIT_ON;
 			break;
 		default:
-			*state = SPLIT_UNKNOWN;
+			rs->split = SPLIT_UNKNOWN;
 			break;
 		}
+	}
+	if (tb[ETHTOOL_A_RINGS_HDS_THRESH_ID] &&
+	    nla_len(tb[ETHTOOL_A_RINGS_HDS_THRESH_ID]) >= 4) {
+		rs->has_hds_thresh = true;
+		rs->hds_thresh = nla_get_u32(tb[ETHTOOL_A_RINGS_HDS_THRESH_ID]);
 	}
 	return NL_OK;
 }
 
-int ethtool_tcp_data_split(const char *dev, enum split_state *state)
+int ethtool_rings(const char *dev, struct ring_state *rs)
 {
 	struct nl_sock *sk = nl_socket_alloc();
 	struct nl_msg *msg = NULL;
 	struct nlattr *hdr;
 	int family, ret = -ENOMEM;
 
-	*state = SPLIT_UNKNOWN;
+	memset(rs, 0, sizeof(*rs));
+	rs->split = SPLIT_UNKNOWN;
 	if (!sk)
 		return -ENOMEM;
 	if (genl_connect(sk)) {
@@ -102,32 +103,12 @@ int ethtool_tcp_data_split(const char *dev, enum split_state *state)
 	if (!hdr || nla_put_string(msg, ETHTOOL_A_HEADER_DEV_NAME_ID, dev))
 		goto out;
 	nla_nest_end(msg, hdr);
-	nl_socket_modify_cb(sk, NL_CB_VALID, NL_CB_CUSTOM, on_rings, state);
+	nl_socket_modify_cb(sk, NL_CB_VALID, NL_CB_CUSTOM, on_rings, rs);
 	ret = nl_send_auto(sk, msg) < 0 ? -EIO : 0;
 	if (!ret)
 		ret = nl_to_errno(nl_recvmsgs_default(sk));
 out:
 	nlmsg_free(msg);
 	nl_socket_free(sk);
-	return ret;
-}
-
-int ethtool_ntuple(const char *dev, int *on)
-{
-	struct ethtool_value ev = { .cmd = ETHTOOL_GFLAGS };
-	struct ifreq ifr;
-	int fd, ret = 0;
-
-	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	memset(&ifr, 0, sizeof(ifr));
-	strncpy(ifr.ifr_name, dev, IFNAMSIZ - 1);
-	ifr.ifr_data = (void *)&ev;
-	if (ioctl(fd, SIOCETHTOOL, &ifr) < 0)
-		ret = -errno;
-	else
-		*on = !!(ev.data & ETH_FLAG_NTUPLE_BIT);
-	close(fd);
 	return ret;
 }

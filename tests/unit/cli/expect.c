@@ -29,16 +29,6 @@ void expect_usage_error(const struct run *r, const char *what)
 	}
 }
 
-void expect_usage_text_error(const struct run *r, const char *what)
-{
-	if (r->status != 2 || r->out_len || !strstr(r->err, "Usage: uring-dmabuf") ||
-	    (what && !strstr(r->err, what))) {
-		show(r);
-		fail_msg("expected exit 2 with a usage message%s%s on stderr",
-			 what ? " and " : "", what ? what : "");
-	}
-}
-
 void expect_valid_json(const struct run *r)
 {
 	size_t bad = json_check(r->out, r->out_len);

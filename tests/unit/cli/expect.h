@@ -16,8 +16,6 @@ void show(const struct run *r);
  * naming --help; not the usage text.
  */
 void expect_usage_error(const struct run *r, const char *what);
-/* The same, before the check rework: "Error:" and the whole usage text. */
-void expect_usage_text_error(const struct run *r, const char *what);
 /* stdout is exactly one JSON document (json_check.h). */
 void expect_valid_json(const struct run *r);
 

@@ -103,23 +103,86 @@ static void check__without_module_says_modprobe(void **state)
 	RUN(&r, "-j", "check");
 	assert_int_equal(r.status, 1);
 	assert_non_null(strstr(r.out, "\"item\":\"module\",\"ok\":false,\"required\":true"));
-	assert_non_null(strstr(r.out, "\"fix\":\"modprobe uring_dmabuf"));
+	/* installed: modprobe it; not installed: install it, then modprobe it */
+	assert_non_null(strstr(r.out, "\"item\":\"module\""));
+	if (!strstr(r.out, "\"fix\":\"modprobe uring_dmabuf") &&
+	    !strstr(r.out, "then modprobe uring_dmabuf\"")) {
+		show(&r);
+		fail_msg("the module's fix does not end in modprobe uring_dmabuf");
+	}
 	run_free(&r);
 }
 
-/* lo has no ring parameters: header split fails with the ethtool fix. */
-static void check__dev_without_header_split(void **state)
+/*
+ * lo's driver cannot do devmem: that is the one blocker, and no ethtool fix
+ * is offered as if it helped.
+ */
+static void check__lo_names_the_driver_as_blocker(void **state)
 {
 	struct run r;
 
 	(void)state;
 	RUN(&r, "check", "lo");
 	assert_int_equal(r.status, 1);
-	if (!strstr(r.out, "[FAIL] header-split") ||
-	    !strstr(r.out, "fix: ethtool -G lo tcp-data-split on") ||
-	    !strstr(r.out, "ethtool -K lo ntuple on")) {
+	if (!strstr(r.out, "[FAIL] driver: loopback") ||
+	    !strstr(r.out, "this driver cannot do devmem") ||
+	    !strstr(r.out, "blocked by: driver: loopback") ||
+	    !strstr(r.out, "use a NIC whose driver takes memory providers (bnxt_en 6.17+") ||
+	    !strstr(r.out, "[warn] header-split:") || !strstr(r.out, "(moot: lo's driver cannot do devmem)")) {
 		show(&r);
-		fail_msg("expected header-split and flow-steering failures with their fixes");
+		fail_msg("expected the driver as the blocker, the other items moot");
+	}
+	if (strstr(r.out, "fix: ethtool") || strstr(r.out, "--steer") ||
+	    strstr(r.out, "[FAIL] header-split") || strstr(r.out, "[FAIL] flow-steering")) {
+		show(&r);
+		fail_msg("an ethtool or --steer fix for a driver that cannot do devmem");
+	}
+	run_free(&r);
+	RUN(&r, "-j", "check", "lo", "--port", "5201", "--queues", "0");
+	assert_int_equal(r.status, 1);
+	expect_valid_json(&r);
+	assert_non_null(strstr(r.out, "{\"item\":\"driver\",\"ok\":false,\"required\":true,"
+				      "\"detail\":\"loopback (the loopback device): this driver cannot do devmem\""));
+	assert_non_null(strstr(r.out, "\"blocker\":\"driver\""));
+	assert_non_null(strstr(r.out, "\"item\":\"steer-rule\",\"ok\":false,\"required\":false"));
+	run_free(&r);
+}
+
+/* The options of check: one queue, a port, a size; DEV for the first two. */
+static void check__option_errors_are_usage_errors(void **state)
+{
+	static const char *const bad[][5] = {
+		{ "check", "--port", "5201" },
+		{ "check", "--queues", "1" },
+		{ "check", "lo", "--port", "0" },
+		{ "check", "lo", "--port", "65536" },
+		{ "check", "lo", "--queues", "1-3" },
+		{ "check", "lo", "--size", "4Q" },
+		{ "check", "lo", "--size", "0" },
+	};
+	struct run r;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		/* a NULL entry ends the arguments early */
+		assert_int_equal(run_cli(&r, bad[i][0], bad[i][1], bad[i][2], bad[i][3],
+					 bad[i][4], NULL), 0);
+		expect_usage_error(&r, NULL);
+		run_free(&r);
+	}
+}
+
+/* --size is held against RLIMIT_MEMLOCK: the detail names it. */
+static void check__size_against_memlock(void **state)
+{
+	struct run r;
+
+	(void)state;
+	RUN(&r, "check", "--size", "4M");
+	if (!strstr(r.out, "] memlock: RLIMIT_MEMLOCK") || !strstr(r.out, "--size 4M")) {
+		show(&r);
+		fail_msg("memlock: expected the limit against --size 4M");
 	}
 	run_free(&r);
 }
@@ -263,7 +326,9 @@ int main(void)
 		cmocka_unit_test(version__json_is_one_document),
 		cmocka_unit_test(check__json_is_one_document),
 		cmocka_unit_test(check__without_module_says_modprobe),
-		cmocka_unit_test(check__dev_without_header_split),
+		cmocka_unit_test(check__lo_names_the_driver_as_blocker),
+		cmocka_unit_test(check__option_errors_are_usage_errors),
+		cmocka_unit_test(check__size_against_memlock),
 		cmocka_unit_test(check__fix_names_the_device),
 		cmocka_unit_test(check__ring_error_keeps_the_errno),
 		cmocka_unit_test(check__unknown_device_fails),

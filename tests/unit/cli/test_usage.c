@@ -134,8 +134,7 @@ static void check__two_devices_exits_2(void **state)
 
 	(void)state;
 	RUN(&r, "check", "lo", "lo");
-	/* cmd_check.c is being reworked apart: expect_usage_error() after that */
-	expect_usage_text_error(&r, "unexpected argument");
+	expect_usage_error(&r, "unexpected argument");
 	run_free(&r);
 }
 

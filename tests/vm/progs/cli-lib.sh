@@ -84,9 +84,6 @@ usage_error() {
 		tail -n 1 "$T/err" | grep -q "^Hint: see 'uring-dmabuf .*--help'\$" &&
 		! err_has "Usage:"
 }
-# usage_text_error: the same as printed before ip's style (check, until its
-# rework lands): the error and the whole usage
-usage_text_error() { rc_is 2 && err_has "Usage: uring-dmabuf" && out_empty; }
 
 # kver_ge MAJOR MINOR: the running kernel is at least MAJOR.MINOR.
 kver_ge() {
