@@ -110,7 +110,8 @@ what="clean exit"
 run_within 120 bind-rx "$dev" --queues 1 --size 4M --steer 5201,5202 -- \
 	sh -c "$(snap_cmd 0)"
 check "$what: bind-rx --steer 5201,5202 -- CMD exits 0" rc_is 0 || show
-check "$what: the output says what is steered" out_has "steered: tcp4 dst-port 5201 5202 to queue 1"
+# with a COMMAND, bind-rx's own output goes to stderr: stdout is the command's
+check "$what: the output says what is steered" err_has "steered: tcp4 dst-port 5201 5202 to queue 1"
 check_during "$T/during" tcp4 5201 5202
 check "$what: the journal names the device, the split found and the rules" \
 	sh -c "grep -qx 'ifname $dev' '$T/journal' && grep -qx 'split 1' '$T/journal' && grep -q '^rule tcp4 5201 1 [0-9]' '$T/journal'"
@@ -159,6 +160,8 @@ check_after
 what="JSON"
 run_within 120 -j bind-rx "$dev" --queues 1 --size 4M --steer 5201 -- true
 check "$what: -j bind-rx --steer 5201 -- true exits 0" rc_is 0 || show
+check "$what: nothing on stdout (the command's)" out_empty
+cp "$T/err" "$T/out"	# bind-rx's document, on stderr beside a COMMAND
 check "$what: one JSON document" out_json
 check "$what: the steering as an object" \
 	out_has '"steer":{"proto":"tcp4","ports":[5201],"queues":[1]}'
