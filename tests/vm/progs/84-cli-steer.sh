@@ -78,12 +78,7 @@ bg_bind() {
 	: >"$T/bg.out"
 	"$CLI" bind-rx "$dev" --queues 1 --size 4M "$@" >"$T/bg.out" 2>"$T/bg.err" &
 	bpid=$!
-	i=0
-	until grep -q "^binding id " "$T/bg.out" || [ ! -e "/proc/$bpid" ] || [ $i -ge 300 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	grep -q "^binding id " "$T/bg.out"
+	wait_binding "$T/bg.out" "$bpid"
 }
 
 # The starting point: header split off (module parameter), a rule found

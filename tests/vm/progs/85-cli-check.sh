@@ -146,11 +146,7 @@ simnic() {
 	# A bound queue: check does not try to bind it again.
 	"$CLI" bind-rx sim0a --queues "$last" --size 4M >"$T/hold.out" 2>"$T/hold.err" &
 	hpid=$!
-	i=0
-	until grep -q "^binding id " "$T/hold.out" || [ $i -ge 300 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
+	wait_binding "$T/hold.out" || :
 	run check sim0a
 	check "check sim0a with rx-$last bound: listed, no dry run" \
 		out_has "[ ok ] bindings: 1 RX queues bound" "not tried: rx-$last is bound already"

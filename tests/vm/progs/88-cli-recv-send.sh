@@ -213,11 +213,7 @@ devmem() {
 	# the unbind no pool does
 	nsenter -t "$rxns" -n "$CLI" bind-rx sim0b --queues 1 --size 4M >"$T/hold.out" 2>&1 &
 	hpid=$!
-	i=0
-	until grep -q "^binding id " "$T/hold.out" || [ $i -ge 300 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
+	wait_binding "$T/hold.out" || :
 	id=$(sed -n 's/^binding id \([0-9]*\) .*/\1/p' "$T/hold.out")
 	nsenter -t "$rxns" -n "$CLI" -j stats sim0b >"$T/out" 2>"$T/err"
 	rc=$?

@@ -25,11 +25,7 @@ hold_until() {
 	: >"$T/hold.out"	# before the child starts: no old "binding id" to see
 	"$CLI" bind-rx "$dev" --queues 1 --size 4M >"$T/hold.out" 2>"$T/hold.err" &
 	hpid=$!
-	i=0
-	until grep -q "^binding id " "$T/hold.out" || [ $i -ge 300 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
+	wait_binding "$T/hold.out" || :
 	id=$(sed -n 's/^binding id \([0-9]*\) .*/\1/p' "$T/hold.out")
 	if [ -z "$id" ]; then
 		not_ok "bind-rx $dev --queues 1 holds a binding (for SIG$sig)"

@@ -85,6 +85,18 @@ usage_error() {
 		! err_has "Usage:"
 }
 
+# wait_binding FILE [PID]: wait (30 s at most, or until PID exits) for a
+# background bind-rx to print "binding id" into FILE; false if it did not.
+wait_binding() {
+	_i=0
+	until grep -q "^binding id " "$1" || { [ -n "${2:-}" ] && [ ! -e "/proc/$2" ]; } ||
+		[ $_i -ge 300 ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	grep -q "^binding id " "$1"
+}
+
 # kver_ge MAJOR MINOR: the running kernel is at least MAJOR.MINOR.
 kver_ge() {
 	v=$(uname -r)
