@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
  * uring-dmabuf check with an XDP program attached to the simulated NIC (a
- * two-instruction, frags-aware XDP_PASS program, generic mode): the xdp item fails with
- * the command that detaches it, and the kernel refuses the dry-run bind
- * for the same reason; detached, both pass again. A shell script cannot
+ * two-instruction, frags-aware XDP_PASS program, generic mode): the xdp
+ * item fails with the command that detaches it, and the kernel refuses the
+ * dry-run bind for the same reason; bind-rx --steer refuses before it
+ * changes anything; detached, both checks pass again. A shell script cannot
  * load BPF here (busybox ip has no xdp), hence C.
  */
 #include <errno.h>
@@ -135,6 +136,53 @@ static void check_with_xdp(void)
 		show(out);
 }
 
+/* The simulated NIC's ring, ntuple, rule and RSS state, as its debugfs shows it. */
+static void nic_state(char *buf, size_t len)
+{
+	static const char *const files[] = { "ethtool", "steer", "rss" };
+	size_t used = 0, i, n;
+	char path[128];
+	FILE *f;
+
+	buf[0] = 0;
+	for (i = 0; i < sizeof(files) / sizeof(files[0]) && used + 1 < len; i++) {
+		snprintf(path, sizeof(path), "/sys/kernel/debug/" SIMNIC_MODULE "/" DEV "/%s", files[i]);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		n = fread(buf + used, 1, len - used - 1, f);
+		used += n;
+		buf[used] = 0;
+		fclose(f);
+	}
+}
+
+/* bind-rx --steer refuses beside XDP before it changes anything. */
+static void steer_with_xdp(void)
+{
+	static char out[16384], before[8192], after[8192];
+	int rc;
+
+	nic_state(before, sizeof(before));
+	if (!t_ok(run_cli("bind-rx " DEV " --queues 1 --size 4M --steer 5201 -- true",
+			  out, sizeof(out), &rc) == 0, "run bind-rx " DEV " --steer with XDP"))
+		return;
+	if (!t_ok(rc == 1 && strstr(out, "xdp: an XDP program is attached to " DEV) &&
+		  strstr(out, "ip link set " DEV " xdp off"),
+		  "bind-rx " DEV " --steer with XDP: refused (exit 1), naming XDP and the fix"))
+		show(out);
+	nic_state(after, sizeof(after));
+	if (!t_ok(before[0] && !strcmp(before, after),
+		  "bind-rx " DEV " --steer with XDP: the device is left as it was (debugfs ethtool, steer, rss)")) {
+		t_diag("before:");
+		show(before);
+		t_diag("after:");
+		show(after);
+	}
+	t_ok(access("/run/uring-dmabuf/" DEV ".journal", F_OK) && errno == ENOENT,
+	     "bind-rx " DEV " --steer with XDP: no journal left");
+}
+
 static void check_without_xdp(void)
 {
 	static char out[16384];
@@ -177,6 +225,7 @@ int main(void)
 		goto out;
 	}
 	check_with_xdp();
+	steer_with_xdp();
 	ret = set_xdp(ifindex, -1, ext, sizeof(ext));
 	if (!t_ok(ret == 0, "detach it"))
 		t_diag("%s: %s", errname(-ret), ext);
