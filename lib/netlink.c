@@ -5,6 +5,7 @@
  * made it), NETDEV_CMD_QUEUE_GET, NETDEV_CMD_QSTATS_GET and NETDEV_CMD_PAGE_POOL_GET.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -330,11 +331,17 @@ static int on_queue(const struct nlmsghdr *hdr, void *arg)
 	return 0;
 }
 
-/* Returns the number of queues (may exceed @max; only @max are stored). */
-int uring_dmabuf_queues(unsigned int ifindex, struct uring_dmabuf_queue *out,
-			unsigned int max, struct uring_dmabuf_nl_error *err)
+/*
+ * One NETDEV_CMD_* dump, the error model of every public call: @err cleared
+ * first, its code set on failure; @put writes the request (for @ifindex,
+ * which must not be 0 if @need_ifindex), @on_reply takes each answer.
+ * 0 or -errno.
+ */
+static int netdev_dump(unsigned int cmd, unsigned int ifindex, bool need_ifindex,
+		       int (*put)(struct nl_msg *, int, unsigned int),
+		       int (*on_reply)(const struct nlmsghdr *, void *), void *arg,
+		       struct uring_dmabuf_nl_error *err)
 {
-	struct queue_list l = { .out = out, .max = out ? max : 0 };
 	struct nl_sock *sk;
 	struct nl_msg *msg;
 	int family, ret;
@@ -343,7 +350,7 @@ int uring_dmabuf_queues(unsigned int ifindex, struct uring_dmabuf_queue *out,
 		memset(err, 0, sizeof(*err));
 		err->attr = -1;
 	}
-	if (!ifindex)
+	if (need_ifindex && !ifindex)
 		ret = -EINVAL;
 	else
 		ret = open_socket(&sk);
@@ -352,7 +359,7 @@ int uring_dmabuf_queues(unsigned int ifindex, struct uring_dmabuf_queue *out,
 			err->code = ret;
 		return ret;
 	}
-	family = resolve_netdev(sk, NETDEV_CMD_QUEUE_GET);
+	family = resolve_netdev(sk, cmd);
 	if (family < 0) {
 		ret = family;
 		goto out;
@@ -362,16 +369,27 @@ int uring_dmabuf_queues(unsigned int ifindex, struct uring_dmabuf_queue *out,
 		ret = -ENOMEM;
 		goto out;
 	}
-	ret = urd_put_queue_dump(msg, family, ifindex);
+	ret = put(msg, family, ifindex);
 	if (ret) {
 		nlmsg_free(msg);
 		goto out;
 	}
-	ret = urd_nl_transact(sk, msg, on_queue, &l, err);
+	ret = urd_nl_transact(sk, msg, on_reply, arg, err);
 out:
 	nl_socket_free(sk);
 	if (ret && err && !err->code)
 		err->code = ret;
+	return ret;
+}
+
+/* Returns the number of queues (may exceed @max; only @max are stored). */
+int uring_dmabuf_queues(unsigned int ifindex, struct uring_dmabuf_queue *out,
+			unsigned int max, struct uring_dmabuf_nl_error *err)
+{
+	struct queue_list l = { .out = out, .max = out ? max : 0 };
+	int ret = netdev_dump(NETDEV_CMD_QUEUE_GET, ifindex, true, urd_put_queue_dump,
+			      on_queue, &l, err);
+
 	return ret ? ret : (int)l.nr;
 }
 
@@ -398,6 +416,13 @@ static int on_page_pool(const struct nlmsghdr *hdr, void *arg)
 	return 0;
 }
 
+/* The request of every page pool (the reply is filtered by ifindex). */
+static int put_page_pool_dump(struct nl_msg *msg, int family, unsigned int ifindex)
+{
+	(void)ifindex;
+	return urd_put_page_pool_dump(msg, family);
+}
+
 /*
  * Page pools of @ifindex, or of every device (and of removed ones) for 0.
  * Returns their number (may exceed @max; only @max are stored).
@@ -407,40 +432,9 @@ int uring_dmabuf_page_pools(unsigned int ifindex,
 			    unsigned int max, struct uring_dmabuf_nl_error *err)
 {
 	struct pool_list l = { .out = out, .max = out ? max : 0, .ifindex = ifindex };
-	struct nl_sock *sk;
-	struct nl_msg *msg;
-	int family, ret;
+	int ret = netdev_dump(NETDEV_CMD_PAGE_POOL_GET, ifindex, false, put_page_pool_dump,
+			      on_page_pool, &l, err);
 
-	if (err) {
-		memset(err, 0, sizeof(*err));
-		err->attr = -1;
-	}
-	ret = open_socket(&sk);
-	if (ret) {
-		if (err)
-			err->code = ret;
-		return ret;
-	}
-	family = resolve_netdev(sk, NETDEV_CMD_PAGE_POOL_GET);
-	if (family < 0) {
-		ret = family;
-		goto out;
-	}
-	msg = nlmsg_alloc();
-	if (!msg) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	ret = urd_put_page_pool_dump(msg, family);
-	if (ret) {
-		nlmsg_free(msg);
-		goto out;
-	}
-	ret = urd_nl_transact(sk, msg, on_page_pool, &l, err);
-out:
-	nl_socket_free(sk);
-	if (ret && err && !err->code)
-		err->code = ret;
 	return ret ? ret : (int)l.nr;
 }
 
@@ -472,42 +466,8 @@ int uring_dmabuf_qstats(unsigned int ifindex, struct uring_dmabuf_qstats *out,
 			unsigned int max, struct uring_dmabuf_nl_error *err)
 {
 	struct qstats_list l = { .out = out, .max = out ? max : 0 };
-	struct nl_sock *sk;
-	struct nl_msg *msg;
-	int family, ret;
+	int ret = netdev_dump(NETDEV_CMD_QSTATS_GET, ifindex, true, urd_put_qstats_dump,
+			      on_qstats, &l, err);
 
-	if (err) {
-		memset(err, 0, sizeof(*err));
-		err->attr = -1;
-	}
-	if (!ifindex)
-		ret = -EINVAL;
-	else
-		ret = open_socket(&sk);
-	if (ret) {
-		if (err)
-			err->code = ret;
-		return ret;
-	}
-	family = resolve_netdev(sk, NETDEV_CMD_QSTATS_GET);
-	if (family < 0) {
-		ret = family;
-		goto out;
-	}
-	msg = nlmsg_alloc();
-	if (!msg) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	ret = urd_put_qstats_dump(msg, family, ifindex);
-	if (ret) {
-		nlmsg_free(msg);
-		goto out;
-	}
-	ret = urd_nl_transact(sk, msg, on_qstats, &l, err);
-out:
-	nl_socket_free(sk);
-	if (ret && err && !err->code)
-		err->code = ret;
 	return ret ? ret : (int)l.nr;
 }
