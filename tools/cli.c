@@ -5,6 +5,7 @@
  * this file only and main.c on the subcommands: no dependency both ways.
  */
 #include <getopt.h>
+#include <net/if.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -98,4 +99,29 @@ int cli_getopt(int argc, char **argv, const char *shortopts,
 	else
 		usage_error("unknown option '%s'", arg);
 	return '?';
+}
+
+int parse_dev_args(int argc, char **argv, const char *usage_text,
+		   unsigned int *ifindex)
+{
+	static const struct option opts[] = { COMMON_LONG, { NULL, 0, NULL, 0 } };
+	bool exit_now = false;
+	int opt;
+
+	while ((opt = cli_getopt(argc, argv, COMMON_SHORT, opts)) != -1) {
+		if (!common_opt(opt, usage_text, &exit_now))
+			return EXIT_USAGE;	/* cli_getopt() said why */
+		if (exit_now)
+			return EXIT_OK;
+	}
+	if (optind >= argc)
+		return usage_error("DEV is required");
+	if (optind + 1 < argc)
+		return usage_error("unexpected argument '%s'", argv[optind + 1]);
+	*ifindex = if_nametoindex(argv[optind]);
+	if (!*ifindex) {
+		err_msg("no network device '%s'", argv[optind]);
+		return EXIT_FAIL;
+	}
+	return -1;
 }

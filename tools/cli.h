@@ -33,6 +33,14 @@ int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int usage_hint(void);
 
 /*
+ * The arguments of a command that takes the common options and DEV alone:
+ * -1 with *ifindex set (argv[optind] is DEV), else the exit status to
+ * return (--help printed, or the usage error or unknown device said).
+ */
+int parse_dev_args(int argc, char **argv, const char *usage_text,
+		   unsigned int *ifindex);
+
+/*
  * getopt_long() that reports a bad option itself, as usage_error() does,
  * by its long name where it has one; returns '?' after that.
  */

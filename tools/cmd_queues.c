@@ -18,28 +18,14 @@ static const char usage_queues[] =
 
 int cmd_queues(int argc, char **argv)
 {
-	static const struct option opts[] = { COMMON_LONG, { NULL, 0, NULL, 0 } };
 	static struct uring_dmabuf_queue q[MAX_QUEUES];
 	struct uring_dmabuf_nl_error nlerr = { .attr = -1 };
-	bool exit_now = false;
 	unsigned int ifindex;
-	int opt, n, i;
+	int ret, n, i;
 
-	while ((opt = cli_getopt(argc, argv, COMMON_SHORT, opts)) != -1) {
-		if (!common_opt(opt, usage_queues, &exit_now))
-			return EXIT_USAGE;	/* cli_getopt() said why */
-		if (exit_now)
-			return EXIT_OK;
-	}
-	if (optind >= argc)
-		return usage_error("DEV is required");
-	if (optind + 1 < argc)
-		return usage_error("unexpected argument '%s'", argv[optind + 1]);
-	ifindex = if_nametoindex(argv[optind]);
-	if (!ifindex) {
-		err_msg("no network device '%s'", argv[optind]);
-		return EXIT_FAIL;
-	}
+	ret = parse_dev_args(argc, argv, usage_queues, &ifindex);
+	if (ret >= 0)
+		return ret;
 	n = uring_dmabuf_queues(ifindex, q, MAX_QUEUES, &nlerr);
 	if (n < 0) {
 		err_msg("NETDEV_CMD_QUEUE_GET on %s: %s%s%s", argv[optind], strerror(-n),

@@ -102,28 +102,14 @@ static void print_pool(const struct uring_dmabuf_page_pool *p)
 
 int cmd_stats(int argc, char **argv)
 {
-	static const struct option opts[] = { COMMON_LONG, { NULL, 0, NULL, 0 } };
 	static struct uring_dmabuf_page_pool pools[MAX_POOLS];
 	struct uring_dmabuf_nl_error nlerr = { .attr = -1 };
 	unsigned int ifindex, held = 0;
-	bool exit_now = false;
-	int opt, n, i;
+	int ret, n, i;
 
-	while ((opt = cli_getopt(argc, argv, COMMON_SHORT, opts)) != -1) {
-		if (!common_opt(opt, usage_stats, &exit_now))
-			return EXIT_USAGE;	/* cli_getopt() said why */
-		if (exit_now)
-			return EXIT_OK;
-	}
-	if (optind >= argc)
-		return usage_error("DEV is required");
-	if (optind + 1 < argc)
-		return usage_error("unexpected argument '%s'", argv[optind + 1]);
-	ifindex = if_nametoindex(argv[optind]);
-	if (!ifindex) {
-		err_msg("no network device '%s'", argv[optind]);
-		return EXIT_FAIL;
-	}
+	ret = parse_dev_args(argc, argv, usage_stats, &ifindex);
+	if (ret >= 0)
+		return ret;
 	/* All pools: those of removed devices are DEV's, perhaps, no longer. */
 	n = uring_dmabuf_page_pools(0, pools, MAX_POOLS, &nlerr);
 	if (n < 0) {
