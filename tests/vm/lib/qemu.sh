@@ -25,6 +25,8 @@
 : "${VM_APPEND:=}"             # more kernel command line (demo, bench)
 : "${VM_TESTS:=}"              # only these test programs (name globs)
 : "${VM_EXPECT:=}"             # what the boot is for (uring_dmabuf_vm.expect)
+: "${VM_QEMU_ARGS:=}"          # more QEMU arguments, as words (a lane's machine:
+                               # q35 and an IOMMU, NUMA nodes)
 
 qemu_cmdline() {
 	local mode=$1
@@ -56,6 +58,8 @@ qemu_boot() {
 		-kernel "$(kernel_dir "$kver")/vmlinuz" -initrd "$initrd"
 		-append "$(qemu_cmdline "$mode")"
 		-drive "file=$dir/ext4.img,if=virtio,format=raw")
+	# shellcheck disable=SC2206 # the lane's arguments are words
+	args+=($VM_QEMU_ARGS)
 	rm -f "$dir/console.log" "$dir/results.log"
 	if [ "$mode" = shell ]; then
 		args+=(-serial mon:stdio -chardev "file,id=results,path=$dir/results.log" -serial chardev:results)
