@@ -15,6 +15,9 @@
 #include "common.h"
 #include "machine.h"
 
+/* /proc/kpageflags's PG_reserved bit (kernel-internal, not in uapi) */
+#define KPF_RESERVED 32
+
 int vm_expects(const char *word)
 {
 	const char *e = getenv("URING_DMABUF_VM_EXPECT");
@@ -120,6 +123,28 @@ uint64_t block_pages(void)
 				sizeof(buf)) > 0)
 		pages = strtoull(buf, NULL, 16) / PAGE_SZ;
 	return pages;
+}
+
+long long block_reserved_pages(uint64_t block)
+{
+	uint64_t bp = block_pages(), flags[512], i, done;
+	int fd = open("/proc/kpageflags", O_RDONLY | O_CLOEXEC);
+	long long nr = 0;
+	ssize_t r;
+
+	if (fd < 0)
+		return -errno;
+	for (done = 0; bp && done < bp; done += 512) {
+		r = pread(fd, flags, sizeof(flags), (off_t)((block * bp + done) * 8));
+		if (r != (ssize_t)sizeof(flags)) {
+			nr = r < 0 ? -errno : -EIO;
+			break;
+		}
+		for (i = 0; i < 512; i++)
+			nr += (flags[i] >> KPF_RESERVED) & 1;
+	}
+	close(fd);
+	return bp ? nr : -ENOENT;
 }
 
 int pfn_node(uint64_t pfn)

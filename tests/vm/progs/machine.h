@@ -42,6 +42,12 @@ int pagemap_pfns(const void *addr, size_t n, uint64_t *pfns);
 
 /* Pages per memory block (block_size_bytes / page size), 0 if unknown. */
 uint64_t block_pages(void);
+/*
+ * Pages of memory block @block that are PG_reserved (/proc/kpageflags):
+ * memblock's early allocations, which can lie in ZONE_MOVABLE too and keep
+ * their block from ever going offline; -errno if unreadable.
+ */
+long long block_reserved_pages(uint64_t block);
 /* The node holding @pfn's memory block (NODE_SYSFS nodeN/memoryB), or -1. */
 int pfn_node(uint64_t pfn);
 

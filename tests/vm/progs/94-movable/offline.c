@@ -34,7 +34,8 @@ static int valid_zones_is(uint64_t block, const char *zone)
 /*
  * Distinct memory blocks of @pfns, up to @max, that lie wholly in
  * ZONE_MOVABLE (valid_zones "Movable"; a block across a zone boundary says
- * "none" and cannot go offline: EINVAL).
+ * "none" and cannot go offline: EINVAL) and hold no page memblock reserved
+ * at boot (those never go offline: EBUSY, whatever we do).
  */
 static int movable_blocks(const uint64_t *pfns, size_t n, uint64_t *blocks,
 			  int max)
@@ -48,8 +49,17 @@ static int movable_blocks(const uint64_t *pfns, size_t n, uint64_t *blocks,
 			continue;
 		for (j = 0; j < nr && blocks[j] != pfns[i] / bp; j++)
 			;
-		if (j == nr && valid_zones_is(pfns[i] / bp, "Movable"))
-			blocks[nr++] = pfns[i] / bp;
+		if (j < nr)
+			continue;
+		if (!valid_zones_is(pfns[i] / bp, "Movable"))
+			continue;
+		if (block_reserved_pages(pfns[i] / bp)) {
+			t_diag("memory block %llu: %lld pages reserved at boot, "
+			       "left out", (unsigned long long)(pfns[i] / bp),
+			       block_reserved_pages(pfns[i] / bp));
+			continue;
+		}
+		blocks[nr++] = pfns[i] / bp;
 	}
 	return nr;
 }
@@ -91,6 +101,8 @@ static void offline_online(uint64_t block, const char *when)
 		  "memory block %llu (ZONE_MOVABLE) goes offline %s",
 		  (unsigned long long)block, when))
 		t_diag("write offline: %s, state %s", errname(-ret), st);
+	if (strcmp(st, "offline"))
+		return;		/* nothing to put back */
 	ret = block_set_state(block, "online_movable", OFFLINE_SECS);
 	block_state(block, st, sizeof(st));
 	if (!t_ok(!ret && !strcmp(st, "online") &&
