@@ -19,7 +19,8 @@
  * ("NUMA node mask: 0x2 (asked for node 1)") must agree with where the
  * pages of its buffer are (/proc/PID/numa_maps of bind-rx while it holds
  * the binding); `--numa 0` likewise on the other node; with --hugepages
- * the line must tell the truth wherever the pin left the pages.
+ * the line must tell the truth wherever the pin left the pages, and a hint
+ * say so when that is not only the node asked for.
  *
  * With one node the program skips, unless the harness said this boot is
  * the NUMA lane (URING_DMABUF_VM_EXPECT holds "numa"): then it fails.
@@ -316,7 +317,7 @@ static void check_bind_numa(const char *numa, const char *kind, int node,
 	char out[64], text[4096], policy[32] = "", want_line[64], what[64];
 	long long mask, bytes = 0;
 	uint64_t where = 0;
-	int status, found;
+	int status, found, hinted;
 	pid_t pid;
 
 	snprintf(what, sizeof(what), "bind-rx sim0a --numa %s%s%s", numa,
@@ -346,6 +347,11 @@ static void check_bind_numa(const char *numa, const char *kind, int node,
 		t_diag("numa_maps: %s mapping, %lld bytes on nodes 0x%llx; "
 		       "bind-rx's output: %s", found ? "no bind:" : "a bind:",
 		       bytes, (unsigned long long)where, text);
+	hinted = strstr(text, "Hint: the pinned pages are on NUMA nodes") != NULL;
+	if (!t_ok(hinted == (where != 1ULL << node), "%s: a hint about the "
+		  "nodes exactly when the pages are not all on node %d (%s)",
+		  what, node, hinted ? "hinted" : "none"))
+		t_diag("bind-rx's output: %s", text);
 	if (landed && !t_ok(where == 1ULL << node, "%s: its buffer is on "
 			    "node %d", what, node))
 		t_diag("on nodes 0x%llx", (unsigned long long)where);
