@@ -274,7 +274,8 @@ static pid_t bind_rx_start(const char *numa, const char *kind,
 	pid = t_fork();
 	if (pid)
 		return pid < 0 ? -errno : pid;
-	if (!freopen(out, "w", stdout) || !freopen(out, "a", stderr))
+	/* one open file for both, so neither overwrites the other */
+	if (!freopen(out, "w", stdout) || dup2(STDOUT_FILENO, STDERR_FILENO) < 0)
 		_exit(126);
 	execlp("uring-dmabuf", "uring-dmabuf", "bind-rx", "sim0a", "--queues",
 	       "1", "--size", size, "--numa", numa, kind, (char *)NULL);
@@ -297,8 +298,10 @@ static long long numa_line(pid_t pid, const char *out, char *text,
 		if (l && strchr(l, '\n') &&
 		    sscanf(l, "NUMA node mask: %llx", &mask) == 1)
 			return (long long)mask;
-		if (waitpid(pid, &status, WNOHANG) == pid)
+		if (waitpid(pid, &status, WNOHANG) == pid) {
+			read_text(out, text, tlen);	/* all it said */
 			return -1;	/* exited: it failed */
+		}
 		msleep(100);
 	}
 	return -1;

@@ -134,8 +134,42 @@ static void pinned_block(const struct placed *b)
 	}
 }
 
+#define POOL_2M NODE_SYSFS "node%d/hugepages/hugepages-2048kB/nr_hugepages"
+
+/*
+ * Offlining dissolves the free huge pages of a block: the programs after
+ * this one get the 2 MiB pool back as it was, node by node (from the
+ * memory just onlined). @save: read it into @pool instead.
+ */
+static void pool_2m(long long *pool, int save)
+{
+	unsigned long long v = 0;
+	char path[96], num[32];
+	int n;
+
+	for (n = 0; n < 64; n++) {
+		if (!(nodes_online() & (1ULL << n)))
+			continue;
+		snprintf(path, sizeof(path), POOL_2M, n);
+		if (save) {
+			pool[n] = read_ull(path, &v) ? -1 : (long long)v;
+			continue;
+		}
+		if (pool[n] < 0)
+			continue;
+		snprintf(num, sizeof(num), "%lld", pool[n]);
+		write_text(path, num);
+		if (!t_ok(!read_ull(path, &v) && (long long)v == pool[n],
+			  "offlining: node %d's 2 MiB hugetlb pool back at %lld "
+			  "pages", n, pool[n]))
+			t_diag("%llu pages", v);
+	}
+}
+
 void check_offline(int dev)
 {
+	long long pool[64];
+
 	uint64_t blocks[MAX_BLOCKS];
 	struct placed b;
 	int ret, nr, i;
@@ -145,6 +179,7 @@ void check_offline(int dev)
 		     MEMORY_SYSFS);
 		return;
 	}
+	pool_2m(pool, 1);
 	ret = movable_buffer(&b, blocks, &nr);
 	if (!t_ok(!ret, "offlining: a 16 MiB anonymous buffer with pages in "
 		  "%d block(s) wholly in ZONE_MOVABLE", nr)) {
@@ -167,4 +202,5 @@ void check_offline(int dev)
 	placed_free(&b);
 	for (i = 0; i < nr; i++)
 		offline_online(blocks[i], "after the dma-buf is gone");
+	pool_2m(pool, 0);
 }
