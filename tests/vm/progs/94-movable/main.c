@@ -16,8 +16,9 @@
  *
  * CMA (the other place a long-term pin must not stay) is not covered:
  * 6.12's Debian kernel has no CONFIG_CMA, 7.3's reserves no area
- * (CONFIG_CMA_SIZE_MBYTES=0), and one given with cma= lies below 4 GiB,
- * which user pages reach only once the zones above are full.
+ * (CONFIG_CMA_SIZE_MBYTES=0), and one given with cma= lies either in
+ * ZONE_MOVABLE (where this check covers it already) or in a zone below,
+ * which user pages reach only once their node's ZONE_MOVABLE is full.
  *
  * Without a ZONE_MOVABLE the program skips, unless the harness said this
  * boot is the movable lane (URING_DMABUF_VM_EXPECT holds "movable"):
