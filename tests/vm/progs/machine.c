@@ -56,8 +56,12 @@ uint64_t nodes_online(void)
 
 int mbind_nodes(void *addr, size_t len, uint64_t mask)
 {
-	unsigned long m[1] = { (unsigned long)mask };
+	/* 64 bits in longs of either size (the programs may be built -m32) */
+	unsigned long m[64 / (8 * sizeof(unsigned long))];
+	size_t i;
 
+	for (i = 0; i < sizeof(m) / sizeof(m[0]); i++)
+		m[i] = (unsigned long)(mask >> (i * 8 * sizeof(unsigned long)));
 	if (syscall(SYS_mbind, addr, len, MPOL_BIND, m, 64UL, 0UL))
 		return -errno;
 	return 0;
