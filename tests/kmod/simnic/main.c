@@ -2,13 +2,14 @@
 /*
  * uring_dmabuf_simnic: module parameters, and one platform device per pair
  * of ports. The platform device is the ports' parent and their DMA device
- * (dma-direct, 64-bit mask, max segment size from dma_max_seg), as a PCI
- * function would be for a real NIC; its driver's probe creates the two
- * netdevs and remove (module unload, or unbinding the device through
- * sysfs) destroys them, devmem bindings or not.
+ * (dma-direct, 64-bit mask, max segment size from dma_max_seg, on the NUMA
+ * node numa_node), as a PCI function would be for a real NIC; its driver's
+ * probe creates the two netdevs and remove (module unload, or unbinding the
+ * device through sysfs) destroys them, devmem bindings or not.
  */
 #include <linux/dma-mapping.h>
 #include <linux/module.h>
+#include <linux/nodemask.h>
 #include <linux/platform_device.h>
 #include <linux/slab.h>
 
@@ -32,6 +33,11 @@ MODULE_PARM_DESC(ring_size, "Frames an RX queue holds before its sender stops (6
 static unsigned int dma_max_seg = 65536;
 module_param(dma_max_seg, uint, 0444);
 MODULE_PARM_DESC(dma_max_seg, "Max DMA segment size of the device in bytes (>= page size, default 65536)");
+
+/* (the kernel's per-CPU numa_node takes the plain name) */
+static int dev_numa_node = NUMA_NO_NODE;
+module_param_named(numa_node, dev_numa_node, int, 0444);
+MODULE_PARM_DESC(numa_node, "NUMA node of the platform devices, as firmware would set it (-1: none, default)");
 
 static bool tcp_data_split = true;
 module_param(tcp_data_split, bool, 0444);
@@ -127,12 +133,19 @@ static int simnic_pdevs_register(void)
 {
 	struct platform_device *pdev;
 	unsigned int i;
+	int err;
 
 	for (i = 0; i < pairs; i++) {
-		pdev = platform_device_register_simple(SIMNIC_DRV_NAME, i,
-						       NULL, 0);
-		if (IS_ERR(pdev))
-			return PTR_ERR(pdev);
+		pdev = platform_device_alloc(SIMNIC_DRV_NAME, i);
+		if (!pdev)
+			return -ENOMEM;
+		/* Before the driver binds: the netdevs and page pools follow it. */
+		set_dev_node(&pdev->dev, dev_numa_node);
+		err = platform_device_add(pdev);
+		if (err) {
+			platform_device_put(pdev);
+			return err;
+		}
 		simnic_pdevs[i] = pdev;
 		/* Probe ran synchronously; it failed if there is no pair. */
 		if (!platform_get_drvdata(pdev))
@@ -154,6 +167,12 @@ static int simnic_check_params(void)
 	if (ring_size < SIMNIC_MIN_RING || ring_size > SIMNIC_MAX_RING) {
 		pr_err("ring_size=%u: must be %u-%u\n", ring_size,
 		       SIMNIC_MIN_RING, SIMNIC_MAX_RING);
+		return -EINVAL;
+	}
+	if (dev_numa_node != NUMA_NO_NODE &&
+	    (dev_numa_node < 0 || dev_numa_node >= MAX_NUMNODES ||
+	     !node_online(dev_numa_node))) {
+		pr_err("numa_node=%d: not an online node\n", dev_numa_node);
 		return -EINVAL;
 	}
 	if (dma_max_seg < PAGE_SIZE) {
