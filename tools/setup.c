@@ -357,7 +357,7 @@ int dmabuf_setup(const struct rx_opts *o, struct rx_setup *s)
 	ret = uring_dmabuf_info(s->dev_fd, s->dmabuf_fd, &s->info);
 	if (ret)
 		err_msg("URING_DMABUF_IOC_INFO on the new dma-buf: %s", strerror(-ret));
-	else if (node >= 0 && node < 63 && s->info.node_mask != 1ULL << node)
+	else if (node >= 0 && node < 64 && s->info.node_mask != 1ULL << node)
 		/* mbind() placed them, the long-term pin may have moved them */
 		hint_msg("the pinned pages are on NUMA nodes 0x%llx, not only node %d: pinning moves pages out of ZONE_MOVABLE, huge pages to any node's free one (see /proc/zoneinfo)",
 			 (unsigned long long)s->info.node_mask, node);
