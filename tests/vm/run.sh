@@ -3,7 +3,8 @@
 # Entry point of the test harness (called by tests/Makefile).
 #
 #   run.sh test                  make test, after make deps: every part (unit,
-#                                check, deb-check, vmtest, vmtest-swiotlb, demo, the
+#                                check, deb-check, vmtest, vmtest-swiotlb,
+#                                vmtest-iommu, demo, the
 #                                reliability lane if it fits its budget) even
 #                                when an earlier one failed, then one tally
 #   run.sh prepare [KERNEL...]   resolve and fetch the kernels, make the chroots
@@ -195,7 +196,7 @@ demo_run() {
 # tests) add up over the parts: more than one in all fails the run.
 # Environment: MAKE, KERNELS (the demo part needs 6.12 among them),
 # URING_DMABUF_TEST_START (the builds since then are reused).
-TEST_PARTS="unit check deb-check deb-lifecycle vmtest vmtest-swiotlb demo vmtest-debug-budget"
+TEST_PARTS="unit check deb-check deb-lifecycle vmtest vmtest-swiotlb vmtest-iommu demo vmtest-debug-budget"
 
 # make demo's path, on the build make vmtest made a moment ago.
 demo_part() {
