@@ -16,13 +16,15 @@
  *           "tcp-data-split N" as ETHTOOL_TCP_DATA_SPLIT_*, "hds-thresh N",
  *           "ntuple on|off"), to compare a device before and after;
  *           write "N": hds-thresh N ("ethtool -G DEV hds-thresh N", 6.14+)
- *   dma_test  behind an IOMMU only: write "IOVA COOKIE" (numbers, 0x for
- *           hex): the device writes SIMNIC_DMA_TEST_LEN bytes of COOKIE
- *           (8 bytes, little endian, repeated) to IOVA, through the edu
- *           device's DMA engine on a PCI function, else through the
- *           simulated path (refused where the IOMMU maps nothing); read:
- *           "iova 0x... translated 0|1 engine edu|cpu result
- *           done|written|refused|error -N"
+ *   dma_test  behind an IOMMU only: write "IOVA COOKIE [stale]" (numbers,
+ *           0x for hex): the device writes SIMNIC_DMA_TEST_LEN bytes of
+ *           COOKIE (8 bytes, little endian, repeated) to IOVA, through the
+ *           edu device's DMA engine on a PCI function, else through the
+ *           simulated path (refused where the IOMMU maps nothing); with
+ *           "stale", only if IOVA does not translate (else "result
+ *           skipped": the IOVA was given to another mapping, which a test
+ *           must not overwrite); read: "iova 0x... translated 0|1 engine
+ *           edu|cpu result done|written|refused|skipped|error -N"
  */
 #include <linux/debugfs.h>
 #include <linux/ethtool.h>
@@ -246,17 +248,18 @@ static ssize_t simnic_dma_test_write(struct file *file,
 {
 	struct simnic_priv *priv = file_inode(file)->i_private;
 	unsigned long long iova, cookie;
-	char buf[64];
-	int err;
+	char buf[64], word[8] = "";
+	int err, n;
 
 	if (len >= sizeof(buf))
 		return -EINVAL;
 	if (copy_from_user(buf, ubuf, len))
 		return -EFAULT;
 	buf[len] = '\0';
-	if (sscanf(buf, "%lli %lli", &iova, &cookie) != 2)
+	n = sscanf(buf, "%lli %lli %7s", &iova, &cookie, word);
+	if (n < 2 || (n == 3 && strcmp(word, "stale")))
 		return -EINVAL;
-	err = simnic_dma_test(priv, iova, cookie);
+	err = simnic_dma_test(priv, iova, cookie, n == 3);
 	return err ? err : len;
 }
 

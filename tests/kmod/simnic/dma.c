@@ -45,10 +45,12 @@ static void simnic_dma_copy(phys_addr_t phys, const u8 *src, unsigned int len)
 /*
  * debugfs dma_test: a device write of SIMNIC_DMA_TEST_LEN bytes of @cookie
  * to @iova, for a test to see whether a stale IOVA still leads to memory.
- * Only behind an IOMMU: under dma-direct any address is RAM. The result
- * goes to priv->dma_test.
+ * Only behind an IOMMU: under dma-direct any address is RAM. With @stale
+ * nothing is written where @iova still translates: it may belong to another
+ * mapping by now. The result goes to priv->dma_test.
  */
-int simnic_dma_test(struct simnic_priv *priv, dma_addr_t iova, u64 cookie)
+int simnic_dma_test(struct simnic_priv *priv, dma_addr_t iova, u64 cookie,
+		    bool stale)
 {
 	u8 pattern[SIMNIC_DMA_TEST_LEN];
 	const char *engine, *result;
@@ -66,17 +68,17 @@ int simnic_dma_test(struct simnic_priv *priv, dma_addr_t iova, u64 cookie)
 
 	mutex_lock(&priv->dma_test_lock);
 	translated = simnic_dma_to_phys(priv->dma_dev, iova, &phys);
-	if (priv->edu) {
+	engine = priv->edu ? "edu" : "cpu";
+	if (stale && translated) {
+		result = "skipped";
+	} else if (priv->edu) {
 		/* A real DMA: QEMU's vIOMMU translates it or faults it. */
-		engine = "edu";
 		err = simnic_edu_dma_write(priv->edu, iova, pattern);
 		result = "done";
 	} else if (translated) {
-		engine = "cpu";
 		simnic_dma_copy(phys, pattern, SIMNIC_DMA_TEST_LEN);
 		result = "written";
 	} else {
-		engine = "cpu";
 		result = "refused";
 	}
 	if (err)
