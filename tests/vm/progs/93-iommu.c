@@ -178,7 +178,7 @@ static void import_kind(int dev, int imp, enum mem_kind kind, size_t len,
 	struct uring_dmabuf_info info;
 	struct importer_check c;
 	char what[64], why[96];
-	uint64_t hash, runs;
+	uint64_t hash = 0, runs;
 	struct mem m;
 	int fd, ret, tr;
 
