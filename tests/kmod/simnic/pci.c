@@ -8,7 +8,7 @@
  * knob make a real device write to an IOVA: QEMU's vIOMMU then either
  * translates it or faults it (the guest logs a DMAR fault).
  *
- * edu registers (QEMU docs/specs/edu.txt): 0x00 identification, 0x80 DMA
+ * edu registers (QEMU's edu specification): 0x00 identification, 0x80 DMA
  * source, 0x88 destination, 0x90 count, 0x98 command (bit 0 start and busy,
  * bit 1 direction: 1 = from the device's buffer to RAM). The buffer sits at
  * 0x40000 in the device's own address space; QEMU aborts on a transfer
