@@ -16,11 +16,12 @@
  *           "tcp-data-split N" as ETHTOOL_TCP_DATA_SPLIT_*, "hds-thresh N",
  *           "ntuple on|off"), to compare a device before and after;
  *           write "N": hds-thresh N ("ethtool -G DEV hds-thresh N", 6.14+)
- *   dma_test  behind an IOMMU only: write "IOVA COOKIE [stale]" (numbers,
- *           0x for hex): the device writes SIMNIC_DMA_TEST_LEN bytes of
- *           COOKIE (8 bytes, little endian, repeated) to IOVA, through the
- *           edu device's DMA engine on a PCI function, else through the
- *           simulated path (refused where the IOMMU maps nothing); with
+ *   dma_test  behind an IOMMU only: write "IOVA COOKIE [stale] [cpu]"
+ *           (numbers, 0x for hex): the device writes SIMNIC_DMA_TEST_LEN
+ *           bytes of COOKIE (8 bytes, little endian, repeated) to IOVA,
+ *           through the edu device's DMA engine on a PCI function, else
+ *           (or with "cpu") through the simulated path of the RX payload
+ *           (refused where the IOMMU maps nothing); with
  *           "stale", only if IOVA does not translate (else "result
  *           skipped": the IOVA was given to another mapping, which a test
  *           must not overwrite); read: "iova 0x... translated 0|1 engine
@@ -248,18 +249,27 @@ static ssize_t simnic_dma_test_write(struct file *file,
 {
 	struct simnic_priv *priv = file_inode(file)->i_private;
 	unsigned long long iova, cookie;
-	char buf[64], word[8] = "";
-	int err, n;
+	char buf[64], w[2][8];
+	bool stale = false, cpu = false;
+	int err, n, i;
 
 	if (len >= sizeof(buf))
 		return -EINVAL;
 	if (copy_from_user(buf, ubuf, len))
 		return -EFAULT;
 	buf[len] = '\0';
-	n = sscanf(buf, "%lli %lli %7s", &iova, &cookie, word);
-	if (n < 2 || (n == 3 && strcmp(word, "stale")))
+	n = sscanf(buf, "%lli %lli %7s %7s", &iova, &cookie, w[0], w[1]);
+	if (n < 2)
 		return -EINVAL;
-	err = simnic_dma_test(priv, iova, cookie, n == 3);
+	for (i = 0; i < n - 2; i++) {
+		if (!strcmp(w[i], "stale"))
+			stale = true;
+		else if (!strcmp(w[i], "cpu"))
+			cpu = true;
+		else
+			return -EINVAL;
+	}
+	err = simnic_dma_test(priv, iova, cookie, stale, cpu);
 	return err ? err : len;
 }
 

@@ -47,10 +47,12 @@ static void simnic_dma_copy(phys_addr_t phys, const u8 *src, unsigned int len)
  * to @iova, for a test to see whether a stale IOVA still leads to memory.
  * Only behind an IOMMU: under dma-direct any address is RAM. With @stale
  * nothing is written where @iova still translates: it may belong to another
- * mapping by now. The result goes to priv->dma_test.
+ * mapping by now. With @cpu, or without an edu engine, the write takes the
+ * simulated path of the RX payload (simnic_dma_to_phys()), which refuses
+ * an IOVA that does not translate. The result goes to priv->dma_test.
  */
 int simnic_dma_test(struct simnic_priv *priv, dma_addr_t iova, u64 cookie,
-		    bool stale)
+		    bool stale, bool cpu)
 {
 	u8 pattern[SIMNIC_DMA_TEST_LEN];
 	const char *engine, *result;
@@ -68,10 +70,10 @@ int simnic_dma_test(struct simnic_priv *priv, dma_addr_t iova, u64 cookie,
 
 	mutex_lock(&priv->dma_test_lock);
 	translated = simnic_dma_to_phys(priv->dma_dev, iova, &phys);
-	engine = priv->edu ? "edu" : "cpu";
+	engine = priv->edu && !cpu ? "edu" : "cpu";
 	if (stale && translated) {
 		result = "skipped";
-	} else if (priv->edu) {
+	} else if (priv->edu && !cpu) {
 		/* A real DMA: QEMU's vIOMMU translates it or faults it. */
 		err = simnic_edu_dma_write(priv->edu, iova, pattern);
 		result = "done";

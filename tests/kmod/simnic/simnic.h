@@ -135,7 +135,7 @@ int simnic_edu_dma_write(struct simnic_edu *edu, dma_addr_t iova,
 bool simnic_dma_to_phys(struct device *dma_dev, dma_addr_t dma,
 			phys_addr_t *phys);
 int simnic_dma_test(struct simnic_priv *priv, dma_addr_t iova, u64 cookie,
-		    bool stale);
+		    bool stale, bool cpu);
 
 /* netdev.c */
 struct net_device *simnic_netdev_create(struct device *parent,

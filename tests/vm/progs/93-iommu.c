@@ -16,7 +16,8 @@
  *   NIC's DMA engine (the edu device's, a real DMA through QEMU's vIOMMU) to
  *   an IOVA of the binding does not land in the buffer and the guest logs
  *   the DMAR fault, while the same write to the same IOVA while bound does
- *   land (the control).
+ *   land (the control); the simulated RX path (what the NIC's payload
+ *   takes) writes there while bound and refuses it after.
  *
  * Without an IOMMU the program skips, unless the harness said this boot is
  * the IOMMU boot (URING_DMABUF_VM_EXPECT holds "iommu"): then it fails.
@@ -355,15 +356,20 @@ static long long find_cookie(const unsigned char *p, size_t len,
 	return -1;
 }
 
-/* The device's dma_test: "IOVA COOKIE [stale]"; 0 and its result, or -errno. */
-static int dma_test(uint64_t iova, uint64_t cookie, int stale, char *res,
-		    size_t size)
+/*
+ * The device's dma_test: "IOVA COOKIE [stale] [cpu]" (@cpu: the simulated
+ * path of the RX payload, not the edu's DMA engine); 0 and its result, or
+ * -errno.
+ */
+static int dma_test(uint64_t iova, uint64_t cookie, int stale, int cpu,
+		    char *res, size_t size)
 {
 	char cmd[96];
 	int ret, n;
 
-	snprintf(cmd, sizeof(cmd), "%#llx %#llx%s", (unsigned long long)iova,
-		 (unsigned long long)cookie, stale ? " stale" : "");
+	snprintf(cmd, sizeof(cmd), "%#llx %#llx%s%s", (unsigned long long)iova,
+		 (unsigned long long)cookie, stale ? " stale" : "",
+		 cpu ? " cpu" : "");
 	ret = simnic_write(RX_IF, "dma_test", cmd);
 	n = simnic_read(RX_IF, "dma_test", res, size);
 	if (n < 0)
@@ -418,6 +424,8 @@ static void devmem_stale(int dev)
 	uint64_t iova, cookie_rx = 0x93a1b2c3d4e5f601ULL;
 	uint64_t cookie_live = 0x93a1b2c3d4e5f602ULL;
 	uint64_t cookie_stale = 0x93a1b2c3d4e5f603ULL;
+	uint64_t cookie_cpu = 0x93a1b2c3d4e5f604ULL;
+	uint64_t cookie_cpu_stale = 0x93a1b2c3d4e5f605ULL;
 	long long refused0, bytes0, off_rx, off;
 	char ext[256], res[160], path[128], type[32];
 	int family, gfd, fd, ret, has_edu;
@@ -485,13 +493,19 @@ static void devmem_stale(int dev)
 		       queue_stat(RX_IF, QUEUE, "dma_refused"));
 
 	/* The control: a real DMA to the live IOVA lands in the buffer. */
-	ret = dma_test(iova, cookie_live, 0, res, sizeof(res));
+	ret = dma_test(iova, cookie_live, 0, 0, res, sizeof(res));
 	has_edu = strstr(res, "engine edu") != NULL;
 	off = find_cookie(mem, len, cookie_live);
 	if (!t_ok(!ret && strstr(res, "translated 1") && off >= 0 &&
 		  (off_rx < 0 || off == off_rx),
 		  "devmem: a device write to the bound IOVA lands in the "
 		  "buffer (%s)", has_edu ? "edu DMA engine" : "simulated"))
+		t_diag("dma_test %s: %s; found at %lld", errname(-ret), res, off);
+	ret = dma_test(iova, cookie_cpu, 0, 1, res, sizeof(res));
+	off = find_cookie(mem, len, cookie_cpu);
+	if (!t_ok(!ret && strstr(res, "result written") && off >= 0 &&
+		  (off_rx < 0 || off == off_rx),
+		  "devmem: the simulated path writes to the bound IOVA too"))
 		t_diag("dma_test %s: %s; found at %lld", errname(-ret), res, off);
 
 	/* Unbind: the binding's mapping goes once its buffers are back. */
@@ -500,12 +514,17 @@ static void devmem_stale(int dev)
 		  "detached"))
 		goto out_close;
 
-	ret = dma_test(iova, cookie_stale, 1, res, sizeof(res));
+	ret = dma_test(iova, cookie_stale, 1, 0, res, sizeof(res));
 	off = find_cookie(mem, len, cookie_stale);
 	if (!t_ok(iova && !ret && strstr(res, "translated 0") &&
 		  strstr(res, "result skipped") == NULL && off < 0,
 		  "devmem: after the unbind the IOVA translates no more and a "
 		  "device write there does not land"))
+		t_diag("dma_test %s: %s; found at %lld", errname(-ret), res, off);
+	ret = dma_test(iova, cookie_cpu_stale, 1, 1, res, sizeof(res));
+	off = find_cookie(mem, len, cookie_cpu_stale);
+	if (!t_ok(!ret && strstr(res, "result refused") && off < 0,
+		  "devmem: the simulated path refuses the stale IOVA"))
 		t_diag("dma_test %s: %s; found at %lld", errname(-ret), res, off);
 	if (has_edu) {
 		if (!t_ok(dmar_fault_logged(iova), "devmem: the IOMMU faulted "
