@@ -12,7 +12,17 @@
 #   "recv":{...}}
 #
 # The serial port adds carriage returns; they go. No BENCH-JSON line: exit 1.
+#
+# bench-json.sh --bind RESULTS KERNEL [DATE [COMMIT]]: the same of a boot
+# that measured bindings only (make bench-iommu): where and when, then
+# "bind"; no BENCH-BIND line: exit 1.
 set -eu
+
+bind_only=0
+if [ "${1:-}" = --bind ]; then
+	bind_only=1
+	shift
+fi
 
 if [ $# -lt 2 ] || [ $# -gt 4 ]; then
 	echo "usage: bench-json.sh RESULTS KERNEL [DATE [COMMIT]]" >&2
@@ -23,12 +33,21 @@ date=${3:-$(date -u '+%Y-%m-%d %H:%M UTC')}
 commit=${4:-unknown}
 
 lines=$(tr -d '\r' <"$log")
+bind=$(printf '%s\n' "$lines" | sed -n 's/^BENCH-BIND \({.*}\)$/\1/p' | paste -sd, -)
+if [ "$bind_only" = 1 ]; then
+	[ -n "$bind" ] || {
+		echo "bench-json.sh: $log has no BENCH-BIND line (did the binding run?)" >&2
+		exit 1
+	}
+	printf '{"kernel":"%s","date":"%s","commit":"%s",\n' "$kernel" "$date" "$commit"
+	printf '"bind":[%s]}\n' "$bind"
+	exit 0
+fi
 results=$(printf '%s\n' "$lines" | sed -n 's/^BENCH-JSON {"results":\(\[.*\]\)}$/\1/p' | tail -n 1)
 [ -n "$results" ] || {
 	echo "bench-json.sh: $log has no BENCH-JSON line (did the benchmark run?)" >&2
 	exit 1
 }
-bind=$(printf '%s\n' "$lines" | sed -n 's/^BENCH-BIND \({.*}\)$/\1/p' | paste -sd, -)
 recv=$(printf '%s\n' "$lines" | sed -n 's/^BENCH-RECV \({.*}\)$/\1/p' | tail -n 1)
 
 printf '{"kernel":"%s","date":"%s","commit":"%s",\n' "$kernel" "$date" "$commit"

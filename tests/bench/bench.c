@@ -7,10 +7,12 @@
  * with a 4 GiB segment limit receives, and mmap + touch. Not a test: it
  * asserts nothing about speed. Prints a table, then one JSON document.
  *
- *   bench [--quick] [--runs N] [--bind IFNAME]
+ *   bench [--quick] [--runs N] [--bind IFNAME]... [--bind-only]
  *
  * --bind also times NETDEV_CMD_BIND_RX of 1 GiB (ours against udmabuf) on
- * queue 1 of IFNAME and the kernel memory each binding costs.
+ * queue 1 of IFNAME and the kernel memory each binding costs (given twice:
+ * on both ports, one after the other); --bind-only leaves the rest out
+ * (make bench-iommu).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -223,7 +225,8 @@ int main(int argc, char **argv)
 {
 	size_t sizes[4] = { 64UL << 20, 1UL << 30 };
 	int nr_sizes = 2, runs = 5, i, k, m, s, dev_fd;
-	const char *bind_if = NULL;
+	const char *bind_if[2] = { NULL, NULL };
+	int nr_bind = 0, bind_only = 0;
 	struct made warm;
 	struct mem mem;
 
@@ -231,14 +234,16 @@ int main(int argc, char **argv)
 		if (!strcmp(argv[i], "--quick")) {
 			nr_sizes = 1;
 			runs = 3;
-		} else if (!strcmp(argv[i], "--bind") && i + 1 < argc) {
-			bind_if = argv[++i];
+		} else if (!strcmp(argv[i], "--bind") && i + 1 < argc && nr_bind < 2) {
+			bind_if[nr_bind++] = argv[++i];
+		} else if (!strcmp(argv[i], "--bind-only")) {
+			bind_only = 1;
 		} else if (!strcmp(argv[i], "--runs") && i + 1 < argc) {
 			runs = atoi(argv[++i]);
 			if (runs < 1 || runs > MAX_RUNS)
 				runs = 5;
 		} else {
-			fprintf(stderr, "usage: bench [--quick] [--runs N] [--bind IFNAME]\n");
+			fprintf(stderr, "usage: bench [--quick] [--runs N] [--bind IFNAME]... [--bind-only]\n");
 			return 2;
 		}
 	}
@@ -248,7 +253,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	printf("# uring-dmabuf benchmark: %d runs per figure, median [min-max]\n", runs);
-	for (s = 0; s < nr_sizes; s++) {
+	for (s = 0; s < nr_sizes && !bind_only; s++) {
 		for (k = 0; k < NR_KINDS; k++) {
 			if (mem_get(&mem, k, sizes[s])) {
 				printf("# %s %zuM: cannot allocate, skipped\n", kind_name(k),
@@ -273,11 +278,13 @@ int main(int argc, char **argv)
 			mem_put(&mem);
 		}
 	}
-	print_table();
-	print_ratios(sizes, nr_sizes);
-	print_json();
-	if (bind_if)
-		bench_bind(dev_fd, bind_if, 1, runs);
+	if (!bind_only) {
+		print_table();
+		print_ratios(sizes, nr_sizes);
+		print_json();
+	}
+	for (i = 0; i < nr_bind; i++)
+		bench_bind(dev_fd, bind_if[i], 1, runs);
 	close(dev_fd);
 	return 0;
 }

@@ -134,7 +134,44 @@ BEGIN {
 
 { doc = doc $0 "\n" }
 
+# make bench-iommu's part (table.sh --iommu): the same binding through the
+# IOMMU (sim0b, an edu PCI function) and dma-direct (sim1b, a platform
+# device) in one boot, each exporter's row pair and their ratios.
+function iommu_part(    nb, i, t, d, k, ours) {
+	nb = objects(section(doc, "bind"), B)
+	if (nb == 0) {
+		print "table.sh: no bindings in " FILENAME >"/dev/stderr"
+		exit 1
+	}
+	print "Binding 1 GiB of hugetlb memfd to an RX queue of the simulated NIC,"
+	print "through QEMU's intel-iommu (strict) and dma-direct, in one boot of"
+	print field(doc, "kernel") " (" field(doc, "date") ", commit " field(doc, "commit") "),"
+	print "written by `make bench-iommu`."
+	print ""
+	print "| exporter | DMA | bind (ms) | kernel memory (MiB) |"
+	print "|---|---|---:|---:|"
+	for (i = 1; i <= nb; i++) {
+		t = field(B[i], "method"); d = field(B[i], "dma")
+		k = t SUBSEP d
+		BT[k] = field(B[i], "bind_ms"); BK[k] = field(B[i], "kernel_kib")
+		print "| " t " | " (d == "iommu" ? "IOMMU" : "dma-direct") " | " num(BT[k]) " | " num(BK[k] / 1024) " |"
+	}
+	ours = "uring-dmabuf ioctl"
+	for (i = 1; i <= 2; i++) {
+		t = i == 1 ? ours : "udmabuf"
+		if (((t, "iommu") in BT) && ((t, "direct") in BT))
+			print "| " t ": IOMMU / dma-direct | | " ratio(BT[t, "iommu"], BT[t, "direct"]) " | " ratio(BK[t, "iommu"], BK[t, "direct"]) " |"
+	}
+	if (((ours, "iommu") in BT) && (("udmabuf", "iommu") in BT))
+		print "| IOMMU: udmabuf / uring-dmabuf | | " ratio(BT["udmabuf", "iommu"], BT[ours, "iommu"]) " | " ratio(BK["udmabuf", "iommu"], BK[ours, "iommu"]) " |"
+	print ""
+}
+
 END {
+	if (IOMMU) {
+		iommu_part()
+		exit 0
+	}
 	n = objects(section(doc, "results"), R)
 	if (n == 0) {
 		print "table.sh: no results in " FILENAME >"/dev/stderr"
@@ -229,6 +266,13 @@ END {
 			print "| udmabuf / uring-dmabuf | " ratio(BT["udmabuf"], BT[ours]) " | " ratio(BK["udmabuf"], BK[ours]) " |"
 		print ""
 	}
+
+	# make bench-iommu's part: kept from the page before (run.sh).
+	print "## Binding behind an IOMMU"
+	print ""
+	print "<!-- bench:iommu:begin -->"
+	print "<!-- bench:iommu:end -->"
+	print ""
 
 	rv = section(doc, "recv")
 	if (rv != "") {

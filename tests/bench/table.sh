@@ -5,10 +5,19 @@
 # writes. Every figure comes from that file; nothing here is typed in, so
 # the page is regenerated, never edited. The work is table.awk's.
 # Exit 1 without results.
+#
+# table.sh --iommu BENCH.JSON: the binding table of a `make bench-iommu`
+# boot (bench-json.sh --bind), the part that tests/bench/splice.sh puts
+# into docs/benchmarks.md and README.md.
 set -eu
 
+iommu=0
+if [ "${1:-}" = --iommu ]; then
+	iommu=1
+	shift
+fi
 [ $# -eq 1 ] || {
-	echo "usage: table.sh BENCH.JSON >docs/benchmarks.md" >&2
+	echo "usage: table.sh [--iommu] BENCH.JSON >docs/benchmarks.md" >&2
 	exit 2
 }
 [ -r "$1" ] || {
@@ -16,4 +25,4 @@ set -eu
 	exit 1
 }
 
-exec awk -f "$(dirname "$0")/table.awk" "$1"
+exec awk -v IOMMU=$iommu -f "$(dirname "$0")/table.awk" "$1"

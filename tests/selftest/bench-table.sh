@@ -75,4 +75,37 @@ else
 	result 0 "a missing bench.json fails"
 fi
 
+# make bench-iommu: the binding rows of both DMA paths, their ratios, and
+# the part spliced between its markers (README.md, docs/benchmarks.md).
+{
+	printf '%s\r\n' 'BENCH-BIND {"method":"uring-dmabuf ioctl","dma":"iommu","bind_ms":100.0000,"kernel_kib":10240,"runs":5}'
+	printf '%s\r\n' 'BENCH-BIND {"method":"udmabuf","dma":"iommu","bind_ms":8000.0000,"kernel_kib":1024000,"runs":5}'
+	printf '%s\r\n' 'BENCH-BIND {"method":"uring-dmabuf ioctl","dma":"direct","bind_ms":50.0000,"kernel_kib":10240,"runs":5}'
+	printf '%s\r\n' 'BENCH-BIND {"method":"udmabuf","dma":"direct","bind_ms":4000.0000,"kernel_kib":1024000,"runs":5}'
+} >"$tmp/iommu.log"
+"$BENCH/bench-json.sh" --bind "$tmp/iommu.log" 6.12.99-test "2026-01-01 00:00 UTC" abc1234 >"$tmp/iommu.json"
+result $? "bench-json.sh --bind reads a bindings-only guest output"
+"$BENCH/table.sh" --iommu "$tmp/iommu.json" >"$tmp/part.md"
+result $? "table.sh --iommu writes the IOMMU part"
+cp "$tmp/part.md" "$tmp/page.md"
+has "an IOMMU row" "| uring-dmabuf ioctl | IOMMU | 100.0 | 10.0 |"
+has "a dma-direct row" "| udmabuf | dma-direct | 4000 | 1000 |"
+has "IOMMU / dma-direct" "| uring-dmabuf ioctl: IOMMU / dma-direct | | 2.00 | 1.00 |"
+has "udmabuf / ours behind the IOMMU" "| IOMMU: udmabuf / uring-dmabuf | | 80.0 | 100.0 |"
+printf '%s\n' 'before' '<!-- bench:iommu:begin -->' 'old figures' '<!-- bench:iommu:end -->' 'after' >"$tmp/readme.md"
+"$BENCH/splice.sh" "$tmp/readme.md" iommu "$tmp/part.md"
+if grep -q 'old figures' "$tmp/readme.md" || ! grep -qxF 'before' "$tmp/readme.md" ||
+	! grep -qxF 'after' "$tmp/readme.md" ||
+	! "$BENCH/splice.sh" "$tmp/readme.md" iommu | cmp -s - "$tmp/part.md"; then
+	result 1 "splice.sh replaces what stands between the markers, nothing else"
+else
+	result 0 "splice.sh replaces what stands between the markers, nothing else"
+fi
+grep -v '^BENCH-BIND' "$tmp/iommu.log" >"$tmp/nobind.log"
+if "$BENCH/bench-json.sh" --bind "$tmp/nobind.log" 6.12 >/dev/null 2>&1; then
+	result 1 "a bindings-only output without BENCH-BIND fails"
+else
+	result 0 "a bindings-only output without BENCH-BIND fails"
+fi
+
 exit $bad

@@ -4,15 +4,17 @@
 #
 #   run.sh test                  make test, after make deps: every part (unit,
 #                                check, deb-check, vmtest, vmtest-swiotlb,
-#                                vmtest-numa, demo, the reliability lane if it
-#                                fits its budget) even when an earlier one
-#                                failed, then one tally
+#                                vmtest-numa, vmtest-iommu, demo, the
+#                                reliability lane if it fits its budget) even
+#                                when an earlier one failed, then one tally
 #   run.sh prepare [KERNEL...]   resolve and fetch the kernels, make the chroots
 #                                and host headers ready (part of 'make deps')
 #   run.sh vmtest  [KERNEL...]   build, boot and test every kernel given
 #   run.sh vmshell KERNEL        boot one kernel with a shell on the console
 #   run.sh demo KERNEL           make demo: the README's path in one guest
 #   run.sh bench KERNEL          make bench
+#   run.sh bench-iommu KERNEL    make bench-iommu: the bind table behind an
+#                                IOMMU, into docs/benchmarks.md and README.md
 #   run.sh deb-lifecycle [KERNEL...]   make deb-lifecycle: the packages
 #                                installed, upgraded to a rebuilt N+1, removed
 #                                and purged in the build chroot of 7.3 (else
@@ -196,7 +198,7 @@ demo_run() {
 # tests) add up over the parts: more than one in all fails the run.
 # Environment: MAKE, KERNELS (the demo part needs 6.12 among them),
 # URING_DMABUF_TEST_START (the builds since then are reused).
-TEST_PARTS="unit check deb-check deb-lifecycle vmtest vmtest-swiotlb vmtest-numa demo vmtest-debug-budget"
+TEST_PARTS="unit check deb-check deb-lifecycle vmtest vmtest-swiotlb vmtest-numa vmtest-iommu demo vmtest-debug-budget"
 
 # make demo's path, on the build make vmtest made a moment ago.
 demo_part() {
@@ -365,31 +367,55 @@ main() {
 		fi
 		with_cache_lock -s packages_lifecycle "$k"
 		;;
-	bench)
+	bench | bench-iommu)
 		# One kernel, one run; the guest's output is the result.
+		# bench-iommu (make bench-iommu: VM_QEMU_ARGS and VM_APPEND
+		# give the machine its IOMMU) measures the bindings only, in
+		# $VMBUILD/K+iommu-bench/.
 		[ "$(id -u)" = 0 ] || die "$cmd runs dkms and chroot: run it as root"
 		[ $# -eq 1 ] || die "usage: run.sh $cmd KERNEL (one of $KERNELS_ALL)"
 		kernel_def "$1"
 		"$0" _build "$1"
+		out=$VMBUILD/$1
+		[ "$cmd" = bench ] || out=$VMBUILD/$1+iommu-bench
+		mkdir -p "$out"
 		log "$1: booting $(kernel_kver "$1") for the $cmd"
 		rc=0
-		qemu_boot "$1" "$(kernel_kver "$1")" "$VMBUILD/$1/initramfs.img" "$VMBUILD/$1" "$cmd" || rc=$?
-		cat "$VMBUILD/$1/results.log"
-		[ "$rc" = 0 ] || die "$1: the guest did not finish the $cmd (console: $VMBUILD/$1/console.log)"
-		! grep -q '^bench: FAIL' "$VMBUILD/$1/results.log" || exit 1
-		report_console "$1" "$VMBUILD/$1" | tee "$VMBUILD/$1/console-report.txt"
-		! grep -q '^not ok' "$VMBUILD/$1/console-report.txt" || exit 1
+		qemu_boot "$1" "$(kernel_kver "$1")" "$VMBUILD/$1/initramfs.img" "$out" bench || rc=$?
+		cat "$out/results.log"
+		[ "$rc" = 0 ] || die "$1: the guest did not finish the $cmd (console: $out/console.log)"
+		! grep -q '^bench: FAIL' "$out/results.log" || exit 1
+		report_console "$1" "$out" | tee "$out/console-report.txt"
+		! grep -q '^not ok' "$out/console-report.txt" || exit 1
+		commit=$(git -C "$TOP" describe --always --dirty 2>/dev/null || echo unknown)
 		# The figures go into the docs from here only, never by hand; a
 		# partial run (make bench BENCH_ARGS=..., BENCH_DOCS=0) stays in $BUILD.
-		"$TOP/tests/bench/bench-json.sh" "$VMBUILD/$1/results.log" "$(kernel_kver "$1")" "" \
-			"$(git -C "$TOP" describe --always --dirty 2>/dev/null || echo unknown)" >"$VMBUILD/$1/bench.json"
-		"$TOP/tests/bench/table.sh" "$VMBUILD/$1/bench.json" >"$VMBUILD/$1/benchmarks.md"
+		if [ "$cmd" = bench-iommu ]; then
+			"$TOP/tests/bench/bench-json.sh" --bind "$out/results.log" "$(kernel_kver "$1")" "" \
+				"$commit" >"$out/bench.json"
+			"$TOP/tests/bench/table.sh" --iommu "$out/bench.json" >"$out/iommu.md"
+			if [ "${BENCH_DOCS:-1}" = 1 ]; then
+				SPLICE_HEADING="## Binding behind an IOMMU" \
+					"$TOP/tests/bench/splice.sh" "$TOP/docs/benchmarks.md" iommu "$out/iommu.md"
+				"$TOP/tests/bench/splice.sh" "$TOP/README.md" iommu "$out/iommu.md"
+				log "$1: results in $out/bench.json, table in $TOP/docs/benchmarks.md and $TOP/README.md"
+			else
+				log "$1: results in $out/bench.json, table in $out/iommu.md (docs/ left as it is)"
+			fi
+			return 0
+		fi
+		"$TOP/tests/bench/bench-json.sh" "$out/results.log" "$(kernel_kver "$1")" "" \
+			"$commit" >"$out/bench.json"
+		"$TOP/tests/bench/table.sh" "$out/bench.json" >"$out/benchmarks.md"
 		if [ "${BENCH_DOCS:-1}" = 1 ]; then
 			mkdir -p "$TOP/docs"
-			cp "$VMBUILD/$1/benchmarks.md" "$TOP/docs/benchmarks.md"
-			log "$1: results in $VMBUILD/$1/bench.json, table in $TOP/docs/benchmarks.md"
+			# make bench-iommu's part of the page stays.
+			"$TOP/tests/bench/splice.sh" "$TOP/docs/benchmarks.md" iommu >"$out/iommu-kept.md"
+			cp "$out/benchmarks.md" "$TOP/docs/benchmarks.md"
+			"$TOP/tests/bench/splice.sh" "$TOP/docs/benchmarks.md" iommu "$out/iommu-kept.md"
+			log "$1: results in $out/bench.json, table in $TOP/docs/benchmarks.md"
 		else
-			log "$1: results in $VMBUILD/$1/bench.json, table in $VMBUILD/$1/benchmarks.md (docs/ left as it is)"
+			log "$1: results in $out/bench.json, table in $out/benchmarks.md (docs/ left as it is)"
 		fi
 		;;
 	vmshell)
@@ -400,7 +426,7 @@ main() {
 		qemu_boot "$1" "$(kernel_kver "$1")" "$VMBUILD/$1/initramfs.img" "$VMBUILD/$1" shell
 		;;
 	*)
-		die "usage: run.sh test | prepare|vmtest [KERNEL...] | vmshell|demo|bench KERNEL"
+		die "usage: run.sh test | prepare|vmtest [KERNEL...] | vmshell|demo|bench|bench-iommu KERNEL"
 		;;
 	esac
 }

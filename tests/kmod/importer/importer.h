@@ -5,6 +5,7 @@
 
 #include <linux/device.h>
 #include <linux/dma-direction.h>
+#include <linux/types.h>
 
 #include "importer_uapi.h"
 
@@ -24,6 +25,12 @@ struct importer_mapping {
 struct device *importer_dev_create(struct device *parent,
 				   const struct importer_check *chk);
 void importer_dev_destroy(struct device *dev);
+
+int importer_pci_register(void);
+void importer_pci_unregister(void);
+struct device *importer_pci_get(void);
+bool importer_dma_to_phys(struct device *dev, dma_addr_t dma,
+			  phys_addr_t *phys);
 
 int importer_run_check(struct device *parent, struct importer_check *chk,
 		       struct importer_mapping **kept);

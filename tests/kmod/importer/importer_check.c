@@ -8,7 +8,6 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/dma-buf.h>
-#include <linux/dma-direct.h>
 #include <linux/dma-mapping.h>
 #include <linux/highmem.h>
 #include <linux/iosys-map.h>
@@ -41,6 +40,8 @@ static void importer_walk_segments(struct importer_check *chk,
 		dma_addr_t addr = sg_dma_address(sg);
 		unsigned int len = sg_dma_len(sg);
 
+		if (!chk->nr_segments)
+			chk->first_dma_addr = addr;
 		chk->nr_segments++;
 		chk->mapped_bytes += len;
 		if (len > chk->largest_segment)
@@ -104,19 +105,24 @@ static void importer_check_bytes(struct importer_check *chk,
 		vaddr = map.vaddr;
 
 	for_each_sgtable_dma_sg(m->sgt, sg, i) {
-		phys_addr_t phys = dma_to_phys(m->dev, sg_dma_address(sg));
+		dma_addr_t dma = sg_dma_address(sg);
 		unsigned int len = sg_dma_len(sg);
 
+		/* Page by page: an IOVA range is contiguous, its pages are not. */
 		while (len) {
-			unsigned long pfn = PHYS_PFN(phys);
-			size_t off = offset_in_page(phys);
-			size_t n = min_t(size_t, len, PAGE_SIZE - off);
+			phys_addr_t phys;
+			size_t off, n;
 			const u8 *p;
 
-			if (!pfn_valid(pfn) || !page_is_ram(pfn)) {
+			if (!importer_dma_to_phys(m->dev, dma, &phys) ||
+			    !page_is_ram(PHYS_PFN(phys))) {
 				chk->nr_bad_pfn++;
+				n = min_t(size_t, len,
+					  PAGE_SIZE - offset_in_page(dma));
 			} else {
-				p = kmap_local_page(pfn_to_page(pfn));
+				off = offset_in_page(phys);
+				n = min_t(size_t, len, PAGE_SIZE - off);
+				p = kmap_local_page(pfn_to_page(PHYS_PFN(phys)));
 				importer_hash_update(&hash, p + off, n);
 				if (vaddr && !chk->vmap_mismatch &&
 				    offset + n <= m->dmabuf->size)
@@ -126,7 +132,7 @@ static void importer_check_bytes(struct importer_check *chk,
 								    n, offset);
 				kunmap_local(p);
 			}
-			phys += n;
+			dma += n;
 			offset += n;
 			len -= n;
 			cond_resched();
@@ -179,6 +185,7 @@ int importer_run_check(struct device *parent, struct importer_check *chk,
 		ret = PTR_ERR(m->dev);
 		goto err_put_dmabuf;
 	}
+	chk->iommu_mapped = device_iommu_mapped(m->dev);
 
 	m->attach = dma_buf_attach(m->dmabuf, m->dev);
 	if (IS_ERR(m->attach)) {

@@ -1,13 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The importing device: a bare struct device with no bus, made per check
- * with the DMA limits the test asks for. Without a bus no IOMMU ever claims
- * it, so its mappings are dma-direct and a DMA address is a physical one.
+ * The importing device, with the DMA limits the test asks for: the PCI
+ * function of importer_pci.c when there is one (behind an IOMMU in the
+ * IOMMU lane), else a bare struct device with no bus, made per check.
+ * Without a bus no IOMMU ever claims it, so its mappings are dma-direct and
+ * a DMA address is a physical one. A check that needs no DMA mask always
+ * gets a bare device (a PCI function has one).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/atomic.h>
 #include <linux/dma-mapping.h>
+#include <linux/limits.h>
+#include <linux/pci.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 
 #include "importer.h"
@@ -30,6 +36,17 @@ struct device *importer_dev_create(struct device *parent,
 	struct importer_dev *idev;
 	struct device *dev;
 	int ret;
+
+	if (!(chk->flags & IMPORTER_CHECK_NO_DMA_MASK)) {
+		dev = importer_pci_get();
+		if (dev) {
+			/* What a bare device gets: 64 KiB, no boundary. */
+			dma_set_max_seg_size(dev, chk->max_seg_size ?: SZ_64K);
+			dma_set_seg_boundary(dev, chk->seg_boundary_mask ?:
+					     ULONG_MAX);
+			return dev;
+		}
+	}
 
 	idev = kzalloc(sizeof(*idev), GFP_KERNEL);
 	if (!idev)
@@ -66,5 +83,8 @@ err_put_dev:
 
 void importer_dev_destroy(struct device *dev)
 {
-	device_unregister(dev);
+	if (dev_is_pci(dev))
+		put_device(dev);
+	else
+		device_unregister(dev);
 }

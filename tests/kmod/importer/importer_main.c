@@ -6,6 +6,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/device.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
@@ -19,6 +20,12 @@ struct importer_file {
 	struct mutex lock; /* protects kept */
 	struct importer_mapping *kept;
 };
+
+/*
+ * One check at a time: the PCI function, when there is one, is every
+ * check's device, and each sets its own DMA limits on it.
+ */
+static DEFINE_MUTEX(importer_check_lock);
 
 static struct miscdevice importer_misc;
 
@@ -60,12 +67,14 @@ static int importer_ioctl_check(struct importer_file *f, void __user *uarg)
 		return -EINVAL;
 
 	mutex_lock(&f->lock);
+	mutex_lock(&importer_check_lock);
 	if ((chk.flags & IMPORTER_CHECK_KEEP) && f->kept)
 		ret = -EBUSY;
 	else
 		ret = importer_run_check(importer_misc.this_device, &chk,
 					 chk.flags & IMPORTER_CHECK_KEEP ?
 					 &f->kept : NULL);
+	mutex_unlock(&importer_check_lock);
 	mutex_unlock(&f->lock);
 	if (ret)
 		return ret;
@@ -88,6 +97,29 @@ static int importer_ioctl_release(struct importer_file *f)
 	return ret;
 }
 
+/* Whether an IOVA of the PCI function still leads to memory. */
+static int importer_ioctl_translate(void __user *uarg)
+{
+	struct importer_translate tr;
+	struct device *dev;
+	phys_addr_t phys;
+
+	if (copy_from_user(&tr, uarg, sizeof(tr)))
+		return -EFAULT;
+	if (tr.__pad)
+		return -EINVAL;
+	dev = importer_pci_get();
+	if (!dev)
+		return -ENODEV;
+	if (!device_iommu_mapped(dev)) {
+		put_device(dev);
+		return -ENODEV;
+	}
+	tr.translated = importer_dma_to_phys(dev, tr.dma_addr, &phys);
+	put_device(dev);
+	return copy_to_user(uarg, &tr, sizeof(tr)) ? -EFAULT : 0;
+}
+
 static long importer_ioctl(struct file *file, unsigned int cmd,
 			   unsigned long arg)
 {
@@ -98,6 +130,8 @@ static long importer_ioctl(struct file *file, unsigned int cmd,
 		return importer_ioctl_check(f, (void __user *)arg);
 	case IMPORTER_IOC_RELEASE:
 		return importer_ioctl_release(f);
+	case IMPORTER_IOC_TRANSLATE:
+		return importer_ioctl_translate((void __user *)arg);
 	default:
 		return -ENOTTY;
 	}
@@ -117,7 +151,27 @@ static struct miscdevice importer_misc = {
 	.fops = &importer_fops,
 };
 
-module_misc_device(importer_misc);
+static int __init importer_init(void)
+{
+	int ret;
+
+	ret = importer_pci_register();
+	if (ret)
+		return ret;
+	ret = misc_register(&importer_misc);
+	if (ret)
+		importer_pci_unregister();
+	return ret;
+}
+
+static void __exit importer_exit(void)
+{
+	misc_deregister(&importer_misc);
+	importer_pci_unregister();
+}
+
+module_init(importer_init);
+module_exit(importer_exit);
 
 MODULE_DESCRIPTION("Test-only dma-buf importer for uring-dmabuf");
 MODULE_LICENSE("GPL");

@@ -62,6 +62,13 @@
  * @nr_mergeable: out: segments that start where the previous one ends and
  *	could have been one with it within the limits (an exporter that
  *	splits more than the device demands)
+ * @first_dma_addr: out: sg_dma_address of the first segment (an IOVA
+ *	behind an IOMMU), for IMPORTER_IOC_TRANSLATE after the detach
+ * @iommu_mapped: out: 1 if the importing device sits behind an IOMMU (a PCI
+ *	function the importer drives, in the IOMMU lane): DMA addresses are
+ *	IOVAs, read through the device's IOMMU domain, and segments may be
+ *	merged IOVA-contiguous ranges of several of the exporter's runs
+ * @__reserved: out: 0
  */
 struct importer_check {
 	__s32 fd;
@@ -88,12 +95,31 @@ struct importer_check {
 	__u64 hash;
 	__u64 vmap_mismatch;
 	__u64 nr_mergeable;
+	__u64 first_dma_addr;
+	__u32 iommu_mapped;
+	__u32 __reserved;
+};
+
+/**
+ * struct importer_translate - ioctl(IMPORTER_IOC_TRANSLATE)
+ * @dma_addr: in: an IOVA of the importer's PCI function
+ * @translated: out: 1 if its IOMMU domain maps @dma_addr to memory (a DMA
+ *	there would land), 0 if a DMA there would fault
+ * @__pad: in: 0
+ *
+ * ENODEV when the importer has no IOMMU-mapped device.
+ */
+struct importer_translate {
+	__u64 dma_addr;
+	__u32 translated;
+	__u32 __pad;
 };
 
 #define IMPORTER_IOC_MAGIC	0xDC
 #define IMPORTER_IOC_CHECK	_IOWR(IMPORTER_IOC_MAGIC, 0x00, struct importer_check)
 /* Detach what IMPORTER_CHECK_KEEP kept; ENOENT if nothing is kept. */
 #define IMPORTER_IOC_RELEASE	_IO(IMPORTER_IOC_MAGIC, 0x01)
+#define IMPORTER_IOC_TRANSLATE	_IOWR(IMPORTER_IOC_MAGIC, 0x02, struct importer_translate)
 
 /*
  * Streaming FNV-1a over little-endian 64-bit words, so that the module

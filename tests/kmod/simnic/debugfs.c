@@ -16,6 +16,16 @@
  *           "tcp-data-split N" as ETHTOOL_TCP_DATA_SPLIT_*, "hds-thresh N",
  *           "ntuple on|off"), to compare a device before and after;
  *           write "N": hds-thresh N ("ethtool -G DEV hds-thresh N", 6.14+)
+ *   dma_test  behind an IOMMU only: write "IOVA COOKIE [stale] [cpu]"
+ *           (numbers, 0x for hex): the device writes SIMNIC_DMA_TEST_LEN
+ *           bytes of COOKIE (8 bytes, little endian, repeated) to IOVA,
+ *           through the edu device's DMA engine on a PCI function, else
+ *           (or with "cpu") through the simulated path of the RX payload
+ *           (refused where the IOMMU maps nothing); with
+ *           "stale", only if IOVA does not translate (else "result
+ *           skipped": the IOVA was given to another mapping, which a test
+ *           must not overwrite); read: "iova 0x... translated 0|1 engine
+ *           edu|cpu result done|written|refused|skipped|error -N"
  */
 #include <linux/debugfs.h>
 #include <linux/ethtool.h>
@@ -155,10 +165,11 @@ static int simnic_qstats_show(struct seq_file *m, void *v)
 	for (i = 0; i < priv->num_queues; i++) {
 		simnic_rx_stats_read(&priv->rxq[i], &s);
 		seq_printf(m,
-			   "rx%u bound=%d packets=%llu bytes=%llu split=%llu payload_bytes=%llu unreadable_bytes=%llu alloc_fail=%llu dropped=%llu\n",
+			   "rx%u bound=%d packets=%llu bytes=%llu split=%llu payload_bytes=%llu unreadable_bytes=%llu alloc_fail=%llu dropped=%llu dma_refused=%llu last_dma=%llu\n",
 			   i, simnic_rxq_bound(priv, i), s.packets, s.bytes,
 			   s.split, s.payload_bytes, s.unreadable_bytes,
-			   s.alloc_fail, s.dropped);
+			   s.alloc_fail, s.dropped, s.dma_refused,
+			   (u64)READ_ONCE(priv->rxq[i].last_dma));
 	}
 	for (i = 0; i < priv->num_queues; i++) {
 		simnic_tx_stats_read(&priv->tx_stats[i], &t);
@@ -217,6 +228,60 @@ static const struct file_operations simnic_ethtool_fops = {
 	.write = simnic_ethtool_write,
 };
 
+static int simnic_dma_test_show(struct seq_file *m, void *v)
+{
+	struct simnic_priv *priv = m->private;
+
+	mutex_lock(&priv->dma_test_lock);
+	seq_printf(m, "%s\n", priv->dma_test);
+	mutex_unlock(&priv->dma_test_lock);
+	return 0;
+}
+
+static int simnic_dma_test_open(struct inode *inode, struct file *file)
+{
+	return single_open(file, simnic_dma_test_show, inode->i_private);
+}
+
+static ssize_t simnic_dma_test_write(struct file *file,
+				     const char __user *ubuf, size_t len,
+				     loff_t *ppos)
+{
+	struct simnic_priv *priv = file_inode(file)->i_private;
+	unsigned long long iova, cookie;
+	char buf[64], w[2][8];
+	bool stale = false, cpu = false;
+	int err, n, i;
+
+	if (len >= sizeof(buf))
+		return -EINVAL;
+	if (copy_from_user(buf, ubuf, len))
+		return -EFAULT;
+	buf[len] = '\0';
+	n = sscanf(buf, "%lli %lli %7s %7s", &iova, &cookie, w[0], w[1]);
+	if (n < 2)
+		return -EINVAL;
+	for (i = 0; i < n - 2; i++) {
+		if (!strcmp(w[i], "stale"))
+			stale = true;
+		else if (!strcmp(w[i], "cpu"))
+			cpu = true;
+		else
+			return -EINVAL;
+	}
+	err = simnic_dma_test(priv, iova, cookie, stale, cpu);
+	return err ? err : len;
+}
+
+static const struct file_operations simnic_dma_test_fops = {
+	.owner = THIS_MODULE,
+	.open = simnic_dma_test_open,
+	.read = seq_read,
+	.llseek = seq_lseek,
+	.release = single_release,
+	.write = simnic_dma_test_write,
+};
+
 void simnic_debugfs_add(struct simnic_priv *priv)
 {
 	struct dentry *dir;
@@ -226,6 +291,7 @@ void simnic_debugfs_add(struct simnic_priv *priv)
 	debugfs_create_file("rss", 0600, dir, priv, &simnic_rss_fops);
 	debugfs_create_file("queues", 0400, dir, priv, &simnic_qstats_fops);
 	debugfs_create_file("ethtool", 0600, dir, priv, &simnic_ethtool_fops);
+	debugfs_create_file("dma_test", 0600, dir, priv, &simnic_dma_test_fops);
 	priv->debugfs = dir;
 }
 

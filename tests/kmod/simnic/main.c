@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * uring_dmabuf_simnic: module parameters, and one platform device per pair
- * of ports. The platform device is the ports' parent and their DMA device
- * (dma-direct, 64-bit mask, max segment size from dma_max_seg, on the NUMA
- * node numa_node), as a PCI function would be for a real NIC; its driver's
- * probe creates the two netdevs and remove (module unload, or unbinding the
+ * uring_dmabuf_simnic: module parameters, and one device per pair of
+ * ports: QEMU "edu" PCI functions first, when the machine has them (pci.c:
+ * the IOMMU lane, where only a PCI device is translated), then platform
+ * devices for the other pairs, on the NUMA node numa_node. The device is
+ * the ports' parent and their DMA device (64-bit mask, max segment size from
+ * dma_max_seg), as a PCI function is for a real NIC; its driver's probe
+ * creates the two netdevs and remove (module unload, or unbinding the
  * device through sysfs) destroys them, devmem bindings or not.
  */
 #include <linux/dma-mapping.h>
+#include <linux/idr.h>
 #include <linux/module.h>
 #include <linux/nodemask.h>
 #include <linux/platform_device.h>
@@ -44,13 +47,32 @@ module_param(tcp_data_split, bool, 0444);
 MODULE_PARM_DESC(tcp_data_split, "Header split on at start, as 'ethtool -G DEV tcp-data-split on' (default Y)");
 
 struct simnic_pair {
+	int id;
 	struct net_device *a;
 	struct net_device *b;
 };
 
 static struct platform_device *simnic_pdevs[SIMNIC_MAX_PAIRS];
+/* Pair numbers (the N of simNa), in probe order, and how many there are. */
+static DEFINE_IDA(simnic_ids);
+static atomic_t simnic_nr_pairs = ATOMIC_INIT(0);
 
-static int simnic_probe(struct platform_device *pdev)
+int simnic_dma_setup(struct device *dev)
+{
+	int err;
+
+	err = dma_coerce_mask_and_coherent(dev, DMA_BIT_MASK(64));
+	if (err)
+		return err;
+	dma_set_max_seg_size(dev, dma_max_seg);
+	return 0;
+}
+
+/*
+ * The two ports on @dev, which is their DMA device; @edu is the DMA engine
+ * of a PCI function for dma_test, NULL for a platform device.
+ */
+int simnic_pair_create(struct device *dev, struct simnic_edu *edu)
 {
 	const struct simnic_config cfg = {
 		.queues = queues,
@@ -58,31 +80,26 @@ static int simnic_probe(struct platform_device *pdev)
 		.dma_max_seg = dma_max_seg,
 		.tcp_data_split = tcp_data_split,
 	};
-	struct device *dev = &pdev->dev;
 	char name[IFNAMSIZ];
 	struct simnic_pair *pair;
 	int err;
 
-	/* The "device" writes where dma_to_phys() points: dma-direct only. */
-	if (device_iommu_mapped(dev))
-		return dev_err_probe(dev, -ENODEV,
-				     "behind an IOMMU; needs dma-direct\n");
-	err = dma_coerce_mask_and_coherent(dev, DMA_BIT_MASK(64));
-	if (err)
-		return err;
-	dma_set_max_seg_size(dev, dma_max_seg);
-
 	pair = devm_kzalloc(dev, sizeof(*pair), GFP_KERNEL);
 	if (!pair)
 		return -ENOMEM;
+	pair->id = ida_alloc_max(&simnic_ids, pairs - 1, GFP_KERNEL);
+	if (pair->id < 0)
+		return pair->id == -ENOSPC ? -ENODEV : pair->id;
 
-	snprintf(name, sizeof(name), "sim%da", pdev->id);
-	pair->a = simnic_netdev_create(dev, name, &cfg);
-	if (IS_ERR(pair->a))
-		return PTR_ERR(pair->a);
+	snprintf(name, sizeof(name), "sim%da", pair->id);
+	pair->a = simnic_netdev_create(dev, name, &cfg, edu);
+	if (IS_ERR(pair->a)) {
+		err = PTR_ERR(pair->a);
+		goto err_free_id;
+	}
 
-	snprintf(name, sizeof(name), "sim%db", pdev->id);
-	pair->b = simnic_netdev_create(dev, name, &cfg);
+	snprintf(name, sizeof(name), "sim%db", pair->id);
+	pair->b = simnic_netdev_create(dev, name, &cfg, edu);
 	if (IS_ERR(pair->b)) {
 		err = PTR_ERR(pair->b);
 		goto err_free_a;
@@ -92,23 +109,43 @@ static int simnic_probe(struct platform_device *pdev)
 	if (err)
 		goto err_free_b;
 
-	platform_set_drvdata(pdev, pair);
-	dev_info(dev, "%s <-> %s, %u queues\n", pair->a->name, pair->b->name,
-		 queues);
+	dev_set_drvdata(dev, pair);
+	atomic_inc(&simnic_nr_pairs);
+	dev_info(dev, "%s <-> %s, %u queues%s\n", pair->a->name, pair->b->name,
+		 queues, device_iommu_mapped(dev) ? ", behind an IOMMU" : "");
 	return 0;
 
 err_free_b:
 	free_netdev(pair->b);
 err_free_a:
 	free_netdev(pair->a);
+err_free_id:
+	ida_free(&simnic_ids, pair->id);
 	return err;
+}
+
+void simnic_pair_destroy(struct device *dev)
+{
+	struct simnic_pair *pair = dev_get_drvdata(dev);
+
+	simnic_netdev_destroy_pair(pair->a, pair->b);
+	ida_free(&simnic_ids, pair->id);
+	atomic_dec(&simnic_nr_pairs);
+}
+
+static int simnic_probe(struct platform_device *pdev)
+{
+	int err;
+
+	err = simnic_dma_setup(&pdev->dev);
+	if (err)
+		return err;
+	return simnic_pair_create(&pdev->dev, NULL);
 }
 
 static void simnic_remove(struct platform_device *pdev)
 {
-	struct simnic_pair *pair = platform_get_drvdata(pdev);
-
-	simnic_netdev_destroy_pair(pair->a, pair->b);
+	simnic_pair_destroy(&pdev->dev);
 }
 
 static struct platform_driver simnic_driver = {
@@ -129,13 +166,14 @@ static void simnic_pdevs_unregister(void)
 	}
 }
 
+/* Platform devices for the pairs that no PCI function took. */
 static int simnic_pdevs_register(void)
 {
 	struct platform_device *pdev;
-	unsigned int i;
+	unsigned int i, more = pairs - atomic_read(&simnic_nr_pairs);
 	int err;
 
-	for (i = 0; i < pairs; i++) {
+	for (i = 0; i < more; i++) {
 		pdev = platform_device_alloc(SIMNIC_DRV_NAME, i);
 		if (!pdev)
 			return -ENOMEM;
@@ -193,9 +231,13 @@ static int __init simnic_init(void)
 
 	simnic_debugfs_init();
 
-	err = platform_driver_register(&simnic_driver);
+	err = simnic_pci_register();
 	if (err)
 		goto err_debugfs_exit;
+
+	err = platform_driver_register(&simnic_driver);
+	if (err)
+		goto err_pci_unregister;
 
 	err = simnic_pdevs_register();
 	if (err)
@@ -206,6 +248,8 @@ static int __init simnic_init(void)
 err_pdevs_unregister:
 	simnic_pdevs_unregister();
 	platform_driver_unregister(&simnic_driver);
+err_pci_unregister:
+	simnic_pci_unregister();
 err_debugfs_exit:
 	simnic_debugfs_exit();
 	return err;
@@ -215,6 +259,7 @@ static void __exit simnic_exit(void)
 {
 	simnic_pdevs_unregister();
 	platform_driver_unregister(&simnic_driver);
+	simnic_pci_unregister();
 	simnic_debugfs_exit();
 }
 

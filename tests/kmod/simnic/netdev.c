@@ -86,12 +86,15 @@ static const struct net_device_ops simnic_netdev_ops = {
 
 static void simnic_priv_init(struct simnic_priv *priv, struct net_device *dev,
 			     struct device *parent,
-			     const struct simnic_config *cfg)
+			     const struct simnic_config *cfg,
+			     struct simnic_edu *edu)
 {
 	unsigned int i;
 
 	priv->dev = dev;
 	priv->dma_dev = parent;
+	priv->edu = edu;
+	mutex_init(&priv->dma_test_lock);
 	priv->num_queues = cfg->queues;
 	priv->ring_size = cfg->ring_size;
 	priv->hds_config = cfg->tcp_data_split ?
@@ -115,7 +118,8 @@ static void simnic_priv_init(struct simnic_priv *priv, struct net_device *dev,
 
 struct net_device *simnic_netdev_create(struct device *parent,
 					const char *name,
-					const struct simnic_config *cfg)
+					const struct simnic_config *cfg,
+					struct simnic_edu *edu)
 {
 	struct net_device *dev;
 
@@ -143,7 +147,7 @@ struct net_device *simnic_netdev_create(struct device *parent,
 	dev->max_mtu = SIMNIC_MAX_MTU;
 	eth_hw_addr_random(dev);
 
-	simnic_priv_init(netdev_priv(dev), dev, parent, cfg);
+	simnic_priv_init(netdev_priv(dev), dev, parent, cfg, edu);
 	return dev;
 }
 

@@ -10,7 +10,6 @@
  * in the bound memory and the stack never reads it. Anything else (ARP,
  * ICMP, ND, TCP without payload) is copied whole into the linear part.
  */
-#include <linux/dma-direct.h>
 #include <linux/etherdevice.h>
 #include <linux/highmem.h>
 #include <linux/netdevice.h>
@@ -19,33 +18,32 @@
 #include "simnic.h"
 
 /*
- * The device's write to DMA address @dma. Under dma-direct (no IOMMU) the
- * DMA address translates to a physical address; a bounce buffer, if any,
- * is what the device writes and the CPU sync copies it.
+ * The device's write to DMA address @dma, page by page as the IOMMU maps
+ * it (simnic_dma_to_phys()). A bounce buffer, if any, is what the device
+ * writes and the CPU sync copies it. A page the device cannot reach stops
+ * the write there, as an IOMMU fault would.
  */
 static int simnic_dma_write(struct device *dma_dev, dma_addr_t dma,
 			    const struct sk_buff *frame, int off, int len)
 {
-	phys_addr_t phys = dma_to_phys(dma_dev, dma);
 	unsigned int chunk, pg_off;
-	struct page *page;
+	phys_addr_t phys;
 	void *vaddr;
 	int err;
 
 	while (len) {
-		if (!pfn_valid(PHYS_PFN(phys)))
+		if (!simnic_dma_to_phys(dma_dev, dma, &phys))
 			return -EFAULT;
-		page = pfn_to_page(PHYS_PFN(phys));
 		pg_off = offset_in_page(phys);
 		chunk = min_t(unsigned int, len, PAGE_SIZE - pg_off);
 
-		vaddr = kmap_local_page(page);
+		vaddr = kmap_local_page(pfn_to_page(PHYS_PFN(phys)));
 		err = skb_copy_bits(frame, off, vaddr + pg_off, chunk);
 		kunmap_local(vaddr);
 		if (err)
 			return err;
 
-		phys += chunk;
+		dma += chunk;
 		off += chunk;
 		len -= chunk;
 	}
@@ -62,6 +60,7 @@ static int simnic_rx_payload(struct simnic_rxq *rxq, struct sk_buff *skb,
 	struct simnic_rx_stats *st = &rxq->stats;
 	unsigned int len, unreadable = 0;
 	netmem_ref netmem;
+	dma_addr_t dma;
 	int i, err;
 
 	for (i = 0; off < frame->len; i++) {
@@ -78,13 +77,18 @@ static int simnic_rx_payload(struct simnic_rxq *rxq, struct sk_buff *skb,
 		}
 
 		len = min_t(unsigned int, frame->len - off, buf_size);
-		err = simnic_dma_write(priv->dma_dev,
-				       page_pool_get_dma_addr_netmem(netmem),
-				       frame, off, len);
+		dma = page_pool_get_dma_addr_netmem(netmem);
+		err = simnic_dma_write(priv->dma_dev, dma, frame, off, len);
 		if (err) {
 			page_pool_put_full_netmem(rxq->pool, netmem, true);
+			if (err == -EFAULT) {
+				u64_stats_update_begin(&st->syncp);
+				st->dma_refused++;
+				u64_stats_update_end(&st->syncp);
+			}
 			return err;
 		}
+		WRITE_ONCE(rxq->last_dma, dma);
 		page_pool_dma_sync_netmem_for_cpu(rxq->pool, netmem, 0, len);
 
 		skb_add_rx_frag_netmem(skb, i, netmem, 0, len, buf_size);

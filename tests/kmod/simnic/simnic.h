@@ -29,9 +29,12 @@
 #define SIMNIC_MIN_RING		64
 #define SIMNIC_MAX_RING		16384
 #define SIMNIC_MAX_RX_PAGE	SZ_64K
+/* Bytes a dma_test write puts at its address (within one page). */
+#define SIMNIC_DMA_TEST_LEN	64
 
 struct page_pool;
 struct dentry;
+struct simnic_edu;
 
 /* Written only by the queue's NAPI poll. */
 struct simnic_rx_stats {
@@ -42,6 +45,7 @@ struct simnic_rx_stats {
 	u64 unreadable_bytes;	/* ... of those, into a memory provider's */
 	u64 alloc_fail;
 	u64 dropped;
+	u64 dma_refused;	/* writes to a DMA address that leads nowhere */
 	struct u64_stats_sync syncp;
 };
 
@@ -64,6 +68,8 @@ struct simnic_rxq {
 	struct sk_buff_head wire;
 	/* The queue's buffers; NULL while the queue is stopped. */
 	struct page_pool *pool;
+	/* DMA address (IOVA behind an IOMMU) of the last payload buffer. */
+	dma_addr_t last_dma;
 	struct simnic_rx_stats stats;
 };
 
@@ -86,12 +92,16 @@ struct simnic_priv {
 	struct net_device *dev;
 	struct net_device __rcu *peer;
 	struct device *dma_dev;
+	/* The PCI function's DMA engine (dma_test), NULL on a platform device. */
+	struct simnic_edu *edu;
 	unsigned int num_queues;
 	u32 ring_size;		/* frames a queue's wire holds */
 	u8 hds_config;		/* ETHTOOL_TCP_DATA_SPLIT_* */
 	u32 hds_thresh;
 	struct simnic_steer steer;
 	struct dentry *debugfs;
+	struct mutex dma_test_lock;	/* protects dma_test */
+	char dma_test[128];		/* the last dma_test's result */
 	struct simnic_tx_stats tx_stats[SIMNIC_MAX_QUEUES];
 	struct simnic_rxq rxq[SIMNIC_MAX_QUEUES];
 };
@@ -110,10 +120,28 @@ struct simnic_config {
 	bool tcp_data_split;
 };
 
+/* main.c */
+int simnic_dma_setup(struct device *dev);
+int simnic_pair_create(struct device *dev, struct simnic_edu *edu);
+void simnic_pair_destroy(struct device *dev);
+
+/* pci.c */
+int simnic_pci_register(void);
+void simnic_pci_unregister(void);
+int simnic_edu_dma_write(struct simnic_edu *edu, dma_addr_t iova,
+			 const u8 *pattern);
+
+/* dma.c */
+bool simnic_dma_to_phys(struct device *dma_dev, dma_addr_t dma,
+			phys_addr_t *phys);
+int simnic_dma_test(struct simnic_priv *priv, dma_addr_t iova, u64 cookie,
+		    bool stale, bool cpu);
+
 /* netdev.c */
 struct net_device *simnic_netdev_create(struct device *parent,
 					const char *name,
-					const struct simnic_config *cfg);
+					const struct simnic_config *cfg,
+					struct simnic_edu *edu);
 int simnic_netdev_link(struct net_device *a, struct net_device *b);
 void simnic_netdev_destroy_pair(struct net_device *a, struct net_device *b);
 bool simnic_rxq_bound(struct simnic_priv *priv, unsigned int idx);

@@ -22,6 +22,7 @@ void simnic_rx_stats_read(struct simnic_rxq *rxq, struct simnic_rx_stats *s)
 		s->unreadable_bytes = st->unreadable_bytes;
 		s->alloc_fail = st->alloc_fail;
 		s->dropped = st->dropped;
+		s->dma_refused = st->dma_refused;
 	} while (u64_stats_fetch_retry(&st->syncp, start));
 }
 

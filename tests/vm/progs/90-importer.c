@@ -5,6 +5,8 @@
  * the device's limits and as few as those allow, holding the buffer's bytes
  * in order; READONLY buffers only for DMA_TO_DEVICE and never vmapped; a
  * device without a DMA mask refused; the attachment counted while it lasts.
+ * In the IOMMU lane the importer's device is a PCI function behind the
+ * IOMMU: segments are merged IOVA ranges, the bytes read through it.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -202,14 +204,23 @@ static uint64_t max_u64(uint64_t a, uint64_t b)
  * The fewest segments a device with segments of at most @lim bytes can get:
  * each physically contiguous run split into @lim pieces. Exact when we know
  * the runs (every run fits; hugetlb runs are 2 MiB aligned multiples),
- * otherwise bounded by the number of runs and of @lim pieces.
+ * otherwise bounded by the number of runs and of @lim pieces. Behind an
+ * IOMMU (@iommu: make vmtest-iommu) the runs are mapped into one
+ * IOVA-contiguous range and merged up to @lim: one segment if @lim takes
+ * the whole buffer, else at least the @lim pieces (one more where the IOVA
+ * range does not start on a @lim boundary), at most what dma-direct gets.
  */
-static void want_segments(const struct buf *b, uint64_t lim, uint64_t *lo,
-			  uint64_t *hi)
+static void want_segments(const struct buf *b, uint64_t lim, int iommu,
+			  uint64_t *lo, uint64_t *hi)
 {
 	uint64_t runs = b->info.nr_segments;
 
-	if (lim >= BUF_BYTES) {
+	if (iommu && lim >= BUF_BYTES) {
+		*lo = *hi = 1;
+	} else if (iommu) {
+		*lo = div_up(BUF_BYTES, lim);
+		*hi = max_u64(runs, *lo) + BUF_BYTES / lim;
+	} else if (lim >= BUF_BYTES) {
 		*lo = *hi = runs;
 	} else if (is_hugetlb(b->kind) && SZ_2M % lim == 0) {
 		*lo = *hi = BUF_BYTES / lim;
@@ -276,13 +287,14 @@ static void check_import(int imp, const struct buf *b,
 		       c.nr_over_limit, (unsigned long long)c.nr_cross_boundary,
 		       (unsigned long long)c.nr_unaligned);
 
-	want_segments(b, lim, &lo, &hi);
+	want_segments(b, lim, c.iommu_mapped, &lo, &hi);
 	if (!t_ok(c.nr_segments >= lo && c.nr_segments <= hi,
 		  "%s: %llu segments, as few as the limit allows", what,
 		  (unsigned long long)c.nr_segments))
-		t_diag("want %llu..%llu (%llu contiguous runs)",
+		t_diag("want %llu..%llu (%llu contiguous runs%s)",
 		       (unsigned long long)lo, (unsigned long long)hi,
-		       (unsigned long long)b->info.nr_segments);
+		       (unsigned long long)b->info.nr_segments,
+		       c.iommu_mapped ? ", behind an IOMMU" : "");
 	if (!t_ok(!c.nr_mergeable,
 		  "%s: no two adjacent segments could have been one", what))
 		t_diag("%llu segments continue the previous one within the limits",

@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "common.h"
+#include "machine.h"
 #include "netdev.h"
 #include "../../kmod/importer/importer_uapi.h"
 
@@ -68,13 +69,6 @@ static int cmdline_forces_swiotlb(void)
 			return 1;
 	}
 	return 0;
-}
-
-static int swiotlb_expected(void)
-{
-	const char *e = getenv("URING_DMABUF_VM_EXPECT");
-
-	return e && has_value(e, strlen(e), "swiotlb");
 }
 
 /* A counter of swiotlb's default pool in debugfs, or -1. */
@@ -242,7 +236,7 @@ int main(void)
 
 	t_init();
 	if (!cmdline_forces_swiotlb()) {
-		if (swiotlb_expected()) {
+		if (vm_expects("swiotlb")) {
 			t_ok(0, "swiotlb=force on the kernel command line of "
 			     "the swiotlb boot");
 			t_diag("the harness asked for it "
