@@ -894,11 +894,11 @@ static void test_userns(void)
 			return;
 		restore = 1;
 	}
+	pins_get(&base);
 	if (pipe(ready) || pipe(go)) {
 		t_ok(0, "userns: pipes");
 		return;
 	}
-	pins_get(&base);
 	pid = t_fork();
 	if (pid == 0) {
 		close(ready[0]);
