@@ -854,8 +854,8 @@ static void userns_holder(int ready, int go)
 	exit(t_failed());
 }
 
-/* A plain nobody process beside the namespace: create len, want or not. */
-static void userns_outside(size_t len, int want, const char *what)
+/* A plain nobody process (no namespace of its own): create len, want or not. */
+static void nobody_child(size_t len, int want, const char *what)
 {
 	pid_t pid = t_fork();
 	unsigned char *mem;
@@ -910,7 +910,7 @@ static void test_userns(void)
 	if (pid > 0 && read(ready[0], &c, 1) == 1) {
 		t_bytes_at(base.mod_bytes, LIMIT, "userns: the namespace root "
 			   "holds 8 MiB");
-		userns_outside(PAGE_SZ, ENOMEM, "userns: nobody outside the "
+		nobody_child(PAGE_SZ, ENOMEM, "userns: nobody outside the "
 			       "namespace, whose root holds 8 MiB, create of "
 			       "4 KiB");
 	}
@@ -921,7 +921,7 @@ static void test_userns(void)
 	t_child(pid, "userns: the namespace root passed");
 	t_pins_back(&base, "userns: the namespace root exited, everything "
 		    "released");
-	userns_outside(LIMIT, 0, "userns: then nobody outside creates 8 MiB");
+	nobody_child(LIMIT, 0, "userns: then nobody outside creates 8 MiB");
 
 	if (has_create_fixed()) {
 		pid = t_fork();
@@ -981,23 +981,25 @@ static void test_scm_other_user(void)
 	int sv[2];
 	char c;
 
+	pins_get(&base);
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv)) {
 		t_ok(0, "scm to another user: socketpair");
 		return;
 	}
-	pins_get(&base);
 	receiver = t_fork();
 	if (receiver == 0) {
 		close(sv[0]);
 		other_receiver(sv[1]);
 	}
+	/* The receiver's end is its alone: its exit is EOF here. */
+	close(sv[1]);
 	creator = scm_child(sv[0], LIMIT, 0, 1, "scm to another user: nobody "
 			    "creates 8 MiB and sends it to user 4242");
 	t_child(creator, "scm to another user: the creator exited");
 	if (receiver > 0 && read(sv[0], &c, 1) == 1) {
 		t_bytes_at(base.mod_bytes, LIMIT, "scm to another user: "
 			   "nobody's 8 MiB lives on in user 4242's process");
-		userns_outside(PAGE_SZ, ENOMEM, "scm to another user: nobody, "
+		nobody_child(PAGE_SZ, ENOMEM, "scm to another user: nobody, "
 			       "whose 8 MiB user 4242 holds, create of 4 KiB");
 	}
 	if (write(sv[0], "g", 1) != 1 || read(sv[0], &c, 1) != 1)
@@ -1005,11 +1007,10 @@ static void test_scm_other_user(void)
 	t_bytes_at(base.mod_bytes, 0, "scm to another user: user 4242 closed "
 		   "it, pinned_bytes back");
 	t_child(receiver, "scm to another user: the receiver passed");
-	userns_outside(LIMIT, 0, "scm to another user: then nobody creates "
+	nobody_child(LIMIT, 0, "scm to another user: then nobody creates "
 		       "8 MiB (uncharged by user 4242's close)");
-	t_pins_back(&base, "scm to another user: everything released");
 	close(sv[0]);
-	close(sv[1]);
+	t_pins_back(&base, "scm to another user: everything released");
 }
 
 int main(int argc, char **argv)
