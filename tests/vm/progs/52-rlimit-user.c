@@ -718,7 +718,7 @@ static void fixed_child(rlim_t limit, int want, int userns)
 	unsigned char *mem;
 	struct iovec iov;
 	char lim[32], what[200];
-	int ret, fd, more;
+	int ret, fd, more, extra;
 
 	become_nobody(limit, who);
 	if (userns)
@@ -767,6 +767,11 @@ static void fixed_child(rlim_t limit, int want, int userns)
 			 "charge gone, the dma-buf's kept), create of %lu MiB",
 			 who, lim, FIXED_LEN / MIB);
 		more = create_ok(mem + FIXED_LEN, FIXED_LEN, 0, what);
+		snprintf(what, sizeof(what), "%s, limit %s: the dma-buf and that "
+			 "create hold it all, create of 4 KiB", who, lim);
+		extra = create_enomem(mem, PAGE_SZ, what);
+		if (extra >= 0)
+			close(extra);
 		if (more >= 0)
 			close(more);
 	}
