@@ -10,8 +10,7 @@
  * Fairness: every method gets the same untimed warm-up round on each
  * buffer, then the timed runs go round robin (run i starts with the i-th
  * method), so that no method always comes first or last, nor gets its runs
- * in one block while the machine is in one state; before each create a
- * short pause lets the kernel finish what the last release deferred.
+ * in one block while the machine is in one state.
  *
  *   bench [--quick] [--runs N] [--bind IFNAME]
  *
@@ -47,8 +46,6 @@ struct result {
 };
 
 #define MAX_RESULTS 128
-/* The pause before each create (settle()): ticks of a TCG guest, not µs. */
-#define SETTLE_US 20000
 static struct result results[MAX_RESULTS];
 static int nr_results;
 
@@ -121,22 +118,11 @@ static struct result *new_result(const struct mem *m, enum method meth)
 	return r;
 }
 
-/*
- * Before each create: what the last release left to the kernel's workers
- * (a ring's teardown runs in a kworker after close) finishes first, so
- * that no method pays for the one before it.
- */
-static void settle(void)
-{
-	usleep(SETTLE_US);
-}
-
 /* One timed run of one method; a failure ends that method's results. */
 static void measure_once(int dev_fd, struct mem *m, struct result *r)
 {
 	struct made made;
 
-	settle();
 	r->err = method_create(r->method, dev_fd, m, &made);
 	if (r->err)
 		return;
@@ -172,7 +158,6 @@ static void measure(int dev_fd, struct mem *m, int runs)
 	 * cannot take this memory says so here.
 	 */
 	for (j = 0; j < nr; j++) {
-		settle();
 		rs[j]->err = method_create(rs[j]->method, dev_fd, m, &warm);
 		if (!rs[j]->err)
 			method_release(&warm);
