@@ -16,13 +16,15 @@ source "$TOP/tests/vm/lib/common.sh"
 source "$TOP/tests/vm/lib/mirror.sh"
 
 # Build: module (host-built kernels 6.1 and 6.12, through DKMS), library, CLI;
-# the Debian packages (make deb: debhelper, dh-dkms, dpkg-dev; lintian).
+# the Debian packages (make deb: debhelper, dh-dkms, dpkg-dev; lintian); the
+# guest suite's i386 builds (gcc-multilib: static 32-bit programs, no i386
+# dpkg architecture).
 # Test: unit tests (cmocka, valgrind, man pages through groff/man-db), VM tests
 # (qemu, busybox, debootstrap, image tools), static checks (checkpatch from
 # linux-source-6.12, shellcheck), the debug kernel (tests/vm/debug: flex,
 # bison, bc, libelf-dev, libssl-dev).
 HOST_PACKAGES="
-	gcc make pkg-config debhelper dh-dkms dpkg-dev lintian
+	gcc gcc-multilib make pkg-config debhelper dh-dkms dpkg-dev lintian
 	linux-headers-amd64 linux-headers-6.12-amd64 dkms dwarves kmod
 	libnl-3-dev libnl-genl-3-dev liburing-dev libcmocka-dev valgrind groff-base man-db
 	qemu-system-x86 busybox-static debootstrap debian-archive-keyring

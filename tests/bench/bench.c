@@ -7,6 +7,11 @@
  * with a 4 GiB segment limit receives, and mmap + touch. Not a test: it
  * asserts nothing about speed. Prints a table, then one JSON document.
  *
+ * Fairness: every method gets the same untimed warm-up round on each
+ * buffer, then the timed runs go round robin (run i starts with the i-th
+ * method), so that no method always comes first or last, nor gets its runs
+ * in one block while the machine is in one state.
+ *
  *   bench [--quick] [--runs N] [--bind IFNAME]... [--bind-only]
  *
  * --bind also times NETDEV_CMD_BIND_RX of 1 GiB (ours against udmabuf) on
@@ -37,6 +42,7 @@ struct result {
 	size_t len;
 	int err;
 	struct samples create, release, touch;
+	struct samples command;		/* uring-dmabuf fixed: the command alone */
 	long long segments;		/* our INFO, -1 if n/a */
 	long long importer_segments;	/* as a 4 GiB-limit importer sees it */
 };
@@ -102,29 +108,69 @@ static double touch_original_ms(const struct mem *m)
 	return now_ms() - t0;
 }
 
-static void measure(int dev_fd, struct mem *m, enum method meth, int runs)
+static struct result *new_result(const struct mem *m, enum method meth)
 {
 	struct result *r = &results[nr_results++];
-	struct made made;
-	int i;
 
 	memset(r, 0, sizeof(*r));
 	r->kind = mem_bench_kind(m);
 	r->method = meth;
 	r->len = m->len;
 	r->segments = r->importer_segments = -1;
-	for (i = 0; i < runs; i++) {
-		r->err = method_create(meth, dev_fd, m, &made);
-		if (r->err)
-			return;
-		samples_add(&r->create, made.create_ms);
-		if (i == 0 && made.fd >= 0) {
-			r->segments = meth <= OURS_FIXED ? info_segments(dev_fd, made.fd) : -1;
-			r->importer_segments = importer_segments(made.fd);
-			samples_add(&r->touch, mmap_touch_ms(made.fd, m->len));
-		}
-		samples_add(&r->release, method_release(&made));
+	return r;
+}
+
+/* One timed run of one method; a failure ends that method's results. */
+static void measure_once(int dev_fd, struct mem *m, struct result *r)
+{
+	struct made made;
+
+	r->err = method_create(r->method, dev_fd, m, &made);
+	if (r->err)
+		return;
+	samples_add(&r->create, made.create_ms);
+	if (r->method == OURS_FIXED)
+		samples_add(&r->command, made.command_ms);
+	if (!r->touch.n && made.fd >= 0) {
+		r->segments = r->method <= OURS_FIXED ?
+			      info_segments(dev_fd, made.fd) : -1;
+		r->importer_segments = importer_segments(made.fd);
+		samples_add(&r->touch, mmap_touch_ms(made.fd, m->len));
 	}
+	samples_add(&r->release, method_release(&made));
+}
+
+/* Every method on one buffer: the warm-up round, then runs rounds. */
+static void measure(int dev_fd, struct mem *m, int runs)
+{
+	struct result *rs[NR_METHODS];
+	struct made warm;
+	int nr = 0, i, j;
+	enum method meth;
+
+	for (meth = 0; meth < NR_METHODS && nr_results < MAX_RESULTS; meth++) {
+		if (meth == DMA_HEAP && mem_bench_kind(m) != ANON_4K)
+			continue;	/* its own memory: once per size */
+		rs[nr++] = new_result(m, meth);
+	}
+	/*
+	 * Untimed, once per method: the first long-term pin migrates pages
+	 * out of movable zones, first uses fill caches and allocate what is
+	 * kept; whichever method came first would pay for it. A method that
+	 * cannot take this memory says so here.
+	 */
+	for (j = 0; j < nr; j++) {
+		rs[j]->err = method_create(rs[j]->method, dev_fd, m, &warm);
+		if (!rs[j]->err)
+			method_release(&warm);
+	}
+	for (i = 0; i < runs; i++)
+		for (j = 0; j < nr; j++) {
+			struct result *r = rs[(i + j) % nr];
+
+			if (!r->err)
+				measure_once(dev_fd, m, r);
+		}
 }
 
 static void print_ms(const struct samples *s)
@@ -140,8 +186,9 @@ static void print_table(void)
 {
 	int i;
 
-	printf("%-17s %6s %-19s %22s %22s %9s %9s %10s\n", "memory", "size", "method",
-	       "create ms med[min-max]", "release ms", "segments", "importer", "mmap+touch");
+	printf("%-17s %6s %-19s %22s %22s %9s %9s %10s %10s\n", "memory", "size",
+	       "method", "create ms med[min-max]", "release ms", "segments",
+	       "importer", "mmap+touch", "command ms");
 	for (i = 0; i < nr_results; i++) {
 		const struct result *r = &results[i];
 
@@ -156,6 +203,10 @@ static void print_table(void)
 		printf(" %9lld %9lld", r->segments, r->importer_segments);
 		if (r->touch.n)
 			printf(" %10.3f", samples_median(&r->touch));
+		else
+			printf(" %10s", "-");
+		if (r->command.n)
+			printf(" %10.3f", samples_median(&r->command));
 		printf("\n");
 	}
 }
@@ -216,6 +267,10 @@ static void print_json(void)
 			       samples_max(&r->create), samples_median(&r->release),
 			       r->create.n, r->segments, r->importer_segments,
 			       samples_median(&r->touch));
+		if (!r->err && r->command.n)
+			printf(",\"command_ms\":%.4f,\"command_min_ms\":%.4f,"
+			       "\"command_max_ms\":%.4f", samples_median(&r->command),
+			       samples_min(&r->command), samples_max(&r->command));
 		printf("}");
 	}
 	printf("]}\n");
@@ -224,10 +279,9 @@ static void print_json(void)
 int main(int argc, char **argv)
 {
 	size_t sizes[4] = { 64UL << 20, 1UL << 30 };
-	int nr_sizes = 2, runs = 5, i, k, m, s, dev_fd;
+	int nr_sizes = 2, runs = 5, i, k, s, dev_fd;
 	const char *bind_if[2] = { NULL, NULL };
 	int nr_bind = 0, bind_only = 0;
-	struct made warm;
 	struct mem mem;
 
 	for (i = 1; i < argc; i++) {
@@ -260,19 +314,7 @@ int main(int argc, char **argv)
 				       sizes[s] >> 20);
 				continue;
 			}
-			/*
-			 * An untimed first pin: a long-term pin migrates pages
-			 * out of movable zones once, and whichever method came
-			 * first would pay for it.
-			 */
-			if (!method_create(OURS_IOCTL, dev_fd, &mem, &warm))
-				method_release(&warm);
-			for (m = 0; m < NR_METHODS; m++) {
-				if (m == DMA_HEAP && k != ANON_4K)
-					continue;	/* its own memory: once per size */
-				if (nr_results < MAX_RESULTS)
-					measure(dev_fd, &mem, m, runs);
-			}
+			measure(dev_fd, &mem, runs);
 			printf("# %s %zuM: touching the original mapping: %.3f ms\n",
 			       kind_name(k), sizes[s] >> 20, touch_original_ms(&mem));
 			mem_put(&mem);

@@ -26,7 +26,7 @@ has() {
 # A results.log as the serial port delivers it (CR LF), text lines between.
 {
 	echo '# uring-dmabuf benchmark: 5 runs per figure, median [min-max]'
-	printf '%s\r\n' 'BENCH-JSON {"results":[{"memory":"memfd-hugetlb-2m","bytes":1073741824,"method":"uring-dmabuf ioctl","error":0,"create_ms":2.0000,"create_min_ms":1.0,"create_max_ms":3.0,"release_ms":0.5000,"runs":5,"segments":512,"importer_segments":512,"mmap_touch_ms":150.0000},{"memory":"memfd-hugetlb-2m","bytes":1073741824,"method":"udmabuf","error":0,"create_ms":20.0000,"create_min_ms":19.0,"create_max_ms":21.0,"release_ms":1.0000,"runs":5,"segments":-1,"importer_segments":262144,"mmap_touch_ms":1500.0000},{"memory":"anon-4k","bytes":1073741824,"method":"udmabuf","error":-95}]}'
+	printf '%s\r\n' 'BENCH-JSON {"results":[{"memory":"memfd-hugetlb-2m","bytes":1073741824,"method":"uring-dmabuf ioctl","error":0,"create_ms":2.0000,"create_min_ms":1.0,"create_max_ms":3.0,"release_ms":0.5000,"runs":5,"segments":512,"importer_segments":512,"mmap_touch_ms":150.0000},{"memory":"memfd-hugetlb-2m","bytes":1073741824,"method":"uring-dmabuf fixed","error":0,"create_ms":4.0000,"create_min_ms":3.0,"create_max_ms":5.0,"release_ms":0.7000,"runs":5,"segments":512,"importer_segments":512,"mmap_touch_ms":140.0000,"command_ms":1.5000,"command_min_ms":1.0,"command_max_ms":2.0},{"memory":"memfd-hugetlb-2m","bytes":1073741824,"method":"udmabuf","error":0,"create_ms":20.0000,"create_min_ms":19.0,"create_max_ms":21.0,"release_ms":1.0000,"runs":5,"segments":-1,"importer_segments":262144,"mmap_touch_ms":1500.0000},{"memory":"anon-4k","bytes":1073741824,"method":"udmabuf","error":-95}]}'
 	echo '  uring-dmabuf ioctl  bind    50.000 ms'
 	printf '%s\r\n' 'BENCH-BIND {"method":"uring-dmabuf ioctl","bind_ms":50.0000,"kernel_kib":10240,"runs":5}'
 	printf '%s\r\n' 'BENCH-BIND {"method":"udmabuf","bind_ms":5000.0000,"kernel_kib":1024000,"runs":5}'
@@ -36,7 +36,7 @@ has() {
 "$BENCH/bench-json.sh" "$tmp/results.log" 6.12.99-test "2026-01-01 00:00 UTC" abc1234 >"$tmp/bench.json"
 result $? "bench-json.sh reads a guest output"
 if command -v jq >/dev/null; then
-	jq -e '.results | length == 3' "$tmp/bench.json" >/dev/null
+	jq -e '.results | length == 4' "$tmp/bench.json" >/dev/null
 	result $? "bench.json is one JSON document with every result"
 fi
 "$BENCH/table.sh" "$tmp/bench.json" >"$tmp/page.md"
@@ -44,12 +44,12 @@ result $? "table.sh writes a page"
 has "kernel, date and commit" "| kernel | 6.12.99-test |"
 has "the date" "| date | 2026-01-01 00:00 UTC |"
 has "the commit" "| commit | abc1234 |"
-has "create times with the ratio to udmabuf" \
-	"| memfd hugetlb 2 MiB | 2.00 | - | 20.0 | - | - | 0.10 / - | - |"
+has "create times with the ratios to udmabuf, fixed with its command alone" \
+	"| memfd hugetlb 2 MiB | 2.00 | 4.00 | 1.50 | 20.0 | - | - | 0.10 / 0.20 | - |"
 has "a method that cannot take the memory is n/a" \
-	"| anonymous 4 KiB | - | n/a |"
-has "release times" "| memfd hugetlb 2 MiB | 0.500 | 1.00 |"
-has "segments as whole numbers" "| memfd hugetlb 2 MiB | 512 | 262144 |"
+	"| anonymous 4 KiB | - | - | n/a |"
+has "release times" "| memfd hugetlb 2 MiB | 0.500 | 0.700 | 1.00 |"
+has "segments as whole numbers" "| memfd hugetlb 2 MiB | 512 | 512 | 262144 |"
 has "bind time and memory" "| udmabuf | 5000 | 1000 |"
 has "bind ratios" "| udmabuf / uring-dmabuf | 100.0 | 100.0 |"
 has "receiver CPU per GiB" "| devmem | 256 MiB | 4.00 |"

@@ -95,8 +95,9 @@ v95rxskip=$(prog 95-simnic-devmem 0 \
 	"ok two queues, queue 2: received all 4194304 bytes with MSG_SOCK_DEVMEM" \
 	"ok rx_page_size 16K, MTU 9000: one 16384-byte netmem per frame # SKIP kernel without NETDEV_A_DMABUF_RX_PAGE_SIZE (7.3+)")
 
-# The real must-run list, on the programs of these logs only.
-export VM_TESTS="10-* 70-* 95-*"
+# The real must-run list, on the programs of these logs only (not the
+# -m32 builds of 10-version-info).
+export VM_TESTS="10-version-info 70-* 95-*"
 
 report 6.12 "$(runner_log 6.12.118+deb12-amd64 "$v10
 $v70skip
@@ -154,7 +155,7 @@ expect_pass "a labelled boot is held to its VM_MUST_RUN, not to the list"
 VM_MUST_RUN=92-swiotlb report 6.12+swiotlb "$(runner_log 6.12.118+deb12-amd64 "$(prog 92-swiotlb 77 "# SKIP no swiotlb=force")")"
 expect_fail "a labelled boot: its VM_MUST_RUN program skipped fails" '92-swiotlb: skipped as a whole, and this boot is for it'
 
-VM_TESTS="30-*"
+VM_TESTS="30-bad-input"
 report 6.1 "$(runner_log 6.1.0-57-amd64 "$(prog 30-bad-input 0 "ok MAP_SHARED read-write mapping of an ext4 file fails with EOPNOTSUPP" \
 	"ok MAP_PRIVATE mapping of an ext4 file succeeds")")"
 expect_pass "30-bad-input with its ext4 cases passes"
@@ -162,7 +163,16 @@ report 6.1 "$(runner_log 6.1.0-57-amd64 "$(prog 30-bad-input 0 \
 	"ok shared mapping of an ext4 file # SKIP URING_DMABUF_TEST_EXT4 not set")")"
 expect_fail "30-bad-input without its ext4 cases fails" '30-bad-input: no passing check matches /\^MAP_SHARED'
 
-VM_TESTS="10-*"
+# An -m32 build must show that it ran as an i386 process (common.c's
+# t_init): passing checks alone, as a 64-bit build would give, fail.
+VM_TESTS="10-version-info-m32"
+report 7.3 "$(runner_log 7.3.1+bpo-amd64 "$(prog 10-version-info-m32 0 \
+	"ok 32-bit process: i386 ELF (class 32), sizeof(long) and sizeof(void *) 4" "ok VERSION succeeds")")"
+expect_pass "an -m32 build that says it is an i386 process passes"
+report 7.3 "$(runner_log 7.3.1+bpo-amd64 "$(prog 10-version-info-m32 0 "ok VERSION succeeds")")"
+expect_fail "an -m32 build without the i386 check fails" '10-version-info-m32: no passing check matches /\^32-bit process'
+
+VM_TESTS="10-version-info"
 report 6.12 "$(runner_log 6.12.118+deb12-amd64 "$v10" | sed 's/^@@ ok guest: ext4 scratch disk mounted$/@@ not ok guest: ext4 scratch disk mounted/')"
 expect_fail "the ext4 scratch disk not mounted fails" 'ext4 scratch disk mounted'
 report 6.12 "$(runner_log 6.12.118+deb12-amd64 "$v10" | grep -v '^@@ ok no pin leak')"
@@ -188,7 +198,7 @@ for v in "${vv[@]}"; do
 done
 that "each stock verdict is said by guest/run-tests$missing" [ -z "$missing" ]
 
-VM_TESTS="10-* 97-*"
+VM_TESTS="10-version-info 97-*"
 dbg_verdicts=$(IFS=';'; for v in ${VM_VERDICTS}; do echo "@@ ok $v"; done)
 v97=$(prog 97-fault-injection 0 "ok random failures (5% of allocations) over 300 calls: 129 failed, each clean")
 report debug "$(runner_log 6.12.118-uring-dmabuf-debug "$v10
@@ -208,11 +218,14 @@ report 6.12 "$(runner_log 6.12.118+deb12-amd64 "$v10
 $(prog 97-fault-injection 77 "# SKIP no fault injection here")")"
 expect_pass "a stock kernel may skip 97-fault-injection"
 
-# The must-run list itself: each program exists, each KERNELS field and
+# The must-run list itself: each program exists (NN-name-m32: NN-name.c
+# built -m32, named in tests/Makefile's PROGS_M32), each KERNELS field and
 # regex is well formed.
+m32=$(sed -n 's/^PROGS_M32 := //p' "$TOP/tests/Makefile")
 missing=
 while read -r kernels p re; do
 	case $kernels in '' | '#'*) continue ;; esac
+	case " $m32 " in *" ${p%-m32} "*) [ "$p" != "${p%-m32}" ] && p=${p%-m32} ;; esac
 	[ -e "$TOP/tests/vm/progs/$p.c" ] || [ -d "$TOP/tests/vm/progs/$p" ] ||
 		[ -e "$TOP/tests/vm/progs/$p" ] || missing="$missing [no program $p]"
 	[[ $kernels =~ ^(!?(all|debug|[0-9]+\.[0-9]+\+?),?)+$ ]] || missing="$missing [KERNELS $kernels]"

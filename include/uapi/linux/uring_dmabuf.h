@@ -66,8 +66,10 @@ struct uring_dmabuf_range {
  * URING_DMABUF_CREATE_READONLY) and exports them, concatenated in the order
  * given, as one dma-buf. The pinned pages are charged, as io_uring charges
  * registered buffers, to the caller's user (its locked memory, against
- * RLIMIT_MEMLOCK) unless the caller has CAP_IPC_LOCK, and shown in the
- * creating process's VmPin (/proc/PID/status). They are released, and
+ * RLIMIT_MEMLOCK) unless the caller has CAP_IPC_LOCK in the initial user
+ * namespace (the root of a user namespace an unprivileged user made is
+ * that user, charged as that user), and shown in the creating process's
+ * VmPin (/proc/PID/status). They are released, and
  * uncharged from that same user, when the last reference to the dma-buf
  * (fd, mapping, importer attachment) goes away, whichever process drops it,
  * even if the memory was unmapped or its process exited or called execve()

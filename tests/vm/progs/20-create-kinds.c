@@ -72,7 +72,8 @@ static void check_info(const struct kind_case *c, const struct mem *m,
 		return;
 	}
 	if (!t_ok(segs >= 1 && segs <= c->len / PAGE_SZ,
-		  "%s: INFO nr_segments is 1..%zu", name, c->len / PAGE_SZ))
+		  "%s: INFO nr_segments is 1..%zu", name,
+		  (size_t)(c->len / PAGE_SZ)))
 		t_diag("nr_segments %llu", segs);
 	if (c->kind != MEM_THP)
 		return;

@@ -4,9 +4,13 @@
  * 65534) with a low limit cannot get past it by execve() (a fresh mm starts
  * at zero), by creating in children that pass the fds back over SCM_RIGHTS
  * and exit, or by fork(). The charge goes when the dma-buf is released,
- * whoever closes it. CAP_IPC_LOCK lifts the limit (and does not touch
- * nobody's), max_pinned_mb holds everyone, and CREATE_FIXED pays for its
- * own pin on top of io_uring's. Every failure charges nothing.
+ * whoever closes it, also a process of another user it was passed to
+ * (which is charged nothing). CAP_IPC_LOCK lifts the limit (and does not
+ * touch nobody's), but not the CAP_IPC_LOCK of a user namespace's root that
+ * nobody made: that root is nobody, charged as nobody, and cannot raise
+ * its limit. max_pinned_mb holds everyone, and CREATE_FIXED pays for its
+ * own pin on top of io_uring's, exactly 2N for N registered bytes (also in
+ * such a namespace). Every failure charges nothing.
  *
  * Each case runs in children so the limits and credentials die with them;
  * the exec case re-executes this program (EXEC_ARG, state in argv).
@@ -19,7 +23,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -32,6 +38,8 @@
 #include "uring.h"
 
 #define NOBODY 65534
+/* A second unprivileged user (no passwd entry needed), for fd passing. */
+#define OTHER_USER 4242
 /* RLIMIT_MEMLOCK of nobody in most cases. */
 #define LIMIT (8 * MIB)
 /* Each SCM_RIGHTS child's buffer: two fit the limit, the third does not. */
@@ -171,24 +179,61 @@ static int has_ipc_lock(void)
 	return !!(data[0].effective & (1U << CAP_IPC_LOCK));
 }
 
-/* In a child: RLIMIT_MEMLOCK = limit, then uid/gid 65534 without caps. */
-static void become_nobody(rlim_t limit, const char *what)
+/* In a child: RLIMIT_MEMLOCK = limit, then uid/gid @uid without caps. */
+static void become_user(uid_t uid, const char *name, rlim_t limit,
+			const char *what)
 {
 	int err = set_memlock(limit);
 
 	if (!err && setgroups(0, NULL))
 		err = -errno;
-	if (!err && setgid(NOBODY))
+	if (!err && setgid(uid))
 		err = -errno;
-	if (!err && setuid(NOBODY))
+	if (!err && setuid(uid))
 		err = -errno;
-	if (!err && (getuid() != NOBODY || geteuid() != NOBODY))
+	if (!err && (getuid() != uid || geteuid() != uid))
 		err = -EPERM;
 	if (!err && has_ipc_lock() != 0)
 		err = -EPERM;
-	if (!t_ok(!err, "%s: user nobody with RLIMIT_MEMLOCK %llu KiB, no "
-		  "CAP_IPC_LOCK", what, (unsigned long long)limit / 1024)) {
+	if (!t_ok(!err, "%s: user %s with RLIMIT_MEMLOCK %llu KiB, no "
+		  "CAP_IPC_LOCK", what, name, (unsigned long long)limit / 1024)) {
 		t_diag("%s", errname(-err));
+		exit(1);
+	}
+}
+
+static void become_nobody(rlim_t limit, const char *what)
+{
+	become_user(NOBODY, "nobody", limit, what);
+}
+
+/*
+ * After become_nobody(): a new user namespace in which this process is
+ * root (uid and gid 0 mapped to nobody) with every capability there,
+ * CAP_IPC_LOCK included. Exits on failure.
+ */
+static void enter_userns(const char *what)
+{
+	int err = 0;
+
+	/* setuid() left it non-dumpable: its uid_map would be root's. */
+	if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0))
+		err = -errno;
+	if (!err && unshare(CLONE_NEWUSER))
+		err = -errno;
+	if (!err)
+		err = write_text("/proc/self/setgroups", "deny");
+	if (!err)
+		err = write_text("/proc/self/uid_map", "0 65534 1");
+	if (!err)
+		err = write_text("/proc/self/gid_map", "0 65534 1");
+	if (!err && (getuid() != 0 || geteuid() != 0))
+		err = -EPERM;
+	if (!err && has_ipc_lock() != 1)
+		err = -EPERM;
+	if (!t_ok(!err, "%s: nobody in a new user namespace is uid 0 there "
+		  "with CAP_IPC_LOCK", what)) {
+		t_diag("%s (uid %d)", errname(-err), (int)getuid());
 		exit(1);
 	}
 }
@@ -659,38 +704,54 @@ static void test_max_pinned(void)
 
 /* --- f) CREATE_FIXED ------------------------------------------------------ */
 
-/* As nobody with RLIMIT_MEMLOCK limit: register FIXED_LEN, CREATE_FIXED it. */
-static void fixed_child(rlim_t limit, int want)
+/*
+ * As nobody (in a user namespace of its own if userns) with RLIMIT_MEMLOCK
+ * limit: register FIXED_LEN, CREATE_FIXED it. Where that succeeds (2L),
+ * the two charges are separate: at the limit with both, and after
+ * unregistering io_uring's is gone while the dma-buf's stays.
+ */
+static void fixed_child(rlim_t limit, int want, int userns)
 {
+	const char *who = userns ? "userns: CREATE_FIXED" : "CREATE_FIXED";
 	struct io_uring ring;
 	struct light before;
-	unsigned char *mem;
+	unsigned char *mem, *other;
 	struct iovec iov;
-	char what[160];
-	int ret, fd;
+	char lim[32], what[200];
+	int ret, fd, more, extra;
 
-	become_nobody(limit, "CREATE_FIXED");
+	become_nobody(limit, who);
+	if (userns)
+		enter_userns(who);
+	if (limit % MIB)
+		snprintf(lim, sizeof(lim), "%llu KiB",
+			 (unsigned long long)limit / 1024);
+	else
+		snprintf(lim, sizeof(lim), "%llu MiB",
+			 (unsigned long long)limit / MIB);
 	ret = io_uring_queue_init(8, &ring, 0);
 	if (ret < 0) {
 		t_skip("io_uring not available to user nobody",
-		       "CREATE_FIXED with RLIMIT_MEMLOCK %llu MiB",
-		       (unsigned long long)limit / MIB);
+		       "%s with RLIMIT_MEMLOCK %s", who, lim);
 		t_diag("io_uring_queue_init: %s", errname(-ret));
 		exit(0);
 	}
+	/*
+	 * Apart from the registered buffer: in one mapping, a THP across
+	 * both would be charged whole by 6.1's io_uring registration.
+	 */
+	other = populated(FIXED_LEN);
 	mem = populated(FIXED_LEN);
 	iov.iov_base = mem;
 	iov.iov_len = FIXED_LEN;
 	ret = io_uring_register_buffers(&ring, &iov, 1);
-	if (!t_ok(ret == 0, "CREATE_FIXED, limit %llu MiB: register %lu MiB "
-		  "(io_uring charges the user)",
-		  (unsigned long long)limit / MIB, FIXED_LEN / MIB)) {
+	if (!t_ok(ret == 0, "%s, limit %s: register %lu MiB (io_uring charges "
+		  "the user)", who, lim, FIXED_LEN / MIB)) {
 		t_diag("io_uring_register_buffers: %s", errname(-ret));
 		exit(1);
 	}
-	snprintf(what, sizeof(what), "CREATE_FIXED, limit %llu MiB: the whole "
-		 "%lu MiB registered buffer", (unsigned long long)limit / MIB,
-		 FIXED_LEN / MIB);
+	snprintf(what, sizeof(what), "%s, limit %s: the whole %lu MiB "
+		 "registered buffer", who, lim, FIXED_LEN / MIB);
 	light_get(&before);
 	ret = uring_create_fixed(&ring, dev, URING_DMABUF_CMD_CREATE_FIXED,
 				 IORING_URING_CMD_FIXED, 0, (uintptr_t)mem,
@@ -699,36 +760,267 @@ static void fixed_child(rlim_t limit, int want)
 		fd = check_enomem(ret, &before, what);
 	else
 		fd = check_created(ret, &before, FIXED_LEN, what);
+	if (fd >= 0 && !want) {
+		snprintf(what, sizeof(what), "%s, limit %s: registration and "
+			 "dma-buf hold it all, create of 4 KiB", who, lim);
+		more = create_enomem(other, PAGE_SZ, what);
+		if (more >= 0)
+			close(more);
+		/* Unregistering uncharges now; a ring exit would from a worker. */
+		io_uring_unregister_buffers(&ring);
+		snprintf(what, sizeof(what), "%s, limit %s: unregistered (io_uring's "
+			 "charge gone, the dma-buf's kept), create of %lu MiB",
+			 who, lim, FIXED_LEN / MIB);
+		more = create_ok(other, FIXED_LEN, 0, what);
+		snprintf(what, sizeof(what), "%s, limit %s: the dma-buf and that "
+			 "create hold it all, create of 4 KiB", who, lim);
+		extra = create_enomem(mem, PAGE_SZ, what);
+		if (extra >= 0)
+			close(extra);
+		if (more >= 0)
+			close(more);
+	}
 	if (fd >= 0)
 		close(fd);
-	/* Unregistering uncharges now; a ring exit would from a worker. */
 	io_uring_unregister_buffers(&ring);
 	io_uring_queue_exit(&ring);
 	exit(t_failed());
 }
 
-static void test_fixed(void)
+static int has_create_fixed(void)
 {
 	struct uring_dmabuf_version ver;
+
+	return ud_version(dev, &ver) != 0 ||
+	       (ver.features & URING_DMABUF_FEAT_CREATE_FIXED);
+}
+
+static void test_fixed(void)
+{
+	static const struct {
+		rlim_t limit;
+		int want;
+		const char *name;
+	} cases[] = {
+		{ FIXED_LEN, ENOMEM, "L" },
+		{ 2 * FIXED_LEN - PAGE_SZ, ENOMEM, "2L - 4 KiB" },
+		{ 2 * FIXED_LEN, 0, "2L" },
+	};
 	struct pins base;
+	unsigned int i;
 	pid_t pid;
 
-	if (ud_version(dev, &ver) == 0 &&
-	    !(ver.features & URING_DMABUF_FEAT_CREATE_FIXED)) {
+	if (!has_create_fixed()) {
 		t_skip("no URING_DMABUF_FEAT_CREATE_FIXED", "CREATE_FIXED");
 		return;
 	}
 	pins_get(&base);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		pid = t_fork();
+		if (pid == 0)
+			fixed_child(cases[i].limit, cases[i].want, 0);
+		t_child(pid, "CREATE_FIXED: the child with the limit %s passed",
+			cases[i].name);
+		t_pins_back(&base, "CREATE_FIXED with %s: everything released",
+			    cases[i].name);
+	}
+}
+
+/* --- g) a user namespace's root --------------------------------------------- */
+
+/* Debian's switch for unprivileged user namespaces (absent upstream). */
+#define USERNS_SYSCTL "/proc/sys/kernel/unprivileged_userns_clone"
+
+/*
+ * Nobody's own namespace root: at nobody's limit despite CAP_IPC_LOCK
+ * there, unable to raise the limit; holds its buffer until told (go).
+ */
+static void userns_holder(int ready, int go)
+{
+	struct rlimit rl = { 2 * LIMIT, 2 * LIMIT };
+	unsigned char *mem;
+	int fd, more;
+	char c;
+
+	become_nobody(LIMIT, "userns");
+	enter_userns("userns");
+	mem = populated(2 * LIMIT);
+	more = create_enomem(mem, 2 * LIMIT, "userns: the namespace root "
+			     "(nobody, 8 MiB limit), create of 16 MiB");
+	if (more >= 0)
+		close(more);
+	fd = create_ok(mem, LIMIT, 0, "userns: the namespace root creates "
+		       "8 MiB");
+	more = create_enomem(mem + LIMIT, PAGE_SZ, "userns: the namespace root "
+			     "at nobody's limit, create of 4 KiB");
+	if (more >= 0)
+		close(more);
+	t_errno(setrlimit(RLIMIT_MEMLOCK, &rl) ? -errno : 0, EPERM,
+		"userns: the namespace root cannot raise its RLIMIT_MEMLOCK");
+	if (write(ready, "r", 1) != 1 || read(go, &c, 1) != 1)
+		t_diag("userns: the parent went away");
+	if (fd >= 0)
+		close(fd);
+	exit(t_failed());
+}
+
+/* A plain nobody process (no namespace of its own): create len, want or not. */
+static void nobody_child(size_t len, int want, const char *what)
+{
+	pid_t pid = t_fork();
+	unsigned char *mem;
+	int fd;
+
+	if (pid == 0) {
+		become_nobody(LIMIT, what);
+		mem = populated(len);
+		if (want)
+			fd = create_enomem(mem, len, what);
+		else
+			fd = create_ok(mem, len, 0, what);
+		if (fd >= 0)
+			close(fd);
+		exit(t_failed());
+	}
+	t_child(pid, "%s: the child passed", what);
+}
+
+static void test_userns(void)
+{
+	int ready[2], go[2], restore = 0;
+	char old[16] = "";
+	struct pins base;
+	pid_t pid;
+	char c;
+
+	if (access("/proc/self/ns/user", F_OK)) {
+		t_skip("no user namespaces in this kernel (CONFIG_USER_NS)",
+		       "userns: a namespace root is charged as nobody");
+		return;
+	}
+	if (read_text(USERNS_SYSCTL, old, sizeof(old)) > 0 && old[0] == '0') {
+		if (!t_ok(!write_text(USERNS_SYSCTL, "1"),
+			  "userns: allow unprivileged user namespaces"))
+			return;
+		restore = 1;
+	}
+	pins_get(&base);
+	if (pipe(ready) || pipe(go)) {
+		t_ok(0, "userns: pipes");
+		return;
+	}
 	pid = t_fork();
-	if (pid == 0)
-		fixed_child(FIXED_LEN, ENOMEM);
-	t_child(pid, "CREATE_FIXED: the child with the limit L passed");
-	t_pins_back(&base, "CREATE_FIXED with L: everything released");
-	pid = t_fork();
-	if (pid == 0)
-		fixed_child(2 * FIXED_LEN, 0);
-	t_child(pid, "CREATE_FIXED: the child with the limit 2L passed");
-	t_pins_back(&base, "CREATE_FIXED with 2L: everything released");
+	if (pid == 0) {
+		close(ready[0]);
+		close(go[1]);
+		userns_holder(ready[1], go[0]);
+	}
+	close(ready[1]);
+	close(go[0]);
+	if (pid > 0 && read(ready[0], &c, 1) == 1) {
+		t_bytes_at(base.mod_bytes, LIMIT, "userns: the namespace root "
+			   "holds 8 MiB");
+		nobody_child(PAGE_SZ, ENOMEM, "userns: nobody outside the "
+			       "namespace, whose root holds 8 MiB, create of "
+			       "4 KiB");
+	}
+	if (write(go[1], "g", 1) != 1)
+		t_diag("userns: the holder went away");
+	close(go[1]);
+	close(ready[0]);
+	t_child(pid, "userns: the namespace root passed");
+	t_pins_back(&base, "userns: the namespace root exited, everything "
+		    "released");
+	nobody_child(LIMIT, 0, "userns: then nobody outside creates 8 MiB");
+
+	if (has_create_fixed()) {
+		pid = t_fork();
+		if (pid == 0)
+			fixed_child(FIXED_LEN, ENOMEM, 1);
+		t_child(pid, "userns: CREATE_FIXED: the child with the limit L "
+			"passed");
+		pid = t_fork();
+		if (pid == 0)
+			fixed_child(2 * FIXED_LEN, 0, 1);
+		t_child(pid, "userns: CREATE_FIXED: the child with the limit 2L "
+			"passed");
+		t_pins_back(&base, "userns: CREATE_FIXED: everything released");
+	} else {
+		t_skip("no URING_DMABUF_FEAT_CREATE_FIXED", "userns: CREATE_FIXED");
+	}
+	if (restore)
+		t_ok(!write_text(USERNS_SYSCTL, old), "userns: %s restored",
+		     USERNS_SYSCTL);
+}
+
+/* --- h) SCM_RIGHTS to another user ------------------------------------------ */
+
+/*
+ * User OTHER_USER receives nobody's dma-buf: its own limit is untouched
+ * (it creates its whole limit besides); it closes the fd when told.
+ */
+static void other_receiver(int sock)
+{
+	unsigned char *mem;
+	int fd, own;
+	char c;
+
+	become_user(OTHER_USER, "4242", LIMIT, "scm to another user");
+	fd = recv_fd(sock);
+	if (!t_ok(fd >= 0, "scm to another user: user 4242 received nobody's "
+		  "dma-buf"))
+		exit(1);
+	mem = populated(LIMIT);
+	own = create_ok(mem, LIMIT, 0, "scm to another user: user 4242 "
+			"(8 MiB limit), holding nobody's 8 MiB, creates 8 MiB of "
+			"its own");
+	if (own >= 0)
+		close(own);
+	if (write(sock, "r", 1) != 1 || read(sock, &c, 1) != 1)
+		t_diag("scm to another user: the parent went away");
+	close(fd);
+	if (write(sock, "c", 1) != 1)
+		t_diag("scm to another user: the parent went away");
+	exit(t_failed());
+}
+
+static void test_scm_other_user(void)
+{
+	struct pins base;
+	pid_t receiver, creator;
+	int sv[2];
+	char c;
+
+	pins_get(&base);
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv)) {
+		t_ok(0, "scm to another user: socketpair");
+		return;
+	}
+	receiver = t_fork();
+	if (receiver == 0) {
+		close(sv[0]);
+		other_receiver(sv[1]);
+	}
+	/* The receiver's end is its alone: its exit is EOF here. */
+	close(sv[1]);
+	creator = scm_child(sv[0], LIMIT, 0, 1, "scm to another user: nobody "
+			    "creates 8 MiB and sends it to user 4242");
+	t_child(creator, "scm to another user: the creator exited");
+	if (receiver > 0 && read(sv[0], &c, 1) == 1) {
+		t_bytes_at(base.mod_bytes, LIMIT, "scm to another user: "
+			   "nobody's 8 MiB lives on in user 4242's process");
+		nobody_child(PAGE_SZ, ENOMEM, "scm to another user: nobody, "
+			       "whose 8 MiB user 4242 holds, create of 4 KiB");
+	}
+	if (write(sv[0], "g", 1) != 1 || read(sv[0], &c, 1) != 1)
+		t_diag("scm to another user: the receiver went away");
+	t_bytes_at(base.mod_bytes, 0, "scm to another user: user 4242 closed "
+		   "it, pinned_bytes back");
+	t_child(receiver, "scm to another user: the receiver passed");
+	nobody_child(LIMIT, 0, "scm to another user: then nobody creates "
+		       "8 MiB (uncharged by user 4242's close)");
+	close(sv[0]);
+	t_pins_back(&base, "scm to another user: everything released");
 }
 
 int main(int argc, char **argv)
@@ -750,10 +1042,12 @@ int main(int argc, char **argv)
 
 	test_exec();
 	test_scm();
+	test_scm_other_user();
 	test_fork();
 	test_cap();
 	test_max_pinned();
 	test_fixed();
+	test_userns();
 	close(dev);
 	return t_finish();
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Shared helpers of the guest test programs (see common.h). */
 #include <dirent.h>
+#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -33,9 +34,42 @@ static void vline(const char *prefix, const char *fmt, va_list ap,
 	fputc('\n', stdout);
 }
 
+/*
+ * A program built -m32 (tests/Makefile: NN-name-m32) is there to reach the
+ * module through its compat_ioctl path: it must be an i386 process, which
+ * its name alone does not make it. Its own ELF header (i386, not x32) and
+ * its type sizes say so; a 64-bit build under that name fails here.
+ */
+static void check_m32(void)
+{
+	const char *name = program_invocation_short_name;
+	size_t n = strlen(name);
+	unsigned char eh[20] = { 0 };
+	unsigned int machine;
+	int fd;
+
+	if (n < 4 || strcmp(name + n - 4, "-m32"))
+		return;
+	fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || read(fd, eh, sizeof(eh)) != sizeof(eh))
+		t_diag("/proc/self/exe: %s", strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	/* e_machine: the 16 bits after e_ident and e_type, little endian. */
+	machine = eh[EI_NIDENT + 2] | eh[EI_NIDENT + 3] << 8;
+	if (!t_ok(!memcmp(eh, ELFMAG, SELFMAG) && eh[EI_CLASS] == ELFCLASS32 &&
+		  machine == EM_386 && sizeof(long) == 4 && sizeof(void *) == 4,
+		  "32-bit process: i386 ELF (class 32), sizeof(long) and "
+		  "sizeof(void *) 4"))
+		t_diag("ELF class %u, machine %u, sizeof(long) %zu, "
+		       "sizeof(void *) %zu", eh[EI_CLASS], machine,
+		       sizeof(long), sizeof(void *));
+}
+
 void t_init(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	check_m32();
 	pins_get(&start);
 }
 
