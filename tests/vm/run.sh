@@ -27,7 +27,8 @@
 # timeouts (see the profile). What must run where: tests/vm/must-run.
 # Environment: BUILD (artifacts), URING_DMABUF_CACHE (downloads, chroots),
 # VM_TIMEOUT / VM_TEST_TIMEOUT (seconds per guest / per test program),
-# VM_BOOT_TIMEOUT / VM_BOOT_TRIES (until the tests start / boots to try).
+# VM_BOOT_TIMEOUT / VM_BOOT_GRACE / VM_BOOT_TRIES (until the tests start /
+# after a kernel report before they did / boots to try).
 # For a second boot of a kernel with another command line (make
 # vmtest-swiotlb): VM_LABEL names it (results as "6.12+LABEL", in
 # $BUILD/vm/6.12+LABEL/), VM_MUST_RUN lists programs that must run and not

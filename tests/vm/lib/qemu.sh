@@ -20,6 +20,7 @@
 : "${VM_TEST_TIMEOUT:=240}"    # one test program, seconds
 : "${VM_BOOT_TIMEOUT:=180}"    # until the test runner says hello, seconds
 : "${VM_BOOT_TRIES:=2}"        # boots when the guest dies before the tests
+: "${VM_BOOT_GRACE:=30}"       # after a kernel report before the tests, seconds
 : "${VM_DISK_SIZE:=256M}"
 : "${VM_HUGEPAGES_2M:=64}"     # 2 MiB pages reserved at boot
 : "${VM_APPEND:=}"             # more kernel command line (demo, bench)
@@ -70,7 +71,7 @@ qemu_boot() {
 		-chardev "file,id=results,path=$dir/results.log" -serial chardev:results)
 	timeout -k 10 "$VM_TIMEOUT" qemu-system-x86_64 "${args[@]}" </dev/null >"$dir/qemu.log" 2>&1 &
 	pid=$!
-	if [ "$mode" = test ] && ! qemu_runner_started "$pid" "$dir/results.log"; then
+	if [ "$mode" = test ] && ! qemu_runner_started "$pid" "$dir/results.log" "$dir/console.log"; then
 		kill "$pid" 2>/dev/null
 		wait "$pid" || :
 		return 125
@@ -90,12 +91,21 @@ qemu_boot() {
 # port within $VM_BOOT_TIMEOUT s; a guest that exits earlier without it
 # counts as not started too. A kernel that hangs in early boot (seen under
 # TCG: a timer or interrupt going wrong before init) would otherwise hold
-# the run for the whole $VM_TIMEOUT.
+# the run for the whole $VM_TIMEOUT. A kernel report (BUG, panic, oops)
+# before the runner started is such a boot too (seen: the debug kernel's
+# KASAN report in an interrupt during identify_cpu, then a hang): given
+# $VM_BOOT_GRACE s more to start anyway, it is not waited out.
 qemu_runner_started() {
-	local pid=$1 results=$2 waited=0
+	local pid=$1 results=$2 console=${3:-} waited=0 grace=-1
 	until grep -q '^@@ kernel' "$results" 2>/dev/null; do
 		kill -0 "$pid" 2>/dev/null || { grep -q '^@@ kernel' "$results" 2>/dev/null; return; }
 		[ "$waited" -lt "$VM_BOOT_TIMEOUT" ] || return 1
+		if [ "$grace" -lt 0 ] && [ -n "$console" ] &&
+			grep -qE '\] (BUG: |Kernel panic|Oops: |general protection fault)' "$console" 2>/dev/null; then
+			grace=$VM_BOOT_GRACE
+		fi
+		[ "$grace" != 0 ] || return 1
+		[ "$grace" -lt 0 ] || grace=$((grace - 1))
 		sleep 1
 		waited=$((waited + 1))
 	done
@@ -108,7 +118,7 @@ qemu_test_boots() {
 		qemu_boot "$k" "$kver" "$initrd" "$dir" test || rc=$?
 		[ "$rc" = 125 ] || return "$rc"
 		cp -f "$dir/console.log" "$dir/console-boot-$boot.log" 2>/dev/null || :
-		warn "$k: boot $boot of $VM_BOOT_TRIES: the guest died or hung (${VM_BOOT_TIMEOUT} s) before its tests started (console: $dir/console-boot-$boot.log, last lines below)"
+		warn "$k: boot $boot of $VM_BOOT_TRIES: the guest died, hung (${VM_BOOT_TIMEOUT} s) or reported a kernel bug before its tests started (console: $dir/console-boot-$boot.log, last lines below)"
 		tail -n 12 "$dir/console.log" 2>/dev/null | sed 's/^/#   /' >&2
 		[ "$boot" -lt "$VM_BOOT_TRIES" ] || return 125
 		retry_note "$k" "boot $boot died or hung before its tests started ($dir/console-boot-$boot.log)"
