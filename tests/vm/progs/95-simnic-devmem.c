@@ -185,55 +185,6 @@ static int ethtool_get_rule(const char *ifname, uint32_t loc,
 /* --- TCP ------------------------------------------------------------------- */
 
 /*
- * A connected pair: *lfd listening in the RX namespace, the client socket
- * returned, made in the TX namespace. Leaves us in the RX namespace.
- */
-static int tcp_connect_pair(int port, int *afd)
-{
-	struct sockaddr_in sin = { .sin_family = AF_INET,
-				   .sin_port = htons(port) };
-	struct timeval tv = { .tv_sec = 30 };
-	int one = 1, lfd, cfd = -1;
-
-	inet_pton(AF_INET, RX_ADDR, &sin.sin_addr);
-	*afd = -1;
-	if (enter_ns(ns_rx))
-		return -EIO;
-	lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (lfd < 0)
-		return -errno;
-	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(lfd, (struct sockaddr *)&sin, sizeof(sin)) || listen(lfd, 1))
-		goto err;
-
-	if (enter_ns(ns_tx))
-		goto err;
-	cfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (cfd < 0)
-		goto err;
-	setsockopt(cfd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	if (connect(cfd, (struct sockaddr *)&sin, sizeof(sin)))
-		goto err;
-	if (enter_ns(ns_rx))
-		goto err;
-
-	*afd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
-	if (*afd < 0)
-		goto err;
-	setsockopt(*afd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	close(lfd);
-	return cfd;
-
-err:
-	one = -errno;
-	if (cfd >= 0)
-		close(cfd);
-	close(lfd);
-	enter_ns(ns_rx);
-	return one ? one : -EIO;
-}
-
-/*
  * A seed of its own per transfer (FNV-1a of the tag): two transfers of the
  * same size and MTU, such as the two-queue test's, expect different bytes,
  * so payload delivered into the other flow's buffers shows.
@@ -499,7 +450,7 @@ static void devmem_transfer(const char *tag, const struct devbuf *db, int mtu,
 		  "%s: MTU %d on both ports", tag, mtu))
 		return;
 
-	cfd = tcp_connect_pair(db->port, &afd);
+	cfd = tcp_connect_pair(ns_rx, ns_tx, RX_ADDR, db->port, &afd);
 	if (!t_ok(cfd >= 0, "%s: TCP connection %s -> %s:%d", tag,
 		  TX_ADDR, RX_ADDR, db->port)) {
 		t_diag("%s", strerror(-cfd));
@@ -579,7 +530,7 @@ static void plain_transfer(void)
 	ssize_t n;
 
 	before = queue_stat(RX_IF, DEVMEM_QUEUE, "unreadable_bytes");
-	cfd = tcp_connect_pair(PORT, &afd);
+	cfd = tcp_connect_pair(ns_rx, ns_tx, RX_ADDR, PORT, &afd);
 	if (!t_ok(cfd >= 0, "unbound: TCP connection")) {
 		t_diag("%s", strerror(-cfd));
 		return;

@@ -11,6 +11,7 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -344,6 +345,52 @@ int link_set_netns(const char *ifname, int nsfd)
 	err = nl_talk(fd, &m.nh, NULL, NULL, NULL, 0);
 	close(fd);
 	return err;
+}
+
+int tcp_connect_pair(int rx_ns, int tx_ns, const char *addr, int port,
+		     int *afd)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET,
+				   .sin_port = htons(port) };
+	struct timeval tv = { .tv_sec = 30 };
+	int one = 1, lfd, cfd = -1;
+
+	inet_pton(AF_INET, addr, &sin.sin_addr);
+	*afd = -1;
+	if (enter_ns(rx_ns))
+		return -EIO;
+	lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (lfd < 0)
+		return -errno;
+	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(lfd, (struct sockaddr *)&sin, sizeof(sin)) || listen(lfd, 1))
+		goto err;
+
+	if (enter_ns(tx_ns))
+		goto err;
+	cfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (cfd < 0)
+		goto err;
+	setsockopt(cfd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	if (connect(cfd, (struct sockaddr *)&sin, sizeof(sin)))
+		goto err;
+	if (enter_ns(rx_ns))
+		goto err;
+
+	*afd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+	if (*afd < 0)
+		goto err;
+	setsockopt(*afd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	close(lfd);
+	return cfd;
+
+err:
+	one = -errno;
+	if (cfd >= 0)
+		close(cfd);
+	close(lfd);
+	enter_ns(rx_ns);
+	return one ? one : -EIO;
 }
 
 /* --- interfaces, in the current network namespace ---------------------- */

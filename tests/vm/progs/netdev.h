@@ -115,6 +115,14 @@ int new_netns(void);
 /* Moves @ifname of the current namespace into the namespace @nsfd. */
 int link_set_netns(const char *ifname, int nsfd);
 
+/*
+ * A TCP connection to @addr:@port: *afd accepted in the namespace @rx_ns,
+ * the client socket (returned, or -errno) made in @tx_ns. Both time out
+ * after 30 s; leaves the caller in @rx_ns.
+ */
+int tcp_connect_pair(int rx_ns, int tx_ns, const char *addr, int port,
+		     int *afd);
+
 /* --- interfaces, in the current network namespace ---------------------- */
 
 /* An SIOC* ioctl on @ifname; 0 or -errno. */
