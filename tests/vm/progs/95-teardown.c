@@ -43,7 +43,7 @@
 #define FLOWING (2 * MIB)	/* received before the teardown */
 #define SEND_CHUNK (256 * 1024)
 #define MAX_CMSGS 256
-#define SEND_TIMEOUT 3		/* s: SO_SNDTIMEO of the sender */
+#define SEND_TIMEOUT 1		/* s: SO_SNDTIMEO of the sender */
 #define HANG_LIMIT 20		/* s: a side still running is hung */
 
 enum teardown { KILL, NETNS, UNPLUG, CLOSE_FD };
