@@ -382,9 +382,13 @@ static void teardown_case(enum teardown c)
 		msleep(10);
 	tx = t_fork();
 	if (tx == 0) {
-		/* Holding nothing of the receiving namespace. */
+		/*
+		 * Holding nothing of the receiving namespace, nor the
+		 * dma-buf: the close case's fd must be the last one.
+		 */
 		enter_ns(ns_tx);
 		close(ns_rx);
+		close(fd);
 		sender(cfd);
 	}
 	close(cfd);
