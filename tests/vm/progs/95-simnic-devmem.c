@@ -51,31 +51,6 @@
 #include "common.h"
 #include "netdev.h"
 
-/* devmem uapi (6.12); the build host's headers may predate it. */
-#ifndef MSG_SOCK_DEVMEM
-#define MSG_SOCK_DEVMEM 0x2000000
-#endif
-#ifndef SO_DEVMEM_LINEAR
-#define SO_DEVMEM_LINEAR 78
-#define SO_DEVMEM_DMABUF 79
-#define SO_DEVMEM_DONTNEED 80
-#endif
-#define SCM_DEVMEM_LINEAR_ SO_DEVMEM_LINEAR
-#define SCM_DEVMEM_DMABUF_ SO_DEVMEM_DMABUF
-
-struct devmem_cmsg {		/* struct dmabuf_cmsg */
-	uint64_t frag_offset;
-	uint32_t frag_size;
-	uint32_t frag_token;
-	uint32_t dmabuf_id;
-	uint32_t flags;
-};
-
-struct devmem_token {		/* struct dmabuf_token */
-	uint32_t token_start;
-	uint32_t token_count;
-};
-
 #define TX_IF "sim0a"
 #define RX_IF "sim0b"
 #define TX_ADDR "198.18.0.1"
@@ -146,39 +121,6 @@ static double now_s(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static int enter_ns(int nsfd)
-{
-	return setns(nsfd, CLONE_NEWNET) ? -errno : 0;
-}
-
-/* A new network namespace; the caller stays where it was. */
-static int new_netns(void)
-{
-	int fd;
-
-	if (unshare(CLONE_NEWNET))
-		return -errno;
-	fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		fd = -errno;
-	if (enter_ns(ns_init))
-		return -EIO;
-	return fd;
-}
-
-static int wait_stat(const char *ifname, int q, const char *key,
-		     long long want)
-{
-	int i;
-
-	for (i = 0; i < 50; i++) {
-		if (queue_stat(ifname, q, key) == want)
-			return 1;
-		usleep(100 * 1000);
-	}
-	return 0;
-}
-
 /* The NIC's per-queue counters, as diagnostics. */
 static void dump_queues(const char *ifname)
 {
@@ -193,31 +135,6 @@ static void dump_queues(const char *ifname)
 
 /* --- netlink ------------------------------------------------------------ */
 
-/* Moves @ifname of the current namespace into the namespace @nsfd. */
-static int link_set_netns(const char *ifname, int nsfd)
-{
-	struct nlmsg m = {};
-	struct ifinfomsg *ifi;
-	int fd, err;
-
-	fd = nl_open(NETLINK_ROUTE);
-	if (fd < 0)
-		return fd;
-	m.nh.nlmsg_len = NLMSG_LENGTH(sizeof(*ifi));
-	m.nh.nlmsg_type = RTM_NEWLINK;
-	ifi = NLMSG_DATA(&m.nh);
-	ifi->ifi_family = AF_UNSPEC;
-	ifi->ifi_index = if_nametoindex(ifname);
-	if (!ifi->ifi_index) {
-		close(fd);
-		return -ENODEV;
-	}
-	nla_add_u32(&m.nh, IFLA_NET_NS_FD, nsfd);
-	err = nl_talk(fd, &m.nh, NULL, NULL, NULL, 0);
-	close(fd);
-	return err;
-}
-
 /* --- interfaces, in the current namespace -------------------------------- */
 
 static int if_set_mtu(const char *ifname, int mtu)
@@ -226,29 +143,6 @@ static int if_set_mtu(const char *ifname, int mtu)
 
 	ifr.ifr_mtu = mtu;
 	return if_ioctl(ifname, SIOCSIFMTU, &ifr);
-}
-
-static int if_setup(const char *ifname, const char *addr)
-{
-	struct sockaddr_in *sin;
-	struct ifreq ifr = {};
-	int err;
-
-	sin = (struct sockaddr_in *)&ifr.ifr_addr;
-	sin->sin_family = AF_INET;
-	inet_pton(AF_INET, addr, &sin->sin_addr);
-	err = if_ioctl(ifname, SIOCSIFADDR, &ifr);
-	if (err)
-		return err;
-
-	memset(&ifr, 0, sizeof(ifr));
-	sin->sin_family = AF_INET;
-	inet_pton(AF_INET, "255.255.255.0", &sin->sin_addr);
-	err = if_ioctl(ifname, SIOCSIFNETMASK, &ifr);
-	if (err)
-		return err;
-
-	return if_set_up(ifname, 1);
 }
 
 /* ethtool -N IFNAME flow-type tcp4 dst-port PORT action QUEUE */
@@ -289,55 +183,6 @@ static int ethtool_get_rule(const char *ifname, uint32_t loc,
 }
 
 /* --- TCP ------------------------------------------------------------------- */
-
-/*
- * A connected pair: *lfd listening in the RX namespace, the client socket
- * returned, made in the TX namespace. Leaves us in the RX namespace.
- */
-static int tcp_connect_pair(int port, int *afd)
-{
-	struct sockaddr_in sin = { .sin_family = AF_INET,
-				   .sin_port = htons(port) };
-	struct timeval tv = { .tv_sec = 30 };
-	int one = 1, lfd, cfd = -1;
-
-	inet_pton(AF_INET, RX_ADDR, &sin.sin_addr);
-	*afd = -1;
-	if (enter_ns(ns_rx))
-		return -EIO;
-	lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (lfd < 0)
-		return -errno;
-	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(lfd, (struct sockaddr *)&sin, sizeof(sin)) || listen(lfd, 1))
-		goto err;
-
-	if (enter_ns(ns_tx))
-		goto err;
-	cfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (cfd < 0)
-		goto err;
-	setsockopt(cfd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	if (connect(cfd, (struct sockaddr *)&sin, sizeof(sin)))
-		goto err;
-	if (enter_ns(ns_rx))
-		goto err;
-
-	*afd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
-	if (*afd < 0)
-		goto err;
-	setsockopt(*afd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	close(lfd);
-	return cfd;
-
-err:
-	one = -errno;
-	if (cfd >= 0)
-		close(cfd);
-	close(lfd);
-	enter_ns(ns_rx);
-	return one ? one : -EIO;
-}
 
 /*
  * A seed of its own per transfer (FNV-1a of the tag): two transfers of the
@@ -605,7 +450,7 @@ static void devmem_transfer(const char *tag, const struct devbuf *db, int mtu,
 		  "%s: MTU %d on both ports", tag, mtu))
 		return;
 
-	cfd = tcp_connect_pair(db->port, &afd);
+	cfd = tcp_connect_pair(ns_rx, ns_tx, RX_ADDR, db->port, &afd);
 	if (!t_ok(cfd >= 0, "%s: TCP connection %s -> %s:%d", tag,
 		  TX_ADDR, RX_ADDR, db->port)) {
 		t_diag("%s", strerror(-cfd));
@@ -685,7 +530,7 @@ static void plain_transfer(void)
 	ssize_t n;
 
 	before = queue_stat(RX_IF, DEVMEM_QUEUE, "unreadable_bytes");
-	cfd = tcp_connect_pair(PORT, &afd);
+	cfd = tcp_connect_pair(ns_rx, ns_tx, RX_ADDR, PORT, &afd);
 	if (!t_ok(cfd >= 0, "unbound: TCP connection")) {
 		t_diag("%s", strerror(-cfd));
 		return;
@@ -713,65 +558,6 @@ static void plain_transfer(void)
 
 /* --- setup and the test -------------------------------------------------- */
 
-
-/*
- * Received skbs freed on another CPU than the one that built them wait on
- * that CPU's deferred free list (skb_attempt_defer_free()) until it next
- * runs NET_RX, and so do their net_iovs: on an idle guest, for ever. A
- * datagram over loopback from every CPU runs NET_RX there (loopback queues
- * to the sending CPU's backlog), with or without the NIC.
- */
-static void flush_deferred_skbs(void)
-{
-	struct sockaddr_in sin = { .sin_family = AF_INET,
-				   .sin_port = htons(9) };
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	cpu_set_t all, one;
-	int fd, cpu;
-
-	if (sched_getaffinity(0, sizeof(all), &all) || enter_ns(ns_tx))
-		return;
-	inet_pton(AF_INET, "127.0.0.1", &sin.sin_addr);
-	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	for (cpu = 0; fd >= 0 && cpu < cpus; cpu++) {
-		CPU_ZERO(&one);
-		CPU_SET(cpu, &one);
-		if (sched_setaffinity(0, sizeof(one), &one))
-			continue;
-		sendto(fd, "x", 1, 0, (struct sockaddr *)&sin, sizeof(sin));
-	}
-	if (fd >= 0)
-		close(fd);
-	sched_setaffinity(0, sizeof(all), &all);
-	enter_ns(ns_rx);
-}
-
-/*
- * The binding, and with it the attachment, goes only when the last net_iov
- * is back in its page pool.
- */
-static int wait_attachments(int dev, int fd, unsigned int want)
-{
-	struct uring_dmabuf_info info = {};
-	double t0 = now_s();
-	int i;
-
-	for (i = 0; i < 300; i++) {
-		if (ud_info(dev, fd, &info) == 0 &&
-		    info.nr_attachments == want) {
-			if (now_s() - t0 > 1)
-				t_diag("%u attachment(s) after %.1f s", want,
-				       now_s() - t0);
-			return 1;
-		}
-		if (i % 10 == 9)
-			flush_deferred_skbs();
-		usleep(100 * 1000);
-	}
-	t_diag("still %u attachment(s) after %.1f s", info.nr_attachments,
-	       now_s() - t0);
-	return 0;
-}
 
 static void load_simnic(void)
 {
@@ -885,7 +671,7 @@ static int devmem_tests(int dev, struct devbuf *db, int family)
 	t_ok(queue_stat(RX_IF, DEVMEM_QUEUE, "bound") == 1 &&
 	     queue_stat(RX_IF, 0, "bound") == 0,
 	     "queue %d has the memory provider, queue 0 not", DEVMEM_QUEUE);
-	t_ok(wait_attachments(dev, db->fd, 1),
+	t_ok(wait_attachments(dev, db->fd, 1, ns_tx),
 	     "the dma-buf has one attachment (the NIC's DMA device)");
 
 	gfd2 = nl_open(NETLINK_GENERIC);
@@ -923,7 +709,7 @@ static int devmem_tests(int dev, struct devbuf *db, int family)
 	close(gfd);
 	t_ok(wait_stat(RX_IF, DEVMEM_QUEUE, "bound", 0),
 	     "closing the netlink socket unbinds the queue");
-	t_ok(wait_attachments(dev, db->fd, 0),
+	t_ok(wait_attachments(dev, db->fd, 0, ns_tx),
 	     "the NIC detaches from the dma-buf once its pages are back");
 	if (enter_ns(ns_tx) || if_set_mtu(TX_IF, 1500) || enter_ns(ns_rx) ||
 	    if_set_mtu(RX_IF, 1500))
@@ -959,7 +745,7 @@ static void unbind_midstream_test(int dev, struct devbuf *db, int family)
 	if (gfd >= 0)
 		close(gfd);
 	t_ok(wait_stat(RX_IF, DEVMEM_QUEUE, "bound", 0) &&
-	     wait_attachments(dev, db->fd, 0),
+	     wait_attachments(dev, db->fd, 0, ns_tx),
 	     "mid-stream: unbound and detached");
 }
 
@@ -1007,7 +793,7 @@ static void exhaustion_test(int dev, int family)
 out_unbind:
 	close(gfd);
 	t_ok(wait_stat(RX_IF, DEVMEM_QUEUE, "bound", 0) &&
-	     wait_attachments(dev, db.fd, 0),
+	     wait_attachments(dev, db.fd, 0, ns_tx),
 	     "exhaustion: unbound and detached");
 	close(db.fd);
 out_unmap:
@@ -1057,7 +843,7 @@ out_unbind:
 	close(gfd);
 	simnic_write(RX_IF, "steer", "5202 -1");
 	t_ok(wait_stat(RX_IF, 1, "bound", 0) && wait_stat(RX_IF, 2, "bound", 0) &&
-	     wait_attachments(dev, db->fd, 0),
+	     wait_attachments(dev, db->fd, 0, ns_tx),
 	     "two queues: unbound and detached");
 }
 
@@ -1115,7 +901,7 @@ static void rx_page_size_test(int dev, int family)
 out_unbind:
 	close(gfd);
 	t_ok(wait_stat(RX_IF, DEVMEM_QUEUE, "bound", 0) &&
-	     wait_attachments(dev, db.fd, 0),
+	     wait_attachments(dev, db.fd, 0, ns_tx),
 	     "rx_page_size: unbound and detached");
 out_close:
 	close(db.fd);
@@ -1161,7 +947,7 @@ static void down_and_teardown_test(int dev, struct devbuf *db, int family)
 	if (!t_ok(!err, "rmmod " SIMNIC_MODULE " with a binding active"))
 		t_diag("delete_module: %s", strerror(-err));
 	close(gfd);
-	t_ok(wait_attachments(dev, db->fd, 0),
+	t_ok(wait_attachments(dev, db->fd, 0, ns_tx),
 	     "the dma-buf is detached after the NIC and the binding are gone");
 }
 
@@ -1188,7 +974,7 @@ static void split_off_test(int dev, struct devbuf *db, int family)
 	else if (ext[0])
 		t_diag("extack: %s", ext);
 	close(gfd);
-	t_ok(wait_attachments(dev, db->fd, 0),
+	t_ok(wait_attachments(dev, db->fd, 0, ns_tx),
 	     "tcp-data-split off: nothing stays attached");
 	t_rmmod(SIMNIC_MODULE);
 }

@@ -1,17 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Network helpers of the guest test programs (see netdev.h). */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
 #include <linux/genetlink.h>
+#include <linux/rtnetlink.h>
+#include <linux/sockios.h>
 
 #include "common.h"
 #include "netdev.h"
@@ -232,6 +238,161 @@ long bind_rx(int fd, int family, int ifindex, int queue, int dmabuf,
 			      rx_page_size, ext, extlen);
 }
 
+void kick_net_rx(int nsfd)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET,
+				   .sin_port = htons(9) };
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	int fd, cpu, back;
+	cpu_set_t all, one;
+
+	back = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (back < 0)
+		return;
+	if (sched_getaffinity(0, sizeof(all), &all) || enter_ns(nsfd)) {
+		close(back);
+		return;
+	}
+	inet_pton(AF_INET, "127.0.0.1", &sin.sin_addr);
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	for (cpu = 0; fd >= 0 && cpu < cpus; cpu++) {
+		CPU_ZERO(&one);
+		CPU_SET(cpu, &one);
+		if (sched_setaffinity(0, sizeof(one), &one))
+			continue;
+		sendto(fd, "x", 1, 0, (struct sockaddr *)&sin, sizeof(sin));
+	}
+	if (fd >= 0)
+		close(fd);
+	sched_setaffinity(0, sizeof(all), &all);
+	enter_ns(back);
+	close(back);
+}
+
+int wait_attachments(int dev, int fd, unsigned int want, int nsfd)
+{
+	struct uring_dmabuf_info info = {};
+	double t0 = mono_sec();
+	int i;
+
+	for (i = 0; i < 300; i++) {
+		if (ud_info(dev, fd, &info) == 0 &&
+		    info.nr_attachments == want) {
+			if (mono_sec() - t0 > 1)
+				t_diag("%u attachment(s) after %.1f s", want,
+				       mono_sec() - t0);
+			return 1;
+		}
+		if (i % 10 == 9)
+			kick_net_rx(nsfd);
+		msleep(100);
+	}
+	t_diag("still %u attachment(s) after %.1f s", info.nr_attachments,
+	       mono_sec() - t0);
+	return 0;
+}
+
+/* --- namespaces ----------------------------------------------------------- */
+
+int enter_ns(int nsfd)
+{
+	return setns(nsfd, CLONE_NEWNET) ? -errno : 0;
+}
+
+int new_netns(void)
+{
+	int back, fd;
+
+	back = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (back < 0)
+		return -errno;
+	if (unshare(CLONE_NEWNET)) {
+		fd = -errno;
+		close(back);
+		return fd;
+	}
+	fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		fd = -errno;
+	if (enter_ns(back)) {
+		if (fd >= 0)
+			close(fd);
+		fd = -EIO;
+	}
+	close(back);
+	return fd;
+}
+
+int link_set_netns(const char *ifname, int nsfd)
+{
+	struct nlmsg m = {};
+	struct ifinfomsg *ifi;
+	int fd, err;
+
+	fd = nl_open(NETLINK_ROUTE);
+	if (fd < 0)
+		return fd;
+	m.nh.nlmsg_len = NLMSG_LENGTH(sizeof(*ifi));
+	m.nh.nlmsg_type = RTM_NEWLINK;
+	ifi = NLMSG_DATA(&m.nh);
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = if_nametoindex(ifname);
+	if (!ifi->ifi_index) {
+		close(fd);
+		return -ENODEV;
+	}
+	nla_add_u32(&m.nh, IFLA_NET_NS_FD, nsfd);
+	err = nl_talk(fd, &m.nh, NULL, NULL, NULL, 0);
+	close(fd);
+	return err;
+}
+
+int tcp_connect_pair(int rx_ns, int tx_ns, const char *addr, int port,
+		     int *afd)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET,
+				   .sin_port = htons(port) };
+	struct timeval tv = { .tv_sec = 30 };
+	int one = 1, lfd, cfd = -1;
+
+	inet_pton(AF_INET, addr, &sin.sin_addr);
+	*afd = -1;
+	if (enter_ns(rx_ns))
+		return -EIO;
+	lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (lfd < 0)
+		return -errno;
+	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(lfd, (struct sockaddr *)&sin, sizeof(sin)) || listen(lfd, 1))
+		goto err;
+
+	if (enter_ns(tx_ns))
+		goto err;
+	cfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (cfd < 0)
+		goto err;
+	setsockopt(cfd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	if (connect(cfd, (struct sockaddr *)&sin, sizeof(sin)))
+		goto err;
+	if (enter_ns(rx_ns))
+		goto err;
+
+	*afd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+	if (*afd < 0)
+		goto err;
+	setsockopt(*afd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	close(lfd);
+	return cfd;
+
+err:
+	one = -errno;
+	if (cfd >= 0)
+		close(cfd);
+	close(lfd);
+	enter_ns(rx_ns);
+	return one ? one : -EIO;
+}
+
 /* --- interfaces, in the current network namespace ---------------------- */
 
 int if_ioctl(const char *ifname, unsigned long req, struct ifreq *ifr)
@@ -261,6 +422,29 @@ int if_set_up(const char *ifname, int up)
 	else
 		ifr.ifr_flags &= ~IFF_UP;
 	return if_ioctl(ifname, SIOCSIFFLAGS, &ifr);
+}
+
+int if_setup(const char *ifname, const char *addr)
+{
+	struct sockaddr_in *sin;
+	struct ifreq ifr = {};
+	int err;
+
+	sin = (struct sockaddr_in *)&ifr.ifr_addr;
+	sin->sin_family = AF_INET;
+	inet_pton(AF_INET, addr, &sin->sin_addr);
+	err = if_ioctl(ifname, SIOCSIFADDR, &ifr);
+	if (err)
+		return err;
+
+	memset(&ifr, 0, sizeof(ifr));
+	sin->sin_family = AF_INET;
+	inet_pton(AF_INET, "255.255.255.0", &sin->sin_addr);
+	err = if_ioctl(ifname, SIOCSIFNETMASK, &ifr);
+	if (err)
+		return err;
+
+	return if_set_up(ifname, 1);
 }
 
 /* --- kernel modules ----------------------------------------------------- */
@@ -361,4 +545,16 @@ long long queue_stat(const char *ifname, int q, const char *key)
 		return p ? strtoll(p + strlen(k), NULL, 10) : -1;
 	}
 	return -1;
+}
+
+int wait_stat(const char *ifname, int q, const char *key, long long want)
+{
+	int i;
+
+	for (i = 0; i < 50; i++) {
+		if (queue_stat(ifname, q, key) == want)
+			return 1;
+		msleep(100);
+	}
+	return 0;
 }

@@ -67,11 +67,69 @@ long bind_rx_queues(int fd, int family, int ifindex, const int *queues,
 long bind_rx(int fd, int family, int ifindex, int queue, int dmabuf,
 	     unsigned int rx_page_size, char *ext, size_t extlen);
 
+/* devmem uapi (6.12); the build host's headers may predate it. */
+#ifndef MSG_SOCK_DEVMEM
+#define MSG_SOCK_DEVMEM 0x2000000
+#endif
+#ifndef SO_DEVMEM_LINEAR
+#define SO_DEVMEM_LINEAR 78
+#define SO_DEVMEM_DMABUF 79
+#define SO_DEVMEM_DONTNEED 80
+#endif
+#define SCM_DEVMEM_LINEAR_ SO_DEVMEM_LINEAR
+#define SCM_DEVMEM_DMABUF_ SO_DEVMEM_DMABUF
+#define MAX_TOKENS 128		/* MAX_DONTNEED_TOKENS of the kernel */
+
+struct devmem_cmsg {		/* struct dmabuf_cmsg */
+	uint64_t frag_offset;
+	uint32_t frag_size;
+	uint32_t frag_token;
+	uint32_t dmabuf_id;
+	uint32_t flags;
+};
+
+struct devmem_token {		/* struct dmabuf_token */
+	uint32_t token_start;
+	uint32_t token_count;
+};
+
+/*
+ * Received skbs freed on another CPU than the one that built them wait on
+ * that CPU's deferred free list until it next runs NET_RX, and so do their
+ * net_iovs. A loopback datagram from every CPU, sent in the namespace
+ * @nsfd (its "lo" up), runs NET_RX everywhere.
+ */
+void kick_net_rx(int nsfd);
+/*
+ * Polls until dma-buf @fd has @want attachments (the binding goes only
+ * when its last net_iov is back in its page pool), kicking NET_RX in
+ * @nsfd; 1 if it does within 30 s.
+ */
+int wait_attachments(int dev, int fd, unsigned int want, int nsfd);
+
+/* --- namespaces ----------------------------------------------------------- */
+
+int enter_ns(int nsfd);
+/* A new network namespace's fd, or -errno; the caller stays where it was. */
+int new_netns(void);
+/* Moves @ifname of the current namespace into the namespace @nsfd. */
+int link_set_netns(const char *ifname, int nsfd);
+
+/*
+ * A TCP connection to @addr:@port: *afd accepted in the namespace @rx_ns,
+ * the client socket (returned, or -errno) made in @tx_ns. Both time out
+ * after 30 s; leaves the caller in @rx_ns.
+ */
+int tcp_connect_pair(int rx_ns, int tx_ns, const char *addr, int port,
+		     int *afd);
+
 /* --- interfaces, in the current network namespace ---------------------- */
 
 /* An SIOC* ioctl on @ifname; 0 or -errno. */
 int if_ioctl(const char *ifname, unsigned long req, struct ifreq *ifr);
 int if_set_up(const char *ifname, int up);
+/* @addr/24 on @ifname, then up; 0 or -errno. */
+int if_setup(const char *ifname, const char *addr);
 
 /* --- kernel modules ----------------------------------------------------- */
 
@@ -101,5 +159,7 @@ int simnic_read(const char *ifname, const char *file, char *buf, size_t size);
 int simnic_write(const char *ifname, const char *file, const char *text);
 /* "KEY=value" of RX queue @q in the queues file, or -1. */
 long long queue_stat(const char *ifname, int q, const char *key);
+/* Polls queue_stat() for 5 s; 1 once it reads @want. */
+int wait_stat(const char *ifname, int q, const char *key, long long want);
 
 #endif /* URING_DMABUF_TEST_NETDEV_H */
