@@ -44,6 +44,9 @@ struct kind_buf {
 	struct uring_dmabuf_range r[MAX_PARTS];	/* in dma-buf order */
 	unsigned int nr;
 	int fd;
+	/* INFO's huge_bytes the kind must give (0: not asked). */
+	uint64_t want_huge;
+	int thp;	/* ... where THP gives them: a skip without */
 };
 
 static int dev, family;
@@ -92,6 +95,33 @@ static void kind_free(struct kind_buf *b)
 		mem_free(&b->m[i]);
 }
 
+/*
+ * The memory is the kind it claims: huge folios behind the huge kinds,
+ * so that a THP setting or an empty pool cannot pass 4 KiB pages off.
+ */
+static int want_huge_ok(struct kind_buf *b)
+{
+	struct uring_dmabuf_info info = {};
+	int ret;
+
+	if (!b->want_huge)
+		return 1;
+	ret = ud_info(dev, b->fd, &info);
+	if (b->thp && !ret && info.huge_bytes < b->want_huge) {
+		/* The kernel's THP setting, not the module: nothing to carry. */
+		t_skip("no THP behind the buffer (transparent_hugepage?)",
+		       "%s: traffic into THP", b->tag);
+		return 0;
+	}
+	if (t_ok(!ret && info.huge_bytes >= b->want_huge,
+		 "%s: INFO: %llu MiB in huge folios", b->tag,
+		 (unsigned long long)b->want_huge / MIB))
+		return 1;
+	t_diag("INFO %s, huge_bytes %llu", errname(-ret),
+	       (unsigned long long)info.huge_bytes);
+	return 0;
+}
+
 /* The ranges made one dma-buf with URING_DMABUF_IOC_CREATE, then carried. */
 static void create_and_carry(struct kind_buf *b)
 {
@@ -101,10 +131,11 @@ static void create_and_carry(struct kind_buf *b)
 	for (i = 0; i < b->nr; i++)
 		memset((void *)(uintptr_t)b->r[i].addr, 0xa5, b->r[i].len);
 	b->fd = ud_create(dev, b->r, b->nr, URING_DMABUF_CREATE_CLOEXEC, NULL);
-	if (t_ok(b->fd >= 0, "%s: dma-buf of %u range(s)", b->tag, b->nr))
-		carry(b);
-	else
+	if (!t_ok(b->fd >= 0, "%s: dma-buf of %u range(s)", b->tag, b->nr)) {
 		t_diag("create: %s", errname(-b->fd));
+	} else if (want_huge_ok(b)) {
+		carry(b);
+	}
 	kind_free(b);
 }
 
@@ -128,13 +159,9 @@ static void one_kind(enum mem_kind kind, const char *tag)
 	b.r[0].addr = (uintptr_t)b.m[0].p;
 	b.r[0].len = KIND_BYTES;
 	b.nr = 1;
-	if (kind == MEM_THP && smaps_kb(b.m[0].p, "AnonHugePages") <= 0) {
-		/* Touched first, so that the folios exist to be counted. */
-		memset(b.m[0].p, 0, KIND_BYTES);
-		if (smaps_kb(b.m[0].p, "AnonHugePages") <= 0)
-			t_diag("%s: no THP behind it (transparent_hugepage?)",
-			       tag);
-	}
+	if (kind != MEM_MEMFD)
+		b.want_huge = KIND_BYTES;
+	b.thp = kind == MEM_THP;
 	create_and_carry(&b);
 }
 
@@ -171,6 +198,7 @@ static void huge_1g_memfd(void)
 	b.r[0].addr = (uintptr_t)m->p + 3 * MIB;
 	b.r[0].len = KIND_BYTES;
 	b.nr = 1;
+	b.want_huge = KIND_BYTES;
 	create_and_carry(&b);
 }
 
@@ -194,6 +222,8 @@ static void mixed_ranges(void)
 		}
 		b.r[b.nr].addr = (uintptr_t)b.m[b.nr_mem].p;
 		b.r[b.nr].len = part;
+		if (kinds[i] == MEM_HUGE_MEMFD)
+			b.want_huge += part;
 		b.nr_mem++;
 		b.nr++;
 	}
