@@ -436,10 +436,11 @@ static void check_pfns(int imp, int fd, const struct uring_dmabuf_range *r,
 				if (want >= 0 && pfns[idx] == (uint64_t)want)
 					continue;
 				if (!bad++)
-					t_diag("page %llu: DMA leads to PFN %#llx, pagemap %lld",
+					t_diag("page %llu: DMA leads to PFN %#llx, pagemap %#llx (%s)",
 					       (unsigned long long)idx,
 					       (unsigned long long)pfns[idx],
-					       want);
+					       want < 0 ? 0ULL : (unsigned long long)want,
+					       want < 0 ? errname(-want) : "present");
 			}
 		}
 		if (!t_ok(!bad && !none,
