@@ -542,12 +542,14 @@ static void test_pfns(int dev, int imp)
 	static const enum mem_kind single[] = {
 		MEM_ANON, MEM_THP, MEM_HUGE_2M, MEM_MEMFD, MEM_HUGE_MEMFD,
 	};
+	double t0 = mono_sec();
 	unsigned int i;
 
 	for (i = 0; i < sizeof(single) / sizeof(single[0]); i++)
 		pfns_one(dev, imp, single[i], PFN_BYTES);
 	pfns_one(dev, imp, MEM_HUGE_1G, 1024 * MIB);
 	pfns_mixed(dev, imp);
+	t_diag("PFN identity checks took %.1f s", mono_sec() - t0);
 }
 
 /* The same memory exported writable: the importer's vmap of it works. */
