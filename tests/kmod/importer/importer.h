@@ -35,5 +35,7 @@ bool importer_dma_to_phys(struct device *dev, dma_addr_t dma,
 int importer_run_check(struct device *parent, struct importer_check *chk,
 		       struct importer_mapping **kept);
 void importer_mapping_release(struct importer_mapping *m);
+int importer_mapping_pfns(struct importer_mapping *m,
+			  struct importer_pfns *req);
 
 #endif /* _IMPORTER_H */

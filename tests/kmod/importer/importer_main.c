@@ -97,6 +97,23 @@ static int importer_ioctl_release(struct importer_file *f)
 	return ret;
 }
 
+static int importer_ioctl_pfns(struct importer_file *f, void __user *uarg)
+{
+	struct importer_pfns req;
+	int ret;
+
+	if (copy_from_user(&req, uarg, sizeof(req)))
+		return -EFAULT;
+	mutex_lock(&f->lock);
+	ret = f->kept ? importer_mapping_pfns(f->kept, &req) : -ENOENT;
+	mutex_unlock(&f->lock);
+	if (ret && ret != -ENOSPC)
+		return ret;
+	if (copy_to_user(uarg, &req, sizeof(req)))
+		return -EFAULT;
+	return ret;
+}
+
 /* Whether an IOVA of the PCI function still leads to memory. */
 static int importer_ioctl_translate(void __user *uarg)
 {
@@ -132,6 +149,8 @@ static long importer_ioctl(struct file *file, unsigned int cmd,
 		return importer_ioctl_release(f);
 	case IMPORTER_IOC_TRANSLATE:
 		return importer_ioctl_translate((void __user *)arg);
+	case IMPORTER_IOC_PFNS:
+		return importer_ioctl_pfns(f, (void __user *)arg);
 	default:
 		return -ENOTTY;
 	}

@@ -115,11 +115,36 @@ struct importer_translate {
 	__u32 __pad;
 };
 
+/**
+ * struct importer_pfns - ioctl(IMPORTER_IOC_PFNS)
+ * @pfns: in: user address of an array of __u64, one per page of the dma-buf
+ * @nr_pfns: in: entries in @pfns; out: pages of the dma-buf
+ *	(dmabuf_size / page size; ENOSPC, nothing written, if it is larger)
+ * @nr_segments: out: DMA segments walked
+ *
+ * For the mapping IMPORTER_CHECK_KEEP kept (ENOENT without one): entry i
+ * is the page frame that the DMA address of the dma-buf's page i leads to
+ * (dma_to_phys, or the IOMMU domain's translation behind an IOMMU), or
+ * IMPORTER_PFN_NONE where the device reaches no RAM. Segments are taken in
+ * order, each holding the next sg_dma_len bytes of the buffer. A test
+ * compares them with the frames behind the creator's virtual addresses, so
+ * an exporter that handed out a bounce or shadow copy cannot pass.
+ * EINVAL for a segment that is not page aligned.
+ */
+struct importer_pfns {
+	__u64 pfns;
+	__u64 nr_pfns;
+	__u64 nr_segments;
+};
+
+#define IMPORTER_PFN_NONE	(~0ULL)
+
 #define IMPORTER_IOC_MAGIC	0xDC
 #define IMPORTER_IOC_CHECK	_IOWR(IMPORTER_IOC_MAGIC, 0x00, struct importer_check)
 /* Detach what IMPORTER_CHECK_KEEP kept; ENOENT if nothing is kept. */
 #define IMPORTER_IOC_RELEASE	_IO(IMPORTER_IOC_MAGIC, 0x01)
 #define IMPORTER_IOC_TRANSLATE	_IOWR(IMPORTER_IOC_MAGIC, 0x02, struct importer_translate)
+#define IMPORTER_IOC_PFNS	_IOWR(IMPORTER_IOC_MAGIC, 0x03, struct importer_pfns)
 
 /*
  * Streaming FNV-1a over little-endian 64-bit words, so that the module

@@ -4,7 +4,10 @@
  * the test-only importer module (tests/kmod/importer): DMA segments within
  * the device's limits and as few as those allow, holding the buffer's bytes
  * in order; READONLY buffers only for DMA_TO_DEVICE and never vmapped; a
- * device without a DMA mask refused; the attachment counted while it lasts.
+ * device without a DMA mask refused; the attachment counted while it lasts;
+ * PFN identity: each page's DMA address leads to the frame behind the
+ * creator's virtual address (pagemap), for every kind and a buffer mixing
+ * them, so no bounce or shadow copy passes.
  * In the IOMMU lane the importer's device is a PCI function behind the
  * IOMMU: segments are merged IOVA ranges, the bytes read through it.
  */
@@ -382,6 +385,178 @@ static void test_kind(int dev, int imp, unsigned int k,
 	buf_free(&b);
 }
 
+/* --- PFN identity ------------------------------------------------------ */
+
+#define PFN_BYTES (8ULL * MIB)
+
+/*
+ * The importer's frame behind the DMA address of each page of @fd against
+ * the frame behind the creator's virtual address of the same byte (@r in
+ * dma-buf order): an exporter that bounced or shadowed the memory fails.
+ */
+static void check_pfns(int imp, int fd, const struct uring_dmabuf_range *r,
+		       unsigned int nr, const char *name)
+{
+	struct importer_pfns req = {};
+	struct importer_check c;
+	uint64_t *pfns, total = 0, idx = 0, bad = 0, none = 0;
+	unsigned int i;
+	long ret;
+
+	for (i = 0; i < nr; i++)
+		total += r[i].len / PAGE_SZ;
+	pfns = calloc(total, sizeof(*pfns));
+	if (!t_ok(pfns != NULL, "%s: PFN array", name))
+		return;
+	ret = imp_check(imp, fd, IMPORTER_CHECK_KEEP, 0, 0,
+			IMPORTER_DIR_FROM_DEVICE, &c);
+	if (!t_ok(!ret && !c.attach_err && !c.map_err,
+		  "%s: importer keeps a mapping", name)) {
+		t_diag("ioctl %s, attach %s, map %s", errname(-ret),
+		       errname(c.attach_err), errname(c.map_err));
+		free(pfns);
+		return;
+	}
+	req.pfns = (uintptr_t)pfns;
+	req.nr_pfns = total;
+	ret = ioctl_ret(imp, IMPORTER_IOC_PFNS, &req);
+	if (t_ok(!ret && req.nr_pfns == total,
+		 "%s: IMPORTER_IOC_PFNS gives %llu pages over %llu segments",
+		 name, (unsigned long long)total,
+		 (unsigned long long)req.nr_segments)) {
+		for (i = 0; i < nr; i++) {
+			const unsigned char *p = (const void *)(uintptr_t)r[i].addr;
+			uint64_t off;
+
+			for (off = 0; off < r[i].len; off += PAGE_SZ, idx++) {
+				long long want = pagemap_pfn(p + off);
+
+				if (pfns[idx] == IMPORTER_PFN_NONE)
+					none++;
+				if (want >= 0 && pfns[idx] == (uint64_t)want)
+					continue;
+				if (!bad++)
+					t_diag("page %llu: DMA leads to PFN %#llx, pagemap %#llx (%s)",
+					       (unsigned long long)idx,
+					       (unsigned long long)pfns[idx],
+					       want < 0 ? 0ULL : (unsigned long long)want,
+					       want < 0 ? errname(-want) : "present");
+			}
+		}
+		if (!t_ok(!bad && !none,
+			  "%s: every DMA address leads to the frame behind the creator's address",
+			  name))
+			t_diag("%llu of %llu pages differ, %llu lead nowhere",
+			       (unsigned long long)bad,
+			       (unsigned long long)total,
+			       (unsigned long long)none);
+	} else {
+		t_diag("%s, nr_pfns %llu", errname(-ret),
+		       (unsigned long long)req.nr_pfns);
+	}
+	t_ok(ioctl_ret(imp, IMPORTER_IOC_RELEASE, NULL) == 0,
+	     "%s: importer releases the mapping", name);
+	free(pfns);
+}
+
+/* Mapped and touched; 1, or 0 after a skip (huge pages missing) or failure. */
+static int pfn_mem(struct mem *m, enum mem_kind kind, size_t len)
+{
+	char why[128];
+	int ret = mem_alloc(m, kind, len);
+
+	if (ret) {
+		if (kind == MEM_ANON || kind == MEM_MEMFD) {
+			t_ok(0, "PFN identity, %s: map %zu MiB",
+			     mem_kind_name(kind), len / MIB);
+			return 0;
+		}
+		snprintf(why, sizeof(why), "cannot map it: %s%s",
+			 strerror(-ret), kind == MEM_HUGE_1G ?
+			 " (no 1 GiB page reserved at boot)" : "");
+		t_skip(why, "PFN identity, %s", mem_kind_name(kind));
+		return 0;
+	}
+	/* Present, for pagemap: a hugetlb page faults in whole at its first byte. */
+	memset(m->p, 0x5a, len < PFN_BYTES ? len : PFN_BYTES);
+	return 1;
+}
+
+static void pfns_one(int dev, int imp, enum mem_kind kind, size_t len)
+{
+	struct uring_dmabuf_range r;
+	char name[96];
+	struct mem m;
+	int fd;
+
+	if (!pfn_mem(&m, kind, len))
+		return;
+	snprintf(name, sizeof(name), "PFN identity, %s", mem_kind_name(kind));
+	/*
+	 * PFN_BYTES of it, from 3 MiB in: a 1 GiB page is checked inside its
+	 * folio without walking all 262144 of its 4 KiB pages.
+	 */
+	r.addr = (uintptr_t)m.p + (len > PFN_BYTES ? 3 * MIB : 0);
+	r.len = PFN_BYTES;
+	fd = ud_create(dev, &r, 1, URING_DMABUF_CREATE_CLOEXEC, NULL);
+	if (t_ok(fd >= 0, "%s: dma-buf of %llu MiB", name, PFN_BYTES / MIB)) {
+		check_pfns(imp, fd, &r, 1, name);
+		close(fd);
+	} else {
+		t_diag("create: %s", errname(-fd));
+	}
+	mem_free(&m);
+}
+
+/* One dma-buf whose ranges come from different kinds, out of address order. */
+static void pfns_mixed(int dev, int imp)
+{
+	static const enum mem_kind mixed[] = {
+		MEM_HUGE_MEMFD, MEM_ANON, MEM_MEMFD, MEM_THP, MEM_HUGE_2M,
+	};
+	const char *name = "PFN identity, ranges of five kinds";
+	struct uring_dmabuf_range r[5];
+	struct mem m[5];
+	unsigned int i, n = 0;
+	int fd;
+
+	for (i = 0; i < 5; i++) {
+		if (!pfn_mem(&m[n], mixed[i], 2 * MIB))
+			continue;
+		/* Odd 4 KiB pages into the middle of each, not whole folios. */
+		r[n].addr = (uintptr_t)m[n].p + PAGE_SZ * (i + 1);
+		r[n].len = MIB;
+		n++;
+	}
+	if (!t_ok(n >= 2, "%s: %u kinds mapped", name, n))
+		goto out;
+	fd = ud_create(dev, r, n, URING_DMABUF_CREATE_CLOEXEC, NULL);
+	if (t_ok(fd >= 0, "%s: dma-buf of %u ranges", name, n)) {
+		check_pfns(imp, fd, r, n, name);
+		close(fd);
+	} else {
+		t_diag("create: %s", errname(-fd));
+	}
+out:
+	for (i = 0; i < n; i++)
+		mem_free(&m[i]);
+}
+
+static void test_pfns(int dev, int imp)
+{
+	static const enum mem_kind single[] = {
+		MEM_ANON, MEM_THP, MEM_HUGE_2M, MEM_MEMFD, MEM_HUGE_MEMFD,
+	};
+	double t0 = mono_sec();
+	unsigned int i;
+
+	for (i = 0; i < sizeof(single) / sizeof(single[0]); i++)
+		pfns_one(dev, imp, single[i], PFN_BYTES);
+	pfns_one(dev, imp, MEM_HUGE_1G, 1024 * MIB);
+	pfns_mixed(dev, imp);
+	t_diag("PFN identity checks took %.1f s", mono_sec() - t0);
+}
+
 /* The same memory exported writable: the importer's vmap of it works. */
 static void check_writable_vmap(int dev, int imp, const struct mem *m,
 				uint64_t hash)
@@ -549,6 +724,7 @@ int main(void)
 	test_kind(dev, imp, 0, 4);	/* kinds[0]: anonymous 4 KiB */
 	test_readonly(dev, imp);
 	test_no_dma_mask(dev, imp);
+	test_pfns(dev, imp);
 
 	close(imp);
 	for (i = 0; i < 40 && mod_counter("buffers") != buffers; i++)

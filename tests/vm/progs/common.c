@@ -339,6 +339,23 @@ static long long proc_field(const char *path, const char *name)
 	return val;
 }
 
+long long pagemap_pfn(const void *addr)
+{
+	static int fd = -1;
+	uint64_t e;
+	off_t off = (uintptr_t)addr / PAGE_SZ * sizeof(e);
+
+	if (fd < 0)
+		fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (pread(fd, &e, sizeof(e), off) != sizeof(e))
+		return -EIO;
+	if (!(e >> 63))
+		return -ENOENT;
+	return e & ((1ULL << 55) - 1);
+}
+
 long long smaps_kb(const void *addr, const char *field)
 {
 	unsigned long a = (unsigned long)addr, lo, hi;

@@ -124,6 +124,11 @@ int read_ull(const char *path, unsigned long long *val);
 int write_text(const char *path, const char *text);
 /* "Field:" in /proc/self/smaps for the mapping holding addr, in kB, or -1. */
 long long smaps_kb(const void *addr, const char *field);
+/*
+ * The page frame behind @addr from /proc/self/pagemap (root sees PFNs):
+ * the PFN, -ENOENT if no page is present there, or -errno.
+ */
+long long pagemap_pfn(const void *addr);
 
 /* --- memory ------------------------------------------------------------ */
 
