@@ -30,19 +30,12 @@
 #include <unistd.h>
 
 #include "common.h"
+#include "devmem_traffic.h"
 #include "netdev.h"
-
-#define TX_IF "sim0a"
-#define RX_IF "sim0b"
-#define TX_ADDR "198.18.0.1"
-#define RX_ADDR "198.18.0.2"
-#define PORT 5201
-#define DEVMEM_QUEUE 1
 
 #define BUF_BYTES (16 * MIB)	/* 4096 net_iovs */
 #define FLOWING (2 * MIB)	/* received before the teardown */
-#define SEND_CHUNK (256 * 1024)
-#define MAX_CMSGS 256
+#define RX_CMSGS 256
 #define SEND_TIMEOUT 1		/* s: SO_SNDTIMEO of the sender */
 #define HANG_LIMIT 20		/* s: a side still running is hung */
 
@@ -62,7 +55,6 @@ struct progress {
 };
 
 static struct progress *prog;
-static int ns_init = -1, ns_tx = -1, ns_rx = -1;
 static int dev, family;
 static unsigned char *mem;
 static char unbind_path[PATH_MAX + 8], dev_name[64];
@@ -110,8 +102,8 @@ static void return_tokens(int fd, struct devmem_token *tok, unsigned int n)
  */
 static void receiver(int afd, int dmabuf, int hold)
 {
-	static char ctrl[MAX_CMSGS * CMSG_SPACE(sizeof(struct devmem_cmsg))];
-	static struct devmem_token tok[MAX_CMSGS];
+	static char ctrl[RX_CMSGS * CMSG_SPACE(sizeof(struct devmem_cmsg))];
+	static struct devmem_token tok[RX_CMSGS];
 	static unsigned char lin[4096];
 	struct timeval tv = { .tv_sec = 2 };
 	struct iovec iov = { lin, sizeof(lin) };
@@ -249,24 +241,8 @@ static int setup(const char *tag)
 		return -1;
 	}
 	err = find_unbind();
-	ns_tx = new_netns();
-	ns_rx = new_netns();
-	if (!err && (ns_tx < 0 || ns_rx < 0))
-		err = -ENOSPC;
 	if (!err)
-		err = link_set_netns(TX_IF, ns_tx);
-	if (!err)
-		err = link_set_netns(RX_IF, ns_rx);
-	if (!err)
-		err = enter_ns(ns_tx);
-	if (!err)
-		err = if_setup(TX_IF, TX_ADDR);
-	if (!err)
-		err = if_set_up("lo", 1);
-	if (!err)
-		err = enter_ns(ns_rx);
-	if (!err)
-		err = if_setup(RX_IF, RX_ADDR);
+		err = netns_pair();
 	if (!err)
 		err = simnic_write(RX_IF, "steer", "5201 1");
 	if (!err)

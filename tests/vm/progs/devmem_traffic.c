@@ -510,26 +510,23 @@ void load_simnic(void)
 	}
 }
 
-int setup_namespaces(void)
+/*
+ * Two new namespaces, the pair's ports moved into them and up with their
+ * addresses (and lo); ends in the receiver's. Returns -errno.
+ */
+int netns_pair(void)
 {
-	int err;
+	int err = 0;
 
-	ns_init = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
 	ns_tx = new_netns();
 	ns_rx = new_netns();
-	if (!t_ok(ns_init >= 0 && ns_tx >= 0 && ns_rx >= 0,
-		  "two network namespaces"))
-		return -1;
-
+	if (ns_tx < 0 || ns_rx < 0)
+		return ns_tx < 0 ? ns_tx : ns_rx;
 	err = link_set_netns(TX_IF, ns_tx);
 	if (!err)
 		err = link_set_netns(RX_IF, ns_rx);
-	if (!t_ok(!err, "%s and %s moved into them", TX_IF, RX_IF)) {
-		t_diag("RTM_NEWLINK IFLA_NET_NS_FD: %s", strerror(-err));
-		return -1;
-	}
-
-	err = enter_ns(ns_tx);
+	if (!err)
+		err = enter_ns(ns_tx);
 	if (!err)
 		err = if_setup(TX_IF, TX_ADDR);
 	if (!err)
@@ -538,8 +535,19 @@ int setup_namespaces(void)
 		err = enter_ns(ns_rx);
 	if (!err)
 		err = if_setup(RX_IF, RX_ADDR);
-	if (!t_ok(!err, "%s %s/24 (and lo) and %s %s/24 up", TX_IF, TX_ADDR,
-		  RX_IF, RX_ADDR)) {
+	return err;
+}
+
+int setup_namespaces(void)
+{
+	int err;
+
+	ns_init = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (!t_ok(ns_init >= 0, "the initial network namespace"))
+		return -1;
+	err = netns_pair();
+	if (!t_ok(!err, "%s %s/24 (and lo) and %s %s/24 up, in two new namespaces",
+		  TX_IF, TX_ADDR, RX_IF, RX_ADDR)) {
 		t_diag("%s", strerror(-err));
 		return -1;
 	}

@@ -78,6 +78,7 @@ void send_pattern(int fd, uint64_t seed, size_t len);
 void devmem_transfer(const char *tag, const struct devbuf *db, int mtu,
 			    size_t len);
 void load_simnic(void);
+int netns_pair(void);
 int setup_namespaces(void);
 int setup_steering(void);
 
