@@ -71,8 +71,10 @@ static void zcrx_transfer(const char *tag, struct zcrx *z, int mtu,
 		return;
 	}
 	pid = t_fork();
-	if (pid == 0)
+	if (pid == 0) {
+		close(afd);
 		send_pattern(cfd, seed, len);
+	}
 	close(cfd);
 	zcrx_recv(z, afd, seed, 0, &r);
 	close(afd);
@@ -108,9 +110,9 @@ static void zcrx_transfer(const char *tag, struct zcrx *z, int mtu,
 		t_diag("copy_count %llu copy_bytes %llu",
 		       (unsigned long long)z->stats->copy_count,
 		       (unsigned long long)z->stats->copy_bytes);
-	t_diag("%s: %llu bytes in %llu CQEs (largest %u, rx_buf_len %u), each buffer reused ~%llu times, %.2f s, %.1f MB/s",
+	t_diag("%s: %llu bytes in %llu CQEs (largest %u, rx_buf_len %u, CQ full %u times), each buffer reused ~%llu times, %.2f s, %.1f MB/s",
 	       tag, (unsigned long long)r.bytes, (unsigned long long)r.cqes,
-	       r.max_len, z->buf_len,
+	       r.max_len, z->buf_len, r.cq_full,
 	       (unsigned long long)(r.cqes / (z->area_len / z->buf_len) + 1),
 	       r.seconds, r.seconds > 0 ? r.bytes / r.seconds / 1e6 : 0.0);
 }
@@ -224,23 +226,12 @@ static void dmabuf_area(int mtu)
 	mem_free(&m);
 }
 
-static void skip_without_zcrx(void)
-{
-	struct io_uring_probe *p = io_uring_get_probe();
-	int ok = p && io_uring_opcode_supported(p, ZC_OP_RECV_ZC);
-
-	if (p)
-		io_uring_free_probe(p);
-	if (!ok)
-		t_skip_all("no IORING_OP_RECV_ZC: io_uring zcrx came in 6.15 (Debian: 7.x, CONFIG_IO_URING_ZCRX)");
-}
-
 int main(void)
 {
 	double t0;
 
 	t_init();
-	skip_without_zcrx();
+	zcrx_skip_unless_supported();
 	dev = dev_open();
 	load_simnic();
 	t0 = now_s();

@@ -18,15 +18,33 @@
 #include "zcrx.h"
 
 #define RECV_ZC_TAG 0x2c2c
+#define ZCRX_CQ_ENTRIES 4096
 
 /* Room for the header, the refill entries, then the statistics. */
 #define RQ_HDR_MAX	4096
 
+void zcrx_skip_unless_supported(void)
+{
+	struct io_uring_probe *p = io_uring_get_probe();
+	int ok = p && io_uring_opcode_supported(p, ZC_OP_RECV_ZC);
+
+	if (p)
+		io_uring_free_probe(p);
+	if (!ok)
+		t_skip_all("no IORING_OP_RECV_ZC: io_uring zcrx came in 6.15 (Debian builds it from 7.x on, CONFIG_IO_URING_ZCRX)");
+}
+
 int zcrx_ring_init(struct zcrx *z, unsigned int entries)
 {
+	/*
+	 * A CQ with room for the data CQEs of many frames: RECV_ZC ends with
+	 * -ENOSPC when it fills up.
+	 */
 	struct io_uring_params p = {
 		.flags = IORING_SETUP_SINGLE_ISSUER |
-			 IORING_SETUP_DEFER_TASKRUN | IORING_SETUP_CQE32,
+			 IORING_SETUP_DEFER_TASKRUN | IORING_SETUP_CQE32 |
+			 IORING_SETUP_CQSIZE,
+		.cq_entries = ZCRX_CQ_ENTRIES,
 	};
 	int ret;
 
@@ -154,6 +172,8 @@ static void data_cqe(struct zcrx *z, const struct io_uring_cqe *cqe,
 			       (unsigned long long)(off + bad));
 	}
 	r->bytes += len;
+	if (z->progress)
+		*z->progress = r->bytes;
 	refill(z, zc->off, len, r);
 }
 
@@ -191,10 +211,15 @@ void zcrx_recv(struct zcrx *z, int fd, uint64_t seed, uint64_t stop_at,
 				data_cqe(z, cqe, seed, r);
 				continue;
 			}
-			/* The request ended: EOF, an error, or re-arm. */
+			/*
+			 * The request ended: EOF, an error, or a full CQ
+			 * (-ENOSPC: reap, then arm again).
+			 */
 			armed = 0;
 			if (cqe->res == 0)
 				r->eof = 1;
+			else if (cqe->res == -ENOSPC)
+				r->cq_full++;
 			else if (cqe->res < 0)
 				r->err = cqe->res;
 		}

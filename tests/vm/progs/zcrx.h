@@ -141,7 +141,11 @@ struct zcrx {
 	struct zc_rqe *rqes;
 	uint32_t rq_entries, rq_tail;
 	const struct zc_stats *stats;	/* the kernel's copy-fallback counts */
+	volatile uint64_t *progress;	/* if set, bytes received so far */
 };
+
+/* Skips the whole program unless the kernel has IORING_OP_RECV_ZC. */
+void zcrx_skip_unless_supported(void);
 
 /* The ring zcrx needs; 0 or -errno. */
 int zcrx_ring_init(struct zcrx *z, unsigned int entries);
@@ -163,6 +167,7 @@ struct zcrx_result {
 	uint64_t returned;	/* ... whose buffer went back to the refill ring */
 	uint32_t max_len;
 	int bad_data, bad_off, rq_full;
+	unsigned int cq_full;	/* times RECV_ZC ended on a full CQ */
 	int err;		/* -errno of the final CQE or of waiting */
 	int eof;
 	double seconds;
