@@ -67,25 +67,6 @@ static int wait_exit(pid_t pid, double secs)
 	return -1;
 }
 
-/* The pins of the area (io_uring's, counted by the kernel) all back. */
-static int wait_unpinned(const struct pins *base)
-{
-	struct pins now;
-	int i;
-
-	for (i = 0; i < 300; i++) {
-		pins_get(&now);
-		if (now.gup == base->gup)
-			return 1;
-		if (i % 10 == 9)
-			kick_net_rx(ns_tx);
-		msleep(100);
-	}
-	t_diag("foll_pin acquired - released: %lld, base %lld", now.gup,
-	       base->gup);
-	return 0;
-}
-
 /*
  * The receiving process: registers the ifq in the RX namespace with a
  * user area and receives until told; for close, closes its ring at
@@ -300,8 +281,8 @@ static void teardown_case(enum teardown c)
 				 "%s: no provider left on queue %d", tag,
 				 DEVMEM_QUEUE))
 		dump_queues(RX_IF);
-	t_ok(wait_unpinned(&base), "%s: nothing pinned once the page pools drain",
-	     tag);
+	t_ok(zcrx_wait_released(&base, ns_tx),
+	     "%s: nothing pinned once the page pools drain", tag);
 	if (c == UNPLUG) {
 		drop_namespaces();
 		if (setup("unplug, reloaded"))

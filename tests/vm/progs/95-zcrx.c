@@ -144,11 +144,13 @@ static void user_area(int mtu)
 {
 	char tag[64];
 	struct zc_area_reg area = { .len = AREA_BYTES };
+	struct pins base;
 	struct zcrx z;
 	struct mem m;
 	int ret;
 
 	snprintf(tag, sizeof(tag), "user area, MTU %d", mtu);
+	pins_get(&base);
 	enter_ns(ns_rx);
 	ret = zcrx_ring_init(&z, 64);
 	if (!t_ok(ret == 0, "%s: ring with DEFER_TASKRUN and CQE32", tag)) {
@@ -162,6 +164,8 @@ static void user_area(int mtu)
 			zcrx_transfer(tag, &z, mtu, XFER_BYTES);
 		zcrx_close(&z);
 		check_released(tag);
+		t_ok(zcrx_wait_released(&base, ns_rx),
+		     "%s: the area unpinned once the page pool drains", tag);
 		mem_free(&m);
 	} else {
 		zcrx_close(&z);
@@ -177,12 +181,14 @@ static void dmabuf_area(int mtu)
 	char tag[64];
 	struct zc_area_reg area = { .len = AREA_BYTES,
 				    .flags = ZC_AREA_DMABUF };
+	struct pins base;
 	struct iovec iov;
 	struct zcrx z;
 	struct mem m;
 	int ret, fd = -1;
 
 	snprintf(tag, sizeof(tag), "dma-buf area, MTU %d", mtu);
+	pins_get(&base);
 	enter_ns(ns_rx);
 	ret = zcrx_ring_init(&z, 64);
 	if (!t_ok(ret == 0, "%s: ring with DEFER_TASKRUN and CQE32", tag)) {
@@ -223,6 +229,10 @@ static void dmabuf_area(int mtu)
 		     tag);
 		close(fd);
 	}
+	/* The ifq holds the dma-buf until its page pool is gone. */
+	t_ok(zcrx_wait_released(&base, ns_rx),
+	     "%s: dma-buf and registered buffer unpinned once the page pool drains",
+	     tag);
 	mem_free(&m);
 }
 

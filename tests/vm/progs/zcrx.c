@@ -15,6 +15,7 @@
 
 #include "common.h"
 #include "devmem_traffic.h"
+#include "netdev.h"
 #include "zcrx.h"
 
 #define RECV_ZC_TAG 0x2c2c
@@ -113,6 +114,25 @@ void zcrx_close(struct zcrx *z)
 	if (z->rq_mem)
 		munmap(z->rq_mem, z->rq_size);
 	z->rq_mem = NULL;
+}
+
+int zcrx_wait_released(const struct pins *base, int nsfd)
+{
+	struct pins now;
+	int i;
+
+	for (i = 0; i < 300; i++) {
+		pins_get(&now);
+		if (now.gup == base->gup && now.vmpin_kb == base->vmpin_kb &&
+		    now.mod_bytes == base->mod_bytes &&
+		    now.mod_buffers == base->mod_buffers)
+			return 1;
+		if (i % 10 == 9)
+			kick_net_rx(nsfd);
+		msleep(100);
+	}
+	pins_diag(base, &now);
+	return 0;
 }
 
 static int arm_recv(struct zcrx *z, int fd)

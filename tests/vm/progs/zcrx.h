@@ -160,6 +160,15 @@ int zcrx_register(struct zcrx *z, const char *ifname, int queue,
 /* Closes the ring (which unregisters the ifq) and frees the refill ring. */
 void zcrx_close(struct zcrx *z);
 
+struct pins;
+/*
+ * Waits up to 30 s for the pins (and the module's counters) to be back at
+ * @base, kicking NET_RX in the namespace @nsfd: an ifq goes once its page
+ * pool has every net_iov back, and received skbs freed on another CPU wait
+ * for that CPU's NET_RX. 1 if they are back; else diagnostics.
+ */
+int zcrx_wait_released(const struct pins *base, int nsfd);
+
 /* What a receiver saw, checked against the stream pattern. */
 struct zcrx_result {
 	uint64_t bytes;		/* stream bytes received */
