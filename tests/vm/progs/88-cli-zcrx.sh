@@ -40,8 +40,10 @@ zcrx_cleanup() {
 }
 cleanup_hooks="zcrx_cleanup; $cleanup_hooks"
 sleep 0.5
-ip link set sim0a netns "$txns" && ip link set sim0b netns "$rxns" ||
-	{ not_ok "move sim0a and sim0b into their namespaces"; finish; }
+if ! { ip link set sim0a netns "$txns" && ip link set sim0b netns "$rxns"; }; then
+	not_ok "move sim0a and sim0b into their namespaces"
+	finish
+fi
 nsenter -t "$txns" -n sh -c 'ip link set lo up; ip addr add 198.18.78.1/24 dev sim0a; ip link set sim0a up'
 nsenter -t "$rxns" -n sh -c 'ip link set lo up; ip addr add 198.18.78.2/24 dev sim0b; ip link set sim0b up'
 echo 1 >"$dbg/rss"
