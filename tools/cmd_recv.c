@@ -48,8 +48,14 @@ static const char usage_recv[] =
 	"user memory, or (--area dmabuf) our dma-buf of it, whole; payload is read\n"
 	"where the CQEs say and each buffer returned through the refill ring.\n";
 
+/*
+ * One recvmsg(MSG_SOCK_DEVMEM) takes up to RECV_MAX bytes (the iovec's
+ * length bounds dma-buf frags too), and its control buffer holds the
+ * frags of that many bytes: 725 of 1448 bytes at MTU 1500, 256 pages at
+ * MTU 9000. Smaller frags fill it first; the call then returns less.
+ */
+#define RECV_MAX (1 << 20)
 #define CTRL_FRAGS 1024
-#define LINEAR_BUF (1 << 16)
 
 /* What one read may take: no byte past --bytes leaves the socket. */
 size_t read_len(const struct receiver *r, size_t max)
@@ -110,10 +116,15 @@ static int listen_on(unsigned int port)
 	return fd;
 }
 
-/* One recvmsg(MSG_SOCK_DEVMEM): frags in stream order, linear bytes in @lin. */
+/*
+ * One recvmsg(MSG_SOCK_DEVMEM): frags in stream order, linear bytes in @lin.
+ * Tokens are given back in batches (uring_dmabuf_tokens_add() sends a full
+ * one), and what is left before the socket would block: never one
+ * setsockopt() per recvmsg().
+ */
 static int devmem_round(struct receiver *r, int fd, struct uring_dmabuf_tokens *tok)
 {
-	static unsigned char lin[LINEAR_BUF];
+	static unsigned char lin[RECV_MAX];
 	static char ctrl[CMSG_SPACE(24) * CTRL_FRAGS];
 	struct iovec iov = { lin, read_len(r, sizeof(lin)) };
 	struct msghdr msg = {
@@ -126,7 +137,15 @@ static int devmem_round(struct receiver *r, int fd, struct uring_dmabuf_tokens *
 	ssize_t n;
 	int ret;
 
-	n = recvmsg(fd, &msg, URING_DMABUF_MSG_SOCK_DEVMEM);
+	n = recvmsg(fd, &msg, URING_DMABUF_MSG_SOCK_DEVMEM | MSG_DONTWAIT);
+	if (n < 0 && errno == EAGAIN) {
+		/* About to wait: the NIC may need these buffers meanwhile. */
+		ret = uring_dmabuf_tokens_flush(tok);
+		if (ret)
+			return ret;
+		msg.msg_controllen = sizeof(ctrl);
+		n = recvmsg(fd, &msg, URING_DMABUF_MSG_SOCK_DEVMEM);
+	}
 	if (n <= 0)
 		return n < 0 ? -errno : 0;
 	uring_dmabuf_frags_begin(&it, &msg);
@@ -157,8 +176,7 @@ static int devmem_round(struct receiver *r, int fd, struct uring_dmabuf_tokens *
 		r->st.linear_bytes += (size_t)n - in_frags;
 		r->st.bytes += (size_t)n - in_frags;
 	}
-	ret = uring_dmabuf_tokens_flush(tok);
-	return ret ? ret : 1;
+	return 1;
 }
 
 static int plain_round(struct receiver *r, int fd)
@@ -327,6 +345,12 @@ static int receive(struct receiver *r, unsigned int port, struct zcrx_rx *z)
 	} while (ret > 0 && (!r->limit || r->st.bytes < r->limit));
 	if (r->interval)
 		tick_print(r, &k, now());
+	if (r->base && !z) {
+		int err = uring_dmabuf_tokens_flush(&tok);
+
+		if (err && ret >= 0)
+			ret = err;
+	}
 	close(fd);
 	if (ret == -EAGAIN)
 		err_msg("no data for %u s after %llu bytes (--timeout)", r->timeout, r->st.bytes);
