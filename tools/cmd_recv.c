@@ -34,7 +34,8 @@ static const char usage_recv[] =
 	"          [--numa NODE|auto] [--uring] [--rx-page-size SIZE]] [--verify]\n"
 	"          [--bytes N] [--require-devmem] [--timeout SEC] [--interval SEC]\n"
 	"       uring-dmabuf recv --zcrx --dev DEV --queue Q [--area user|dmabuf]\n"
-	"          --port PORT [--size SIZE] [memory options] [--uring] [--verify] ...\n"
+	"          --port PORT [--size SIZE] [memory options] [--uring]\n"
+	"          [--rx-page-size SIZE] [--verify] ...\n"
 	"Accept one TCP connection on PORT (IPv4 and IPv6) and receive until EOF or\n"
 	"exactly N bytes; with --timeout, fail if no connection or no data comes for\n"
 	"SEC seconds. With --dev, create a dma-buf and bind it to DEV's RX queues first;\n"
@@ -502,8 +503,6 @@ int cmd_recv(int argc, char **argv)
 		return usage_error("--zcrx needs --dev DEV and one --queue Q");
 	if (!zcrx && area_dmabuf)
 		return usage_error("--area is for --zcrx");
-	if (zcrx && o.rx_page_size)
-		return usage_error("--rx-page-size is for devmem; zcrx uses pages");
 
 	signal(SIGPIPE, SIG_IGN);
 	s.mem.memfd = -1;

@@ -44,7 +44,8 @@ static void hint_zcrx(int err, const char *dev)
 			 dev);
 		break;
 	case -ERANGE:
-		hint_msg("queue out of range: see uring-dmabuf queues %s", dev);
+		hint_msg("queue out of range (see uring-dmabuf queues %s), or --rx-page-size larger than the area's contiguous runs: use --hugepages",
+			 dev);
 		break;
 	default:
 		break;
@@ -117,6 +118,8 @@ static int ifq_register(struct zcrx_rx *z, const struct rx_opts *o,
 		.area_ptr = (uintptr_t)area,
 		.region_ptr = (uintptr_t)&rd,
 		.event_desc = (uintptr_t)&ev,
+		/* --rx-page-size: buffers that large (Linux 7.2+) */
+		.rx_buf_len = o->rx_page_size,
 	};
 	size_t stats_off = RQ_HDR_MAX + reg.rq_entries * sizeof(struct zc_rqe);
 

@@ -92,6 +92,8 @@ zcrx_case() {
 
 zcrx_case "user area"
 check "recv --zcrx (user area): area user" out_has '"area":"user"'
+zcrx_case "user area, 16K buffers" --rx-page-size 16K --hugepages
+check "recv --zcrx (user area, 16K buffers): rx_buf_len 16384" out_has '"rx_buf_len":16384'
 zcrx_case "dma-buf area" --area dmabuf --uring
 check "recv --zcrx (dma-buf area): a dma-buf of an io_uring fixed buffer" \
 	out_has '"area":"dmabuf"' '"source":"uring"'

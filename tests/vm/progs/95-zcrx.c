@@ -11,6 +11,10 @@
  * have been copied: the NIC counts the payload it wrote into io_uring's
  * net_iovs (zcrx_bytes in its queues file, payload_bytes for all), and
  * zcrx's own statistics count copy-fallback bytes, which must stay 0.
+ * Then 16 KiB buffers (rx_buf_len, the queue's rx_page_size) from a
+ * hugetlb area: one buffer per 9000-byte frame. Last, the copy fallback on
+ * purpose (the ifq on a queue the flow does not reach): the same counters
+ * must show it, so that their zeros above mean something.
  *
  * zcrx came in 6.15 (Debian builds it into 7.x, CONFIG_IO_URING_ZCRX):
  * skips where the kernel has no IORING_OP_RECV_ZC, and where the simnic
@@ -35,6 +39,7 @@
 #define XFER_BYTES (256 * MIB)
 #define RQ_ENTRIES 4096
 #define COPY_BYTES (8 * 1024 * 1024)
+#define BIG_BUF_BYTES (64 * MIB)
 
 static int dev = -1;
 
@@ -111,6 +116,11 @@ static void zcrx_transfer(const char *tag, struct zcrx *z, int mtu,
 		t_diag("copy_count %llu copy_bytes %llu",
 		       (unsigned long long)z->stats->copy_count,
 		       (unsigned long long)z->stats->copy_bytes);
+	/* A 9000-byte frame's payload fits one buffer larger than a page. */
+	if (z->buf_len > PAGE_SZ && mtu > (int)PAGE_SZ)
+		t_ok(r.max_len > PAGE_SZ && r.max_len <= z->buf_len,
+		     "%s: one %u-byte buffer per frame (largest CQE %u)", tag,
+		     z->buf_len, r.max_len);
 	t_diag("%s: %llu bytes in %llu CQEs (largest %u, rx_buf_len %u, CQ full %u times), each buffer reused ~%llu times, %.2f s, %.1f MB/s",
 	       tag, (unsigned long long)r.bytes, (unsigned long long)r.cqes,
 	       r.max_len, z->buf_len, r.cq_full,
@@ -140,16 +150,25 @@ static int register_on(const char *tag, struct zcrx *z, int queue,
 	return 0;
 }
 
-static void user_area(int mtu)
+/*
+ * A user area of @kind; with @buf_len, buffers that large (rx_buf_len,
+ * the queue's rx_page_size: the area's DMA segments must be as large).
+ */
+static void user_area(int mtu, enum mem_kind kind, uint32_t buf_len,
+		      size_t len)
 {
-	char tag[64];
+	char tag[80];
 	struct zc_area_reg area = { .len = AREA_BYTES };
 	struct pins base;
 	struct zcrx z;
 	struct mem m;
 	int ret;
 
-	snprintf(tag, sizeof(tag), "user area, MTU %d", mtu);
+	if (buf_len)
+		snprintf(tag, sizeof(tag), "user area (%s), rx_buf_len %u, MTU %d",
+			 mem_kind_name(kind), buf_len, mtu);
+	else
+		snprintf(tag, sizeof(tag), "user area, MTU %d", mtu);
 	pins_get(&base);
 	enter_ns(ns_rx);
 	ret = zcrx_ring_init(&z, 64);
@@ -157,11 +176,17 @@ static void user_area(int mtu)
 		t_diag("%s", errname(-ret));
 		return;
 	}
-	if (t_ok(!mem_alloc(&m, MEM_ANON, AREA_BYTES), "%s: map %d MiB",
+	z.rx_buf_len = buf_len;
+	if (t_ok(!mem_alloc(&m, kind, AREA_BYTES), "%s: map %d MiB",
 		 tag, (int)(AREA_BYTES / MIB))) {
 		area.addr = (uintptr_t)m.p;
-		if (!register_on(tag, &z, DEVMEM_QUEUE, &area, m.p))
-			zcrx_transfer(tag, &z, mtu, XFER_BYTES);
+		if (!register_on(tag, &z, DEVMEM_QUEUE, &area, m.p)) {
+			if (buf_len)
+				t_ok(z.buf_len == buf_len,
+				     "%s: the kernel takes rx_buf_len %u", tag,
+				     buf_len);
+			zcrx_transfer(tag, &z, mtu, len);
+		}
 		zcrx_close(&z);
 		check_released(tag);
 		t_ok(zcrx_wait_released(&base, ns_rx),
@@ -310,8 +335,9 @@ int main(void)
 	load_simnic();
 	t0 = now_s();
 	if (!setup_namespaces() && !setup_steering()) {
-		user_area(1500);
-		user_area(9000);
+		user_area(1500, MEM_ANON, 0, XFER_BYTES);
+		user_area(9000, MEM_ANON, 0, XFER_BYTES);
+		user_area(9000, MEM_HUGE_2M, 16384, BIG_BUF_BYTES);
 		dmabuf_area(1500);
 		dmabuf_area(9000);
 		copy_fallback();

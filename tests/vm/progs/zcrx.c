@@ -67,6 +67,7 @@ int zcrx_register(struct zcrx *z, const char *ifname, int queue,
 		.area_ptr = (uintptr_t)area,
 		.region_ptr = (uintptr_t)&rd,
 		.event_desc = (uintptr_t)&ev,
+		.rx_buf_len = z->rx_buf_len,
 	};
 	size_t stats_off = RQ_HDR_MAX + rq_entries * sizeof(struct zc_rqe);
 	long ret;

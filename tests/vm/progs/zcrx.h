@@ -142,6 +142,7 @@ struct zcrx {
 	uint32_t rq_entries, rq_tail;
 	const struct zc_stats *stats;	/* the kernel's copy-fallback counts */
 	volatile uint64_t *progress;	/* if set, bytes received so far */
+	uint32_t rx_buf_len;	/* to ask for larger buffers (0: pages) */
 };
 
 /* Skips the whole program unless the kernel has IORING_OP_RECV_ZC. */
