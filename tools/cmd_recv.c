@@ -425,6 +425,7 @@ int cmd_recv(int argc, char **argv)
 	struct rx_setup s = { .dev_fd = -1, .dmabuf_fd = -1 };
 	bool exit_now = false, require = false, zcrx = false, area_dmabuf = false;
 	struct zcrx_rx z;
+	double setup_t0, setup_end;
 	unsigned int port = 0;
 	void *map = NULL;
 	uint64_t limit;
@@ -506,6 +507,7 @@ int cmd_recv(int argc, char **argv)
 
 	signal(SIGPIPE, SIG_IGN);
 	s.mem.memfd = -1;
+	setup_t0 = now();
 	if (zcrx) {
 		ret = zcrx_setup(&z, &o, area_dmabuf, &s);
 		if (ret) {
@@ -527,12 +529,16 @@ int cmd_recv(int argc, char **argv)
 	} else if (inherit(&r, &map) < 0) {
 		return EXIT_FAIL;
 	}
+	setup_end = now();
 	out_init(cli.json, cli.pretty);
 	if (zcrx) {
 		zcrx_print(&z, &o, &s);
 	} else if (o.dev) {
 		rx_setup_print(&o, &s);
 	}
+	if (o.dev)
+		out_u64("setup_usec", "setup: %llu us\n",
+			(uint64_t)((setup_end - setup_t0) * 1e6));
 	out_str("mode", "mode: %s\n", zcrx ? "zcrx" : r.base ? "devmem" : "copy");
 	ret = receive(&r, port, zcrx ? &z : NULL);
 	out_finish();

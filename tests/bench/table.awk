@@ -287,19 +287,23 @@ END {
 		print "(CREATE_FIXED of a registered buffer), and plain `recv()` copies; 64 MiB"
 		print "of 2 MiB hugetlb memory each. Median of " field(rv, "runs") " rounds, the methods"
 		print "interleaved; \"/ copy\" is the share of the copying receiver's CPU."
-		print "zcrx needs Linux 6.15+ (\"-\" before)."
+		print "zcrx needs Linux 6.15+ (\"-\" before). Setup: memory, dma-buf and bind"
+		print "or registration, as `recv` reports it (median of all runs)."
 		print ""
-		print "| method | MTU 9000 (s per GiB) | / copy | MTU 1500 (s per GiB) | / copy |"
-		print "|---|---:|---:|---:|---:|"
+		print "| method | MTU 9000 (s per GiB) | / copy | MTU 1500 (s per GiB) | / copy | setup (ms) |"
+		print "|---|---:|---:|---:|---:|---:|"
 		split("devmem zcrx_user zcrx_dmabuf copy", modes, " ")
 		split("devmem TCP, uring-dmabuf dma-buf|zcrx, user area|zcrx, uring-dmabuf area|recv() copy", names, "|")
 		m9 = section(rv, "mtu9000"); m15 = section(rv, "mtu1500")
 		c9 = field(m9, "copy"); c15 = field(m15, "copy")
+		su = section(rv, "setup_usec")
 		for (j = 1; j <= 4; j++) {
 			a = field(m9, modes[j]); b = field(m15, modes[j])
-			printf "| %s | %s | %s | %s | %s |\n", names[j], \
+			t = field(su, modes[j])
+			printf "| %s | %s | %s | %s | %s | %s |\n", names[j], \
 				num(a == "" ? "" : a / 1e6), ratio(a, c9), \
-				num(b == "" ? "" : b / 1e6), ratio(b, c15)
+				num(b == "" ? "" : b / 1e6), ratio(b, c15), \
+				num(t == "" ? "" : t / 1e3)
 		}
 	}
 }

@@ -189,7 +189,7 @@ static void user_area(int mtu, enum mem_kind kind, uint32_t buf_len,
 		}
 		zcrx_close(&z);
 		check_released(tag);
-		t_ok(zcrx_wait_released(&base, ns_rx),
+		t_ok(zcrx_wait_released(&base, ns_tx),
 		     "%s: the area unpinned once the page pool drains", tag);
 		mem_free(&m);
 	} else {
@@ -249,13 +249,13 @@ static void dmabuf_area(int mtu)
 	zcrx_close(&z);
 	if (fd >= 0) {
 		check_released(tag);
-		t_ok(wait_attachments(dev, fd, 0, ns_rx),
+		t_ok(wait_attachments(dev, fd, 0, ns_tx),
 		     "%s: the ring's close detaches the NIC from the dma-buf",
 		     tag);
 		close(fd);
 	}
 	/* The ifq holds the dma-buf until its page pool is gone. */
-	t_ok(zcrx_wait_released(&base, ns_rx),
+	t_ok(zcrx_wait_released(&base, ns_tx),
 	     "%s: dma-buf and registered buffer unpinned once the page pool drains",
 	     tag);
 	mem_free(&m);
@@ -320,7 +320,7 @@ static void copy_fallback(void)
 		dump_queues(RX_IF);
 out:
 	zcrx_close(&z);
-	t_ok(zcrx_wait_released(&base, ns_rx),
+	t_ok(zcrx_wait_released(&base, ns_tx),
 	     "%s: the area unpinned once the page pool drains", tag);
 	mem_free(&m);
 }

@@ -166,7 +166,8 @@ struct pins;
  * Waits up to 30 s for the pins (and the module's counters) to be back at
  * @base, kicking NET_RX in the namespace @nsfd: an ifq goes once its page
  * pool has every net_iov back, and received skbs freed on another CPU wait
- * for that CPU's NET_RX. 1 if they are back; else diagnostics.
+ * for that CPU's NET_RX (kick_net_rx(): @nsfd's "lo" must be up). 1 if
+ * they are back; else diagnostics.
  */
 int zcrx_wait_released(const struct pins *base, int nsfd);
 
