@@ -57,6 +57,12 @@ function ratio(a, b) {
 	return sprintf(a / b < 10 ? "%.2f" : "%.1f", a / b)
 }
 
+# bench-recv's median per-round share of the copy's CPU (thousandths).
+function per_copy(obj, mode,    q) {
+	q = field(obj, mode "_per_copy")
+	return q == "" ? "-" : sprintf("%.2f", q / 1000)
+}
+
 # A count: -1 is the benchmark's "not known" (no importer, no run list).
 function count(x) {
 	return x == "" || x + 0 < 0 ? "-" : sprintf("%d", x)
@@ -286,7 +292,8 @@ END {
 		print "io_uring zcrx with a user-memory area and with a uring-dmabuf area"
 		print "(CREATE_FIXED of a registered buffer), and plain `recv()` copies; 64 MiB"
 		print "of 2 MiB hugetlb memory each. Median of " field(rv, "runs") " rounds, the methods"
-		print "interleaved; \"/ copy\" is the share of the copying receiver's CPU."
+		print "interleaved; \"/ copy\" is the median over the rounds of the method's"
+		print "CPU over the copying receiver's in the same round."
 		print "zcrx needs Linux 6.15+ (\"-\" before). Setup: memory, dma-buf and bind"
 		print "or registration, as `recv` reports it (median of all runs)."
 		print ""
@@ -301,8 +308,8 @@ END {
 			a = field(m9, modes[j]); b = field(m15, modes[j])
 			t = field(su, modes[j])
 			printf "| %s | %s | %s | %s | %s | %s |\n", names[j], \
-				num(a == "" ? "" : a / 1e6), ratio(a, c9), \
-				num(b == "" ? "" : b / 1e6), ratio(b, c15), \
+				num(a == "" ? "" : a / 1e6), per_copy(m9, modes[j]), \
+				num(b == "" ? "" : b / 1e6), per_copy(m15, modes[j]), \
 				num(t == "" ? "" : t / 1e3)
 		}
 	}

@@ -30,7 +30,7 @@ has() {
 	echo '  uring-dmabuf ioctl  bind    50.000 ms'
 	printf '%s\r\n' 'BENCH-BIND {"method":"uring-dmabuf ioctl","bind_ms":50.0000,"kernel_kib":10240,"runs":5}'
 	printf '%s\r\n' 'BENCH-BIND {"method":"udmabuf","bind_ms":5000.0000,"kernel_kib":1024000,"runs":5}'
-	printf '%s\r\n' 'BENCH-RECV {"size":"256M","runs":3,"unit":"receiver CPU usec per GiB, median","mtu9000":{"devmem":4000000,"zcrx_user":3000000,"zcrx_dmabuf":2000000,"copy":8000000},"mtu1500":{"devmem":9000000,"copy":10000000},"setup_usec":{"devmem":50000,"zcrx_user":30000,"zcrx_dmabuf":60000}}'
+	printf '%s\r\n' 'BENCH-RECV {"size":"256M","runs":3,"unit":"receiver CPU usec per GiB, median","mtu9000":{"devmem":4000000,"devmem_per_copy":500,"zcrx_user":3000000,"zcrx_user_per_copy":375,"zcrx_dmabuf":2000000,"zcrx_dmabuf_per_copy":250,"copy":8000000,"copy_per_copy":1000},"mtu1500":{"devmem":9000000,"devmem_per_copy":900,"copy":10000000,"copy_per_copy":1000},"setup_usec":{"devmem":50000,"zcrx_user":30000,"zcrx_dmabuf":60000}}'
 } >"$tmp/results.log"
 
 "$BENCH/bench-json.sh" "$tmp/results.log" 6.12.99-test "2026-01-01 00:00 UTC" abc1234 >"$tmp/bench.json"
