@@ -98,6 +98,12 @@ static void zcrx_transfer(const char *tag, struct zcrx *z, int mtu,
 		t_diag("%llu CQEs, %llu returned, refill ring full %d times",
 		       (unsigned long long)r.cqes,
 		       (unsigned long long)r.returned, r.rq_full);
+	/* More CQEs than the area has buffers: the NIC took them back. */
+	if (!t_ok(r.cqes > z->area_len / z->buf_len,
+		  "%s: the refill ring brought buffers back to the NIC (%llu CQEs from %zu buffers)",
+		  tag, (unsigned long long)r.cqes, z->area_len / z->buf_len))
+		t_diag("refill ring head %u, tail %u",
+		       __atomic_load_n(z->khead, __ATOMIC_ACQUIRE), z->rq_tail);
 
 	/* Retransmitted frames count at the NIC, never fewer than we got. */
 	zb = c1.zcrx_bytes - c0.zcrx_bytes;
