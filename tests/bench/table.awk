@@ -295,22 +295,23 @@ END {
 		print "interleaved; \"/ copy\" is the median over the rounds of the method's"
 		print "CPU over the copying receiver's in the same round."
 		print "zcrx needs Linux 6.15+ (\"-\" before). Setup: memory, dma-buf and bind"
-		print "or registration, as `recv` reports it (median of all runs)."
+		print "or registration, as `recv` reports it; kernel memory: slab and vmalloc"
+		print "added by then (medians of all runs)."
 		print ""
-		print "| method | MTU 9000 (s per GiB) | / copy | MTU 1500 (s per GiB) | / copy | setup (ms) |"
-		print "|---|---:|---:|---:|---:|---:|"
+		print "| method | MTU 9000 (s per GiB) | / copy | MTU 1500 (s per GiB) | / copy | setup (ms) | kernel memory (MiB) |"
+		print "|---|---:|---:|---:|---:|---:|---:|"
 		split("devmem zcrx_user zcrx_dmabuf copy", modes, " ")
 		split("devmem TCP, uring-dmabuf dma-buf|zcrx, user area|zcrx, uring-dmabuf area|recv() copy", names, "|")
 		m9 = section(rv, "mtu9000"); m15 = section(rv, "mtu1500")
 		c9 = field(m9, "copy"); c15 = field(m15, "copy")
-		su = section(rv, "setup_usec")
+		su = section(rv, "setup_usec"); km = section(rv, "kernel_kib")
 		for (j = 1; j <= 4; j++) {
 			a = field(m9, modes[j]); b = field(m15, modes[j])
-			t = field(su, modes[j])
-			printf "| %s | %s | %s | %s | %s | %s |\n", names[j], \
+			t = field(su, modes[j]); k = field(km, modes[j])
+			printf "| %s | %s | %s | %s | %s | %s | %s |\n", names[j], \
 				num(a == "" ? "" : a / 1e6), per_copy(m9, modes[j]), \
 				num(b == "" ? "" : b / 1e6), per_copy(m15, modes[j]), \
-				num(t == "" ? "" : t / 1e3)
+				num(t == "" ? "" : t / 1e3), num(k == "" ? "" : k / 1024)
 		}
 	}
 }
