@@ -24,6 +24,7 @@
 #define RECV_ZC_TAG 0x2c2c
 #define ZCRX_CQ_ENTRIES 4096
 #define RQ_HDR_MAX 4096
+#define ZCRX_RQ_MAX 32768	/* the kernel's IO_RQ_MAX_ENTRIES */
 
 static void hint_zcrx(int err, const char *dev)
 {
@@ -106,15 +107,38 @@ static int area_setup(struct zcrx_rx *z, const struct rx_opts *o,
 	return 0;
 }
 
+/*
+ * A refill ring with room for every buffer of the area: we hand each back
+ * as soon as we read it, and the kernel takes entries only when the NIC
+ * wants buffers, so all of them can be in the ring at once.
+ */
+static uint32_t rq_entries_for(uint64_t area_len, uint32_t buf_len)
+{
+	uint64_t n = area_len / (buf_len ? buf_len : 4096), e = 64;
+
+	while (e < n)
+		e <<= 1;
+	return (uint32_t)e;
+}
+
 static int ifq_register(struct zcrx_rx *z, const struct rx_opts *o,
 			struct rx_setup *s, struct zc_area_reg *area)
 {
+	if (rq_entries_for(z->area_len, o->rx_page_size) > ZCRX_RQ_MAX) {
+		err_msg("--zcrx: %llu bytes make %llu buffers, more than the %u a refill ring holds",
+			(unsigned long long)z->area_len,
+			(unsigned long long)(z->area_len /
+					     (o->rx_page_size ? o->rx_page_size : 4096)),
+			ZCRX_RQ_MAX);
+		hint_msg("give a smaller --size, or larger buffers with --rx-page-size");
+		return -E2BIG;
+	}
 	struct zc_event_desc ev = { .flags = ZC_EVENT_DESC_FLAG_STATS };
 	struct zc_region_desc rd = { .flags = ZC_MEM_REGION_TYPE_USER };
 	struct zc_ifq_reg reg = {
 		.if_idx = s->ifindex,
 		.if_rxq = o->queues[0],
-		.rq_entries = 4096,
+		.rq_entries = rq_entries_for(z->area_len, o->rx_page_size),
 		.area_ptr = (uintptr_t)area,
 		.region_ptr = (uintptr_t)&rd,
 		.event_desc = (uintptr_t)&ev,
