@@ -113,7 +113,11 @@ _uring_dmabuf()
 		mapfile -t COMPREPLY < <(compgen -W "$(_uring_dmabuf_ifaces)" -- "$cur")
 		return 0
 		;;
-	--queues)
+	--area)
+		mapfile -t COMPREPLY < <(compgen -W "user dmabuf" -- "$cur")
+		return 0
+		;;
+	--queues | --queue)
 		[[ -n $dev ]] &&
 			mapfile -t COMPREPLY < <(compgen -W "$(_uring_dmabuf_rx_queues "$dev")" -- "$cur")
 		return 0
@@ -135,7 +139,7 @@ _uring_dmabuf()
 	check) opts="$common --queues --port --size" ;;
 	queues | stats | info | version | restore) opts=$common ;;
 	bind-rx) opts="$common --queues $memory --rx-page-size --steer --proto" ;;
-	recv) opts="$common --port --dev --queues $memory --rx-page-size --verify --bytes --require-devmem --timeout --interval" ;;
+	recv) opts="$common --port --dev --queues $memory --rx-page-size --verify --bytes --require-devmem --timeout --interval --zcrx --queue --area" ;;
 	send) opts="$common --addr --port --size --timeout" ;;
 	*) return 0 ;;
 	esac

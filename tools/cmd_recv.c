@@ -24,6 +24,8 @@
 
 #include "cli.h"
 #include "output.h"
+#include "recv.h"
+#include "recv_zcrx.h"
 #include "setup.h"
 
 static const char usage_recv[] =
@@ -31,6 +33,9 @@ static const char usage_recv[] =
 	"          [--size SIZE] [--hugepages[=2M|1G] | --thp | --4k | --shmem]\n"
 	"          [--numa NODE|auto] [--uring] [--rx-page-size SIZE]] [--verify]\n"
 	"          [--bytes N] [--require-devmem] [--timeout SEC] [--interval SEC]\n"
+	"       uring-dmabuf recv --zcrx --dev DEV --queue Q [--area user|dmabuf]\n"
+	"          --port PORT [--size SIZE] [memory options] [--uring]\n"
+	"          [--rx-page-size SIZE] [--verify] ...\n"
 	"Accept one TCP connection on PORT (IPv4 and IPv6) and receive until EOF or\n"
 	"exactly N bytes; with --timeout, fail if no connection or no data comes for\n"
 	"SEC seconds. With --dev, create a dma-buf and bind it to DEV's RX queues first;\n"
@@ -38,30 +43,23 @@ static const char usage_recv[] =
 	"dma-buf frags is read from the buffer itself at the frag offsets. --interval\n"
 	"prints the throughput and frags/s every SEC seconds (on stderr with -j).\n"
 	"--verify checks the pattern of 'uring-dmabuf send'; --require-devmem fails\n"
-	"if any payload arrived as a copy instead of in the dma-buf.\n";
+	"if any payload arrived as a copy instead of in the dma-buf.\n"
+	"--zcrx receives with io_uring zero-copy receive (Linux 6.15+) instead of\n"
+	"devmem: queue Q of DEV gets io_uring's memory provider with an area of\n"
+	"user memory, or (--area dmabuf) our dma-buf of it, whole; payload is read\n"
+	"where the CQEs say and each buffer returned through the refill ring.\n";
 
+/*
+ * One recvmsg(MSG_SOCK_DEVMEM) takes up to RECV_MAX bytes (the iovec's
+ * length bounds dma-buf frags too), and its control buffer holds the
+ * frags of that many bytes: 725 of 1448 bytes at MTU 1500, 256 pages at
+ * MTU 9000. Smaller frags fill it first; the call then returns less.
+ */
+#define RECV_MAX (1 << 20)
 #define CTRL_FRAGS 1024
-#define LINEAR_BUF (1 << 16)
-
-struct stats {
-	unsigned long long bytes, dmabuf_bytes, linear_bytes;
-	unsigned long long frags, bad_bytes, tokens;
-	unsigned int foreign_id;
-};
-
-struct receiver {
-	const unsigned char *base;	/* the dma-buf's memory, NULL: plain */
-	uint64_t size;
-	unsigned int binding_id;
-	bool verify;
-	unsigned long long limit;	/* --bytes, 0: until EOF */
-	unsigned int timeout;		/* --timeout seconds, 0: none */
-	unsigned int interval;		/* --interval seconds, 0: none */
-	struct stats st;
-};
 
 /* What one read may take: no byte past --bytes leaves the socket. */
-static size_t read_len(const struct receiver *r, size_t max)
+size_t read_len(const struct receiver *r, size_t max)
 {
 	unsigned long long left;
 
@@ -71,7 +69,7 @@ static size_t read_len(const struct receiver *r, size_t max)
 	return left < max ? (size_t)left : max;
 }
 
-static void check_bytes(struct receiver *r, const unsigned char *p, size_t len)
+void check_bytes(struct receiver *r, const unsigned char *p, size_t len)
 {
 	size_t i;
 
@@ -119,10 +117,15 @@ static int listen_on(unsigned int port)
 	return fd;
 }
 
-/* One recvmsg(MSG_SOCK_DEVMEM): frags in stream order, linear bytes in @lin. */
+/*
+ * One recvmsg(MSG_SOCK_DEVMEM): frags in stream order, linear bytes in @lin.
+ * Tokens are given back in batches (uring_dmabuf_tokens_add() sends a full
+ * one), and what is left before the socket would block: never one
+ * setsockopt() per recvmsg().
+ */
 static int devmem_round(struct receiver *r, int fd, struct uring_dmabuf_tokens *tok)
 {
-	static unsigned char lin[LINEAR_BUF];
+	static unsigned char lin[RECV_MAX];
 	static char ctrl[CMSG_SPACE(24) * CTRL_FRAGS];
 	struct iovec iov = { lin, read_len(r, sizeof(lin)) };
 	struct msghdr msg = {
@@ -135,7 +138,15 @@ static int devmem_round(struct receiver *r, int fd, struct uring_dmabuf_tokens *
 	ssize_t n;
 	int ret;
 
-	n = recvmsg(fd, &msg, URING_DMABUF_MSG_SOCK_DEVMEM);
+	n = recvmsg(fd, &msg, URING_DMABUF_MSG_SOCK_DEVMEM | MSG_DONTWAIT);
+	if (n < 0 && errno == EAGAIN) {
+		/* About to wait: the NIC may need these buffers meanwhile. */
+		ret = uring_dmabuf_tokens_flush(tok);
+		if (ret)
+			return ret;
+		msg.msg_controllen = sizeof(ctrl);
+		n = recvmsg(fd, &msg, URING_DMABUF_MSG_SOCK_DEVMEM);
+	}
 	if (n <= 0)
 		return n < 0 ? -errno : 0;
 	uring_dmabuf_frags_begin(&it, &msg);
@@ -166,8 +177,7 @@ static int devmem_round(struct receiver *r, int fd, struct uring_dmabuf_tokens *
 		r->st.linear_bytes += (size_t)n - in_frags;
 		r->st.bytes += (size_t)n - in_frags;
 	}
-	ret = uring_dmabuf_tokens_flush(tok);
-	return ret ? ret : 1;
+	return 1;
 }
 
 static int plain_round(struct receiver *r, int fd)
@@ -262,7 +272,39 @@ static int wait_data(struct receiver *r, struct ticker *k, int fd)
 	}
 }
 
-static int receive(struct receiver *r, unsigned int port)
+/*
+ * --zcrx: one round of completions, waiting no longer than the next tick
+ * or the end of --timeout. 1 to go on, 0 at EOF, -EAGAIN on the timeout.
+ */
+static int zcrx_wait_round(struct receiver *r, struct ticker *k,
+			   struct zcrx_rx *z, int fd)
+{
+	double t = now(), until = 0;
+	int ret;
+
+	if (r->interval) {
+		if (t >= k->next) {
+			tick_print(r, k, t);
+			while (k->next <= t)
+				k->next += r->interval;
+		}
+		until = k->next;
+	}
+	if (r->timeout) {
+		if (t - k->last_data >= r->timeout)
+			return -EAGAIN;
+		if (!until || k->last_data + r->timeout < until)
+			until = k->last_data + r->timeout;
+	}
+	ret = zcrx_round(z, r, fd, until ? (unsigned int)((until - t) * 1000) + 1 : 0);
+	if (ret == -ETIME)
+		return 1;
+	if (ret > 0)
+		k->last_data = now();
+	return ret;
+}
+
+static int receive(struct receiver *r, unsigned int port, struct zcrx_rx *z)
 {
 	struct ticker k;
 	struct uring_dmabuf_tokens tok;
@@ -294,12 +336,22 @@ static int receive(struct receiver *r, unsigned int port)
 	k = (struct ticker){ .start = t0, .last = t0, .next = t0 + r->interval,
 			     .last_data = t0 };
 	do {
+		if (z) {
+			ret = zcrx_wait_round(r, &k, z, fd);
+			continue;
+		}
 		ret = r->interval ? wait_data(r, &k, fd) : 1;
 		if (ret > 0)
 			ret = r->base ? devmem_round(r, fd, &tok) : plain_round(r, fd);
 	} while (ret > 0 && (!r->limit || r->st.bytes < r->limit));
 	if (r->interval)
 		tick_print(r, &k, now());
+	if (r->base && !z) {
+		int err = uring_dmabuf_tokens_flush(&tok);
+
+		if (err && ret >= 0)
+			ret = err;
+	}
 	close(fd);
 	if (ret == -EAGAIN)
 		err_msg("no data for %u s after %llu bytes (--timeout)", r->timeout, r->st.bytes);
@@ -309,10 +361,13 @@ static int receive(struct receiver *r, unsigned int port)
 		err_msg("the sender closed after %llu of the %llu bytes of --bytes",
 			r->st.bytes, r->limit);
 	out_u64("bytes", "received %llu bytes", r->st.bytes);
-	out_u64("dmabuf_bytes", " (%llu in the dma-buf", r->st.dmabuf_bytes);
+	out_u64("dmabuf_bytes", z && !z->dmabuf ? " (%llu in the zcrx area" :
+		" (%llu in the dma-buf", r->st.dmabuf_bytes);
 	out_u64("linear_bytes", ", %llu copied)", r->st.linear_bytes);
 	out_u64("frags", " in %llu frags\n", r->st.frags);
-	out_u64("tokens_returned", "tokens returned: %llu\n", r->st.tokens);
+	/* zcrx: buffers given back through the refill ring. */
+	out_u64("tokens_returned", z ? "buffers returned: %llu\n" :
+		"tokens returned: %llu\n", r->st.tokens);
 	out_u64("usec", "time: %llu us", (uint64_t)((now() - t0) * 1e6));
 	out_u64("cpu_usec", ", CPU %llu us\n", (uint64_t)((cpu_seconds() - c0) * 1e6));
 	if (r->verify)
@@ -359,13 +414,18 @@ int cmd_recv(int argc, char **argv)
 		{ "require-devmem", no_argument, NULL, 'r' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "interval", required_argument, NULL, 'i' },
+		{ "zcrx", no_argument, NULL, 'Z' },
+		{ "queue", required_argument, NULL, 'Q' },
+		{ "area", required_argument, NULL, 'A' },
 		{ NULL, 0, NULL, 0 },
 	};
 	static struct option opts[40];
 	static struct rx_opts o;
 	struct receiver r = { 0 };
 	struct rx_setup s = { .dev_fd = -1, .dmabuf_fd = -1 };
-	bool exit_now = false, require = false;
+	bool exit_now = false, require = false, zcrx = false, area_dmabuf = false;
+	struct zcrx_rx z;
+	double setup_t0, setup_end;
 	unsigned int port = 0;
 	void *map = NULL;
 	uint64_t limit;
@@ -400,6 +460,20 @@ int cmd_recv(int argc, char **argv)
 		case 'r':
 			require = true;
 			break;
+		case 'Z':
+			zcrx = true;
+			break;
+		case 'Q':
+			if (parse_u32(optarg, &o.queues[0]) || o.queues[0] > 65535)
+				return usage_error("bad queue '%s' for --queue", optarg);
+			o.nr_queues = 1;
+			break;
+		case 'A':
+			if (strcmp(optarg, "user") && strcmp(optarg, "dmabuf"))
+				return usage_error("bad area '%s' for --area (user or dmabuf)",
+						   optarg);
+			area_dmabuf = !strcmp(optarg, "dmabuf");
+			break;
 		case 'i':
 			if (parse_u32(optarg, &r.interval) || !r.interval)
 				return usage_error("bad interval '%s' for --interval (seconds, at least 1)",
@@ -426,10 +500,22 @@ int cmd_recv(int argc, char **argv)
 		return usage_hint();
 	if (!o.dev && o.nr_queues)
 		return usage_error("--queues needs --dev DEV (or run as the COMMAND of bind-rx)");
+	if (zcrx && (!o.dev || o.nr_queues != 1))
+		return usage_error("--zcrx needs --dev DEV and one --queue Q");
+	if (!zcrx && area_dmabuf)
+		return usage_error("--area is for --zcrx");
 
 	signal(SIGPIPE, SIG_IGN);
 	s.mem.memfd = -1;
-	if (o.dev) {
+	setup_t0 = now();
+	if (zcrx) {
+		ret = zcrx_setup(&z, &o, area_dmabuf, &s);
+		if (ret) {
+			zcrx_teardown(&z);
+			rx_teardown(&s);
+			return EXIT_FAIL;
+		}
+	} else if (o.dev) {
 		ret = dmabuf_setup(&o, &s);
 		if (!ret)
 			ret = rx_bind(&o, &s);
@@ -443,19 +529,28 @@ int cmd_recv(int argc, char **argv)
 	} else if (inherit(&r, &map) < 0) {
 		return EXIT_FAIL;
 	}
+	setup_end = now();
 	out_init(cli.json, cli.pretty);
-	if (o.dev)
+	if (zcrx) {
+		zcrx_print(&z, &o, &s);
+	} else if (o.dev) {
 		rx_setup_print(&o, &s);
-	out_str("mode", "mode: %s\n", r.base ? "devmem" : "copy");
-	ret = receive(&r, port);
+	}
+	if (o.dev)
+		out_u64("setup_usec", "setup: %llu us\n",
+			(uint64_t)((setup_end - setup_t0) * 1e6));
+	out_str("mode", "mode: %s\n", zcrx ? "zcrx" : r.base ? "devmem" : "copy");
+	ret = receive(&r, port, zcrx ? &z : NULL);
 	out_finish();
+	if (zcrx)
+		zcrx_teardown(&z);
 	if (map)
 		munmap(map, r.size);
 	rx_teardown(&s);
 	if (ret < 0 || r.st.bad_bytes || r.st.foreign_id ||
 	    (r.limit && r.st.bytes < r.limit))
 		return EXIT_FAIL;
-	if (require && (!r.base || r.st.linear_bytes)) {
+	if (require && ((!r.base && !zcrx) || r.st.linear_bytes)) {
 		err_msg("%llu payload bytes arrived copied, not in the dma-buf",
 			r.st.linear_bytes);
 		if (o.dev)

@@ -57,6 +57,12 @@ function ratio(a, b) {
 	return sprintf(a / b < 10 ? "%.2f" : "%.1f", a / b)
 }
 
+# bench-recv's median per-round share of the copy's CPU (thousandths).
+function per_copy(obj, mode,    q) {
+	q = field(obj, mode "_per_copy")
+	return q == "" ? "-" : sprintf("%.2f", q / 1000)
+}
+
 # A count: -1 is the benchmark's "not known" (no importer, no run list).
 function count(x) {
 	return x == "" || x + 0 < 0 ? "-" : sprintf("%d", x)
@@ -279,19 +285,33 @@ END {
 
 	rv = section(doc, "recv")
 	if (rv != "") {
-		print "## Receiving over the simulated NIC (MTU 9000)"
+		print "## Receiving over the simulated NIC: devmem, zcrx, copies"
 		print ""
-		print "`uring-dmabuf recv`: devmem TCP into a bound 64 MiB hugetlb dma-buf"
-		print "against plain `recv()` copies, the same stream in the same boot."
+		print "Receiver CPU per GiB of `uring-dmabuf recv`, the same " field(rv, "size") " stream in"
+		print "the same boot, four ways: devmem TCP into a bound uring-dmabuf dma-buf,"
+		print "io_uring zcrx with a user-memory area and with a uring-dmabuf area"
+		print "(CREATE_FIXED of a registered buffer), and plain `recv()` copies; 64 MiB"
+		print "of 2 MiB hugetlb memory each. Median of " field(rv, "runs") " rounds, the methods"
+		print "interleaved; \"/ copy\" is the median over the rounds of the method's"
+		print "CPU over the copying receiver's in the same round."
+		print "zcrx needs Linux 6.15+ (\"-\" before). Setup: memory, dma-buf and bind"
+		print "or registration, as `recv` reports it; kernel memory: slab and vmalloc"
+		print "added by then (medians of all runs)."
 		print ""
-		print "| mode | bytes | receiver CPU (s per GiB) |"
-		print "|---|---:|---:|"
-		split("devmem copy", modes, " ")
-		for (j = 1; j <= 2; j++) {
-			b = field(rv, modes[j] "_bytes"); c = field(rv, modes[j] "_cpu_usec")
-			CPU[j] = b > 0 ? c / 1e6 * 1073741824 / b : ""
-			print "| " modes[j] " | " size_name(b) " | " num(CPU[j]) " |"
+		print "| method | MTU 9000 (s per GiB) | / copy | MTU 1500 (s per GiB) | / copy | setup (ms) | kernel memory (MiB) |"
+		print "|---|---:|---:|---:|---:|---:|---:|"
+		split("devmem zcrx_user zcrx_dmabuf copy", modes, " ")
+		split("devmem TCP, uring-dmabuf dma-buf|zcrx, user area|zcrx, uring-dmabuf area|recv() copy", names, "|")
+		m9 = section(rv, "mtu9000"); m15 = section(rv, "mtu1500")
+		c9 = field(m9, "copy"); c15 = field(m15, "copy")
+		su = section(rv, "setup_usec"); km = section(rv, "kernel_kib")
+		for (j = 1; j <= 4; j++) {
+			a = field(m9, modes[j]); b = field(m15, modes[j])
+			t = field(su, modes[j]); k = field(km, modes[j])
+			printf "| %s | %s | %s | %s | %s | %s | %s |\n", names[j], \
+				num(a == "" ? "" : a / 1e6), per_copy(m9, modes[j]), \
+				num(b == "" ? "" : b / 1e6), per_copy(m15, modes[j]), \
+				num(t == "" ? "" : t / 1e3), num(k == "" ? "" : k / 1024)
 		}
-		print "| devmem / copy | | " ratio(CPU[1], CPU[2]) " |"
 	}
 }

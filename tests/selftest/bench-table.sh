@@ -30,7 +30,7 @@ has() {
 	echo '  uring-dmabuf ioctl  bind    50.000 ms'
 	printf '%s\r\n' 'BENCH-BIND {"method":"uring-dmabuf ioctl","bind_ms":50.0000,"kernel_kib":10240,"runs":5}'
 	printf '%s\r\n' 'BENCH-BIND {"method":"udmabuf","bind_ms":5000.0000,"kernel_kib":1024000,"runs":5}'
-	printf '%s\r\n' 'BENCH-RECV {"devmem_bytes":268435456,"devmem_cpu_usec":1000000,"copy_bytes":268435456,"copy_cpu_usec":2000000}'
+	printf '%s\r\n' 'BENCH-RECV {"size":"256M","runs":3,"unit":"receiver CPU usec per GiB, median","mtu9000":{"devmem":4000000,"devmem_per_copy":500,"zcrx_user":3000000,"zcrx_user_per_copy":375,"zcrx_dmabuf":2000000,"zcrx_dmabuf_per_copy":250,"copy":8000000,"copy_per_copy":1000},"mtu1500":{"devmem":9000000,"devmem_per_copy":900,"copy":10000000,"copy_per_copy":1000},"setup_usec":{"devmem":50000,"zcrx_user":30000,"zcrx_dmabuf":60000},"kernel_kib":{"devmem":2048,"zcrx_user":1024,"zcrx_dmabuf":1536}}'
 } >"$tmp/results.log"
 
 "$BENCH/bench-json.sh" "$tmp/results.log" 6.12.99-test "2026-01-01 00:00 UTC" abc1234 >"$tmp/bench.json"
@@ -52,8 +52,11 @@ has "release times" "| memfd hugetlb 2 MiB | 0.500 | 0.700 | 1.00 |"
 has "segments as whole numbers" "| memfd hugetlb 2 MiB | 512 | 512 | 262144 |"
 has "bind time and memory" "| udmabuf | 5000 | 1000 |"
 has "bind ratios" "| udmabuf / uring-dmabuf | 100.0 | 100.0 |"
-has "receiver CPU per GiB" "| devmem | 256 MiB | 4.00 |"
-has "receive ratio" "| devmem / copy | | 0.50 |"
+has "receiver CPU per GiB at both MTUs, with the share of the copy's" \
+	"| devmem TCP, uring-dmabuf dma-buf | 4.00 | 0.50 | 9.00 | 0.90 | 50.0 | 2.00 |"
+has "zcrx rows, '-' where the kernel had no zcrx (an MTU left out)" \
+	"| zcrx, uring-dmabuf area | 2.00 | 0.25 | - | - | 60.0 | 1.50 |"
+has "the copy row, no setup" "| recv() copy | 8.00 | 1.00 | 10.0 | 1.00 | - | - |"
 if grep -q -e 'BENCH-' -e $'\r' "$tmp/page.md"; then result 1 "no raw lines or CRs on the page"; else result 0 "no raw lines or CRs on the page"; fi
 
 # Broken inputs: each must fail.

@@ -405,6 +405,12 @@ main() {
 			fi
 			return 0
 		fi
+		# BENCH_ARGS=--recv-only: the receive figures alone, no page.
+		if ! grep -q '^BENCH-JSON' "$out/results.log" &&
+			grep -q '^BENCH-RECV' "$out/results.log"; then
+			log "$1: receive figures only: the BENCH-RECV line of $out/results.log"
+			return 0
+		fi
 		"$TOP/tests/bench/bench-json.sh" "$out/results.log" "$(kernel_kver "$1")" "" \
 			"$commit" >"$out/bench.json"
 		"$TOP/tests/bench/table.sh" "$out/bench.json" >"$out/benchmarks.md"

@@ -13,6 +13,7 @@
 #include <linux/ethtool.h>
 #include <linux/netdevice.h>
 #include <net/netdev_queues.h>
+#include <net/netmem.h>
 
 /*
  * 7.x: ndo_queue_mem_alloc() and ndo_queue_start() take the queue's
@@ -159,5 +160,19 @@ simnic_kring_set_hds(struct kernel_ethtool_ringparam *kring, u32 thresh,
 #else
 #define SIMNIC_ETHTOOL_OP_GET_RX_RING_COUNT
 #endif
+
+/*
+ * 6.15: net_iovs say whose they are; NET_IOV_IOURING ones are io_uring
+ * zcrx's, which the queues file counts apart from devmem's.
+ */
+static inline bool simnic_netmem_is_zcrx(netmem_ref netmem)
+{
+#ifdef SIMNIC_HAVE_NET_IOV_TYPE
+	return netmem_is_net_iov(netmem) &&
+	       netmem_to_net_iov(netmem)->type == NET_IOV_IOURING;
+#else
+	return false;
+#endif
+}
 
 #endif /* _SIMNIC_COMPAT_H */

@@ -165,11 +165,12 @@ static int simnic_qstats_show(struct seq_file *m, void *v)
 	for (i = 0; i < priv->num_queues; i++) {
 		simnic_rx_stats_read(&priv->rxq[i], &s);
 		seq_printf(m,
-			   "rx%u bound=%d packets=%llu bytes=%llu split=%llu payload_bytes=%llu unreadable_bytes=%llu alloc_fail=%llu dropped=%llu dma_refused=%llu last_dma=%llu\n",
+			   "rx%u bound=%d packets=%llu bytes=%llu split=%llu payload_bytes=%llu unreadable_bytes=%llu alloc_fail=%llu dropped=%llu dma_refused=%llu last_dma=%llu zcrx_frags=%llu zcrx_bytes=%llu\n",
 			   i, simnic_rxq_bound(priv, i), s.packets, s.bytes,
 			   s.split, s.payload_bytes, s.unreadable_bytes,
 			   s.alloc_fail, s.dropped, s.dma_refused,
-			   (u64)READ_ONCE(priv->rxq[i].last_dma));
+			   (u64)READ_ONCE(priv->rxq[i].last_dma),
+			   s.zcrx_frags, s.zcrx_bytes);
 	}
 	for (i = 0; i < priv->num_queues; i++) {
 		simnic_tx_stats_read(&priv->tx_stats[i], &t);

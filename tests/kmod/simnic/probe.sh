@@ -49,4 +49,6 @@ struct_body "$linux/ethtool.h" kernel_ethtool_ringparam | grep -q 'hds_thresh_ma
 grep -qs 'void napi_enable_locked(' "$linux/netdevice.h" && have NAPI_LOCKED
 # 6.18: ETHTOOL_GRXRINGS is answered by its own op.
 grep -qs 'get_rx_ring_count' "$linux/ethtool.h" && have GET_RX_RING_COUNT
+# 6.15: net_iovs have a type (NET_IOV_IOURING: io_uring zcrx).
+grep -qs 'NET_IOV_IOURING' "$net/netmem.h" && have NET_IOV_TYPE
 exit 0

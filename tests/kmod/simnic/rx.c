@@ -58,7 +58,7 @@ static int simnic_rx_payload(struct simnic_rxq *rxq, struct sk_buff *skb,
 	unsigned int buf_size = PAGE_SIZE << rxq->pool->p.order;
 	struct simnic_priv *priv = rxq->priv;
 	struct simnic_rx_stats *st = &rxq->stats;
-	unsigned int len, unreadable = 0;
+	unsigned int len, unreadable = 0, zcrx = 0, zcrx_frags = 0;
 	netmem_ref netmem;
 	dma_addr_t dma;
 	int i, err;
@@ -94,6 +94,10 @@ static int simnic_rx_payload(struct simnic_rxq *rxq, struct sk_buff *skb,
 		skb_add_rx_frag_netmem(skb, i, netmem, 0, len, buf_size);
 		if (netmem_is_net_iov(netmem))
 			unreadable += len;
+		if (simnic_netmem_is_zcrx(netmem)) {
+			zcrx += len;
+			zcrx_frags++;
+		}
 		off += len;
 	}
 
@@ -101,6 +105,8 @@ static int simnic_rx_payload(struct simnic_rxq *rxq, struct sk_buff *skb,
 	st->split++;
 	st->payload_bytes += frame->len - skb_headlen(skb);
 	st->unreadable_bytes += unreadable;
+	st->zcrx_bytes += zcrx;
+	st->zcrx_frags += zcrx_frags;
 	u64_stats_update_end(&st->syncp);
 	return 0;
 }

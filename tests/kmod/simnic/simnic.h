@@ -43,6 +43,8 @@ struct simnic_rx_stats {
 	u64 split;		/* frames split into header + payload frags */
 	u64 payload_bytes;	/* bytes written to page pool netmems */
 	u64 unreadable_bytes;	/* ... of those, into a memory provider's */
+	u64 zcrx_frags;		/* frags in io_uring zcrx net_iovs ... */
+	u64 zcrx_bytes;		/* ... and their bytes */
 	u64 alloc_fail;
 	u64 dropped;
 	u64 dma_refused;	/* writes to a DMA address that leads nowhere */

@@ -20,6 +20,8 @@ void simnic_rx_stats_read(struct simnic_rxq *rxq, struct simnic_rx_stats *s)
 		s->split = st->split;
 		s->payload_bytes = st->payload_bytes;
 		s->unreadable_bytes = st->unreadable_bytes;
+		s->zcrx_frags = st->zcrx_frags;
+		s->zcrx_bytes = st->zcrx_bytes;
 		s->alloc_fail = st->alloc_fail;
 		s->dropped = st->dropped;
 		s->dma_refused = st->dma_refused;
