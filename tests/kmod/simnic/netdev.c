@@ -96,6 +96,7 @@ static void simnic_priv_init(struct simnic_priv *priv, struct net_device *dev,
 	priv->edu = edu;
 	mutex_init(&priv->dma_test_lock);
 	priv->num_queues = cfg->queues;
+	priv->max_queues = cfg->queues;
 	priv->ring_size = cfg->ring_size;
 	priv->hds_config = cfg->tcp_data_split ?
 			   ETHTOOL_TCP_DATA_SPLIT_ENABLED :
@@ -104,7 +105,7 @@ static void simnic_priv_init(struct simnic_priv *priv, struct net_device *dev,
 	simnic_set_netdev_cfg(dev, priv->hds_config, priv->hds_thresh);
 	simnic_steer_init(priv);
 
-	for (i = 0; i < priv->num_queues; i++) {
+	for (i = 0; i < priv->max_queues; i++) {
 		struct simnic_rxq *rxq = &priv->rxq[i];
 
 		rxq->priv = priv;

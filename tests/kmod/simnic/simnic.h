@@ -78,13 +78,35 @@ struct simnic_qmem {
 	struct page_pool *pool;
 };
 
+/* The fields a steering rule matches exactly (the others are wildcards). */
+#define SIMNIC_MATCH_SRC_IP	BIT(0)
+#define SIMNIC_MATCH_DST_IP	BIT(1)
+#define SIMNIC_MATCH_SRC_PORT	BIT(2)
+#define SIMNIC_MATCH_DST_PORT	BIT(3)
+
+/* What a rule matches: IPv4 addresses are in word 0, the rest 0. */
+struct simnic_match {
+	u32 flow_type;		/* TCP_V4_FLOW or TCP_V6_FLOW */
+	u32 fields;		/* SIMNIC_MATCH_* */
+	__be32 src[4];
+	__be32 dst[4];
+	u16 sport;		/* host order */
+	u16 dport;
+};
+
+struct simnic_rule {
+	struct rcu_head rcu;
+	struct simnic_match match;
+	u16 queue;
+};
+
 /*
- * Steering rules, read locklessly on every transmit: each slot packs
- * valid bit, flow type, port and queue into one u64 (see steer.c).
+ * Steering rules, read under RCU on every transmit; the lowest location
+ * that matches wins (see steer.c).
  */
 struct simnic_steer {
 	struct mutex lock;	/* serializes writers */
-	u64 rules[SIMNIC_MAX_RULES];
+	struct simnic_rule __rcu *rules[SIMNIC_MAX_RULES];
 	u8 indir[SIMNIC_INDIR_SIZE];
 };
 
@@ -94,7 +116,8 @@ struct simnic_priv {
 	struct device *dma_dev;
 	/* The PCI function's DMA engine (dma_test), NULL on a platform device. */
 	struct simnic_edu *edu;
-	unsigned int num_queues;
+	unsigned int num_queues;	/* active RX queues (ethtool -L rx) */
+	unsigned int max_queues;	/* allocated; TX queues, always all */
 	u32 ring_size;		/* frames a queue's wire holds */
 	u8 hds_config;		/* ETHTOOL_TCP_DATA_SPLIT_* */
 	u32 hds_thresh;
@@ -109,7 +132,10 @@ struct simnic_priv {
 /* What the parser of the receiving NIC sees in a frame. */
 struct simnic_flow {
 	u32 flow_type;		/* TCP_V4_FLOW, TCP_V6_FLOW or 0 */
-	u16 dport;		/* host order */
+	__be32 src[4];		/* as in struct simnic_match */
+	__be32 dst[4];
+	u16 sport;		/* host order */
+	u16 dport;
 	u16 hlen;		/* Ethernet + IP + TCP headers, 0 if not TCP */
 };
 
@@ -152,6 +178,10 @@ int simnic_check_page_size(u32 size, struct netlink_ext_ack *extack);
 int simnic_queues_open(struct simnic_priv *priv);
 void simnic_queues_close(struct simnic_priv *priv);
 void simnic_queues_uninit(struct simnic_priv *priv);
+int simnic_queues_start_range(struct simnic_priv *priv, unsigned int from,
+			      unsigned int to);
+void simnic_queues_stop_range(struct simnic_priv *priv, unsigned int from,
+			      unsigned int to);
 
 /* rx.c */
 int simnic_poll(struct napi_struct *napi, int budget);
@@ -172,13 +202,23 @@ unsigned int simnic_steer_classify(struct simnic_priv *priv,
 				   struct sk_buff *skb);
 unsigned int simnic_steer_count(struct simnic_priv *priv);
 int simnic_steer_get(struct simnic_priv *priv, unsigned int loc,
-		     u32 *flow_type, u16 *port, u16 *queue);
-int simnic_steer_insert(struct simnic_priv *priv, u32 *loc, u32 flow_type,
-			u16 port, u16 queue);
+		     struct simnic_match *match, u16 *queue);
+int simnic_steer_insert(struct simnic_priv *priv, u32 *loc,
+			const struct simnic_match *match, u16 queue);
 int simnic_steer_delete(struct simnic_priv *priv, unsigned int loc);
 int simnic_steer_delete_port(struct simnic_priv *priv, u16 port);
 void simnic_steer_set_indir(struct simnic_priv *priv, const u32 *indir);
 void simnic_steer_get_indir(struct simnic_priv *priv, u32 *indir);
+void simnic_steer_default_indir(struct simnic_priv *priv, unsigned int n);
+
+/* ntuple.c */
+int simnic_get_rxnfc(struct net_device *dev, struct ethtool_rxnfc *info,
+		     u32 *rule_locs);
+int simnic_set_rxnfc(struct net_device *dev, struct ethtool_rxnfc *info);
+
+/* channels.c */
+void simnic_get_channels(struct net_device *dev, struct ethtool_channels *ch);
+int simnic_set_channels(struct net_device *dev, struct ethtool_channels *ch);
 
 /* ethtool.c */
 extern const struct ethtool_ops simnic_ethtool_ops;
