@@ -175,6 +175,16 @@ static int genl_family(int fd, const char *name, struct family *fam)
 	return nl_talk(fd, &m.nh, family_cb, fam, NULL, 0);
 }
 
+int genl_family_id(int fd, const char *name)
+{
+	struct family fam;
+	int err = genl_family(fd, name, &fam);
+
+	if (err)
+		return err;
+	return fam.id ? fam.id : -ENOENT;
+}
+
 int devmem_family(void)
 {
 	struct family fam;

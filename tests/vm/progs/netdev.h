@@ -47,6 +47,9 @@ typedef void (*nl_cb)(struct nlmsghdr *nh, void *arg);
 int nl_talk(int fd, struct nlmsghdr *req, nl_cb cb, void *arg, char *ext,
 	    size_t extlen);
 
+/* The id of generic netlink family @name on socket @fd, or -errno. */
+int genl_family_id(int fd, const char *name);
+
 /* --- devmem ------------------------------------------------------------- */
 
 /*
