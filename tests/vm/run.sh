@@ -138,7 +138,23 @@ build_locked() {
 	log "$k: dkms build/install for $kver ($K_ENV)"
 	dkms_build_install "$k" "$kver" "$K_ENV" "$out/ko/dkms" "$out/ko/packaged"
 	kmods_build "$k" "$kver" "$K_ENV" "$out/ko/kmod"
-	initramfs_build "$k" "$kver" "$out/ko" "$out/initramfs.img"
+	initramfs_build "$k" "$kver" "$out/ko" "$out/initramfs.img" "$(ncdevmem_guest "$k")"
+}
+
+# The kernel's own ncdevmem for K's guest (6.12, 7.3: built once and cached,
+# tests/vm/ncdevmem/build.sh): the directory to copy into the initramfs, or
+# nothing, when K has no recipe or the build failed (95-ncdevmem then skips,
+# which tests/vm/must-run makes a failure where it must run).
+ncdevmem_guest() {
+	local dir
+	case $1 in
+	6.12|7.3)
+		if dir=$(nice -n 10 "$VMDIR/ncdevmem/build.sh" "$1"); then
+			echo "$dir/guest"
+		else
+			warn "$1: ncdevmem could not be built: 95-ncdevmem will skip"
+		fi ;;
+	esac
 }
 
 # The part of a guest's console that tells why it died: from the first kernel
