@@ -9,7 +9,6 @@
  */
 #include <linux/ethtool.h>
 #include <linux/netdevice.h>
-#include <linux/rtnetlink.h>
 #include <net/page_pool/types.h>
 
 #include "simnic.h"
@@ -85,7 +84,10 @@ int simnic_set_channels(struct net_device *dev, struct ethtool_channels *ch)
 {
 	struct simnic_priv *priv = netdev_priv(dev);
 
-	ASSERT_RTNL();
+	/*
+	 * Serialized with every other reconfiguration by RTNL (6.12), or the
+	 * instance lock, which is all the 7.x ioctl path takes for us.
+	 */
 	/* The core checked the maximums and the queues in use. */
 	if (ch->combined_count || ch->other_count ||
 	    ch->tx_count != dev->real_num_tx_queues)
