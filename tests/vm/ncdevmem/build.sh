@@ -61,7 +61,7 @@ esac
 pkgvers=
 for p in $TRIXIE_PKGS; do
 	v=$(_apt_priv_candidate trixie trixie-backports "$p")
-	[ -n "$v" ] && [ "$v" != "(none)" ] || die "no $p in the trixie lists: make deps"
+	case $v in "" | "(none)") die "no $p in the trixie lists: make deps" ;; esac
 	pkgvers="$pkgvers $p=$v"
 done
 hash=$( (cat "$0"; echo "recipe $RECIPE$pkgvers") | sha256sum | cut -c1-12)
