@@ -81,6 +81,7 @@ static const struct net_device_ops simnic_netdev_ops = {
 	.ndo_get_stats64	= simnic_get_stats64,
 	.ndo_get_iflink		= simnic_get_iflink,
 	.ndo_set_mac_address	= eth_mac_addr,
+	.ndo_set_features	= simnic_set_features,
 	.ndo_validate_addr	= eth_validate_addr,
 };
 

@@ -6,6 +6,7 @@
  * or a field the parser does not look at (tos, tclass, VLAN, MAC, FLOW_RSS),
  * is refused with EOPNOTSUPP. Locations: an explicit one (replacing the rule
  * there) or RX_CLS_LOC_ANY/FIRST/LAST, the driver choosing (steer.c).
+ * Turning the ntuple feature off clears them, as NICs do.
  */
 #include <linux/ethtool.h>
 #include <linux/netdevice.h>
@@ -201,6 +202,14 @@ static int simnic_insert_rule(struct simnic_priv *priv,
 	if (err)
 		return err;
 	return simnic_steer_insert(priv, &fs->location, &m, fs->ring_cookie);
+}
+
+/* ethtool -K DEV ntuple off clears the rules (ncdevmem resets so). */
+int simnic_set_features(struct net_device *dev, netdev_features_t features)
+{
+	if ((dev->features & NETIF_F_NTUPLE) && !(features & NETIF_F_NTUPLE))
+		simnic_steer_flush(netdev_priv(dev));
+	return 0;
 }
 
 int simnic_set_rxnfc(struct net_device *dev, struct ethtool_rxnfc *info)

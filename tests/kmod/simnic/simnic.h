@@ -207,6 +207,7 @@ int simnic_steer_insert(struct simnic_priv *priv, u32 *loc,
 			const struct simnic_match *match, u16 queue);
 int simnic_steer_delete(struct simnic_priv *priv, unsigned int loc);
 int simnic_steer_delete_port(struct simnic_priv *priv, u16 port);
+void simnic_steer_flush(struct simnic_priv *priv);
 void simnic_steer_set_indir(struct simnic_priv *priv, const u32 *indir);
 void simnic_steer_get_indir(struct simnic_priv *priv, u32 *indir);
 void simnic_steer_default_indir(struct simnic_priv *priv, unsigned int n);
@@ -215,6 +216,7 @@ void simnic_steer_default_indir(struct simnic_priv *priv, unsigned int n);
 int simnic_get_rxnfc(struct net_device *dev, struct ethtool_rxnfc *info,
 		     u32 *rule_locs);
 int simnic_set_rxnfc(struct net_device *dev, struct ethtool_rxnfc *info);
+int simnic_set_features(struct net_device *dev, netdev_features_t features);
 
 /* channels.c */
 void simnic_get_channels(struct net_device *dev, struct ethtool_channels *ch);

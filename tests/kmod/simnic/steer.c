@@ -208,6 +208,23 @@ int simnic_steer_delete(struct simnic_priv *priv, unsigned int loc)
 	return 0;
 }
 
+/* ntuple off: every rule goes, as on a NIC that clears its filter table. */
+void simnic_steer_flush(struct simnic_priv *priv)
+{
+	struct simnic_steer *st = &priv->steer;
+	struct simnic_rule *rule;
+	unsigned int i;
+
+	mutex_lock(&st->lock);
+	for (i = 0; i < SIMNIC_MAX_RULES; i++) {
+		rule = rcu_replace_pointer(st->rules[i], NULL,
+					   lockdep_is_held(&st->lock));
+		if (rule)
+			kfree_rcu(rule, rcu);
+	}
+	mutex_unlock(&st->lock);
+}
+
 /* Deletes the rules matching destination port @port of every flow type. */
 int simnic_steer_delete_port(struct simnic_priv *priv, u16 port)
 {

@@ -694,6 +694,37 @@ static void check_refusals(void)
 	t_ok(rule_count() == 0, "no refusal left a rule");
 }
 
+/* ethtool -K DEV ntuple off (legacy ETHTOOL_SFLAGS) clears the rules. */
+static void check_ntuple_off(void)
+{
+	struct tuple t = { .sport = SPORT, .dport = DPORT };
+	struct ethtool_value flags = { .cmd = ETHTOOL_GFLAGS };
+	struct ethtool_rx_flow_spec fs;
+	int err;
+
+	spec_fill(&fs, &t, F_DPORT);
+	err = rule_insert(&fs, 1, RX_CLS_LOC_ANY, NULL);
+	spec_fill(&fs, &t, F_ALL);
+	if (!err)
+		err = rule_insert(&fs, 2, 7, NULL);
+	if (!err)
+		err = eth(&flags);
+	if (!t_ok(!err && rule_count() == 2 && (flags.data & ETH_FLAG_NTUPLE),
+		  "two rules, ntuple on"))
+		return;
+	flags.cmd = ETHTOOL_SFLAGS;
+	flags.data &= ~ETH_FLAG_NTUPLE;
+	err = eth(&flags);
+	t_ok(!err && rule_count() == 0, "ntuple off: the rules are gone");
+	flags.data |= ETH_FLAG_NTUPLE;
+	err = eth(&flags);
+	flags.cmd = ETHTOOL_GFLAGS;
+	t_ok(!err && !eth(&flags) && (flags.data & ETH_FLAG_NTUPLE) &&
+	     rule_insert(&fs, 2, RX_CLS_LOC_ANY, NULL) == 0 &&
+	     rule_count() == 1 && rule_delete(0) == 0,
+	     "ntuple on again: a rule goes in");
+}
+
 /* The RX queue count everywhere: ethtool, sysfs, GRXRINGS, debugfs. */
 static int rx_count_is(unsigned int n)
 {
@@ -853,6 +884,7 @@ int main(void)
 	check_shapes();
 	check_locations();
 	check_refusals();
+	check_ntuple_off();
 	check_channels(dev);
 out:
 	enter_ns(ns_init);
