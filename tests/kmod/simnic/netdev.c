@@ -145,6 +145,8 @@ struct net_device *simnic_netdev_create(struct device *parent,
 			NETIF_F_HIGHDMA | NETIF_F_NTUPLE;
 	dev->hw_features = dev->features;
 	dev->max_mtu = SIMNIC_MAX_MTU;
+	/* Devmem TX: the device DMAs net_iov frags (tx_devmem.c). */
+	simnic_set_netmem_tx(dev);
 	eth_hw_addr_random(dev);
 
 	simnic_priv_init(netdev_priv(dev), dev, parent, cfg, edu);

@@ -55,6 +55,8 @@ struct simnic_tx_stats {
 	u64 bytes;
 	u64 dropped;
 	u64 stop;		/* times the receiving queue was full */
+	u64 devmem_bytes;	/* payload the device read from net_iovs */
+	u64 dma_refused;	/* frames with a frag it could not reach */
 	struct u64_stats_sync syncp;
 };
 
@@ -161,6 +163,10 @@ netdev_tx_t simnic_xmit(struct sk_buff *skb, struct net_device *dev);
 u16 simnic_select_queue(struct net_device *dev, struct sk_buff *skb,
 			struct net_device *sb_dev);
 void simnic_wire_purge(struct simnic_rxq *rxq);
+
+/* tx_devmem.c */
+struct sk_buff *simnic_tx_devmem(struct simnic_priv *priv, struct sk_buff *skb,
+				 struct simnic_tx_stats *ts);
 
 /* parse.c */
 void simnic_parse(const struct sk_buff *skb, struct simnic_flow *flow);

@@ -57,6 +57,7 @@ netdev_tx_t simnic_xmit(struct sk_buff *skb, struct net_device *dev)
 	struct netdev_queue *txq = netdev_get_tx_queue(dev, qid);
 	enum skb_drop_reason reason = SKB_DROP_REASON_DEV_READY;
 	unsigned int len = skb->len;
+	struct sk_buff *frame;
 	struct simnic_priv *rx;
 	struct net_device *peer;
 	struct simnic_rxq *rxq;
@@ -81,7 +82,19 @@ netdev_tx_t simnic_xmit(struct sk_buff *skb, struct net_device *dev)
 	if (skb_queue_len_lockless(&rxq->wire) >= READ_ONCE(rx->ring_size))
 		goto drop;
 
-	skb_tx_timestamp(skb);
+	/* Devmem TX: the device reads the net_iov frags by DMA now. */
+	if (!skb_frags_readable(skb)) {
+		frame = simnic_tx_devmem(priv, skb, ts);
+		reason = SKB_DROP_REASON_NOT_SPECIFIED;
+		if (IS_ERR(frame))
+			goto drop;
+		skb_tx_timestamp(skb);
+		/* The TX completion: frees the net_iovs for the sender. */
+		consume_skb(skb);
+		skb = frame;
+	} else {
+		skb_tx_timestamp(skb);
+	}
 	skb_queue_tail(&rxq->wire, skb);
 	simnic_tx_count(ts, len, true);
 
