@@ -464,6 +464,56 @@ static void unprivileged(int fd)
 	     "errors: nobody's binding went with its process");
 }
 
+/*
+ * The devmem message of send_devmem() through io_uring's
+ * IORING_OP_SENDMSG_ZC: its result (bytes or -errno), after the
+ * notification if one follows.
+ */
+static int sendmsg_zc_uring(int fd, uint32_t id, uint64_t off, size_t len)
+{
+	char ctrl[CMSG_SPACE(sizeof(uint32_t))] = {};
+	struct iovec iov = { (void *)(uintptr_t)off, len };
+	struct io_uring_cqe *cqe;
+	struct io_uring_sqe *sqe;
+	struct msghdr msg = {};
+	struct io_uring ring;
+	struct cmsghdr *cm;
+	int ret, res, more;
+
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	msg.msg_control = ctrl;
+	msg.msg_controllen = sizeof(ctrl);
+	cm = CMSG_FIRSTHDR(&msg);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_DEVMEM_DMABUF_;
+	cm->cmsg_len = CMSG_LEN(sizeof(uint32_t));
+	memcpy(CMSG_DATA(cm), &id, sizeof(id));
+
+	ret = io_uring_queue_init(4, &ring, 0);
+	if (ret)
+		return ret;
+	sqe = io_uring_get_sqe(&ring);
+	io_uring_prep_sendmsg_zc(sqe, fd, &msg, MSG_NOSIGNAL);
+	ret = io_uring_submit(&ring);
+	if (ret != 1) {
+		io_uring_queue_exit(&ring);
+		return ret < 0 ? ret : -EIO;
+	}
+	ret = io_uring_wait_cqe(&ring, &cqe);
+	if (ret) {
+		io_uring_queue_exit(&ring);
+		return ret;
+	}
+	res = cqe->res;
+	more = cqe->flags & IORING_CQE_F_MORE;
+	io_uring_cqe_seen(&ring, cqe);
+	if (more && !io_uring_wait_cqe(&ring, &cqe))
+		io_uring_cqe_seen(&ring, cqe);
+	io_uring_queue_exit(&ring);
+	return res;
+}
+
 /* Bytes read from @fd until EOF, or -errno. */
 static ssize_t recv_all(int fd)
 {
@@ -546,6 +596,9 @@ static void errors(struct devbuf *rx)
 		"errors: a send at offset 2^64 - 4096: EFAULT");
 	t_errno(send_devmem(cfd, id, 1 * MIB - 4096, 8192), EFAULT,
 		"errors: a send across the dma-buf's end: EFAULT, as a whole");
+	/* io_uring's own notification keeps tcp_sendmsg() off the binding. */
+	t_errno(sendmsg_zc_uring(cfd, id, 0, 4096), EINVAL,
+		"errors: IORING_OP_SENDMSG_ZC with the devmem cmsg: EINVAL (no devmem through io_uring)");
 	t_errno(send_devmem(cfd, other, 0, 4096), ENODEV,
 		"errors: a binding of %s on a socket routed via %s: ENODEV",
 		RX_IF, TX_IF);
