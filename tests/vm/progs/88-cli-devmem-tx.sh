@@ -112,8 +112,9 @@ check "plain recv: 4 MiB, 0 bad bytes" out_has "received 4194304 bytes" "verify:
 # 3. A binding of sim0b, named on a socket routed through sim0a.
 nsenter -t "$rxns" -n "$CLI" recv --port 5222 >"$T/recv.out" 2>"$T/recv.err" &
 rpid=$!
-i=0	# until it listens (port 5222 is 0x1466)
-until nsenter -t "$rxns" -n grep -q ':1466 00000000:0000 0A' /proc/net/tcp || [ $i -ge 300 ]; do
+i=0	# until it listens, dual-stack (port 5222 is 0x1466, LISTEN is 0A)
+until nsenter -t "$rxns" -n grep -q ':1466 [0-9A-F]*:0000 0A' /proc/net/tcp /proc/net/tcp6 ||
+	[ $i -ge 300 ]; do
 	sleep 0.1
 	i=$((i + 1))
 done
