@@ -14,7 +14,9 @@
  * before the NIC has read the bytes. Then the errors: BIND_TX as nobody
  * (upstream needs no CAP_NET_ADMIN, BIND_RX does), a READONLY dma-buf
  * bound for RX, offsets past the end, a send after unbind, a binding of
- * the other port, an RX binding's id: clean errnos, nothing left pinned.
+ * the other port, an RX binding's id, the devmem cmsg through io_uring's
+ * IORING_OP_SENDMSG_ZC: clean errnos, nothing left pinned. Teardown while
+ * streaming: SIGKILL of the sender, an unbind; the NIC detaches each time.
  *
  * Skips before 6.16 (no NETDEV_CMD_BIND_TX) and where the simnic module
  * was not built.
@@ -31,6 +33,8 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <sys/wait.h>
+#include <signal.h>
 #include <grp.h>
 #include <unistd.h>
 
@@ -173,6 +177,19 @@ static void reap(int fd, struct tx_src *s, int wait_ms)
 			}
 		}
 	}
+}
+
+/* Reads and drops the notifications there are (a sender that only streams). */
+static void reap_discard(int fd)
+{
+	char ctrl[256];
+	struct msghdr msg;
+
+	do {
+		memset(&msg, 0, sizeof(msg));
+		msg.msg_control = ctrl;
+		msg.msg_controllen = sizeof(ctrl);
+	} while (recvmsg(fd, &msg, MSG_ERRQUEUE | MSG_DONTWAIT) >= 0);
 }
 
 /* The sender child of devmem_transfer(): all of @len from the dma-buf. */
@@ -631,6 +648,121 @@ out:
 	t_pins_back(&base, "errors: nothing pinned or open afterwards");
 }
 
+/* What a streaming sender child saw: its bytes and its first error. */
+struct stream_report {
+	uint64_t sent;
+	int err;
+};
+
+/*
+ * Sends @len-byte rounds of binding @id until a send fails; reports how
+ * far it got. Closes @close_fd first (a copy of the binding's socket
+ * would keep the binding).
+ */
+static void stream_sender(int fd, uint32_t id, size_t len, int close_fd,
+			  struct stream_report *rep)
+{
+	uint64_t off;
+	ssize_t r;
+	int one = 1;
+
+	if (close_fd >= 0)
+		close(close_fd);
+	setsockopt(fd, SOL_SOCKET, SO_ZEROCOPY, &one, sizeof(one));
+	for (;;) {
+		off = rep->sent % len;
+		r = send_devmem(fd, id, off, len - off < TX_CHUNK ?
+				len - off : TX_CHUNK);
+		if (r == -ENOBUFS) {
+			reap_discard(fd);
+			continue;
+		}
+		if (r <= 0) {
+			rep->err = r ? (int)r : -EPIPE;
+			_exit(0);
+		}
+		rep->sent += r;
+		reap_discard(fd);
+	}
+}
+
+/*
+ * Teardown while sending, from a 1 MiB READONLY source to a plain
+ * receiver: SIGKILL of the sender mid-stream, then an unbind mid-stream
+ * (the sender's next send fails with EINVAL). Each time the binding goes,
+ * the NIC detaches and nothing stays pinned.
+ */
+static void teardown(const char *tag, int kill_it)
+{
+	static unsigned char buf[RECV_IOV];
+	struct source src = { .tag = tag, .fd = -1 };
+	struct stream_report *rep;
+	int gfd = -1, afd = -1, cfd = -1, status;
+	uint64_t got = 0;
+	struct pins base;
+	ssize_t r;
+	pid_t pid;
+	long id;
+
+	pins_get(&base);
+	rep = mmap(NULL, sizeof(*rep), PROT_READ | PROT_WRITE,
+		   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (!t_ok(rep != MAP_FAILED && !mem_alloc(&src.m, MEM_ANON, 1 * MIB),
+		  "%s: map 1 MiB", tag))
+		return;
+	memset(rep, 0, sizeof(*rep));
+	src.fd = source_create(&src, 0);
+	id = src.fd < 0 ? src.fd : bind_tx_in(ns_tx, TX_IF, src.fd, &gfd);
+	cfd = id > 0 ? tcp_connect_pair(ns_rx, ns_tx, RX_ADDR, PLAIN_PORT, &afd) :
+	      -EINVAL;
+	if (!t_ok(id > 0 && cfd >= 0, "%s: bound for TX and connected", tag))
+		goto out;
+
+	pid = t_fork();
+	if (pid == 0) {
+		close(afd);
+		stream_sender(cfd, id, 1 * MIB, kill_it ? -1 : gfd, rep);
+	}
+	close(cfd);
+	cfd = -1;
+	/* Mid-stream: 8 MiB in (the source went round 8 times). */
+	while (got < 8 * MIB && (r = recv(afd, buf, sizeof(buf), 0)) > 0)
+		got += r;
+	if (kill_it) {
+		kill(pid, SIGKILL);
+	} else {
+		close(gfd);
+		gfd = -1;
+	}
+	while ((r = recv(afd, buf, sizeof(buf), 0)) > 0)
+		got += r;
+	waitpid(pid, &status, 0);
+	if (kill_it)
+		t_ok(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
+		     "%s: the sender died of SIGKILL after %llu bytes", tag,
+		     (unsigned long long)got);
+	else if (!t_ok(WIFEXITED(status) && rep->err == -EINVAL &&
+		       got >= 8 * MIB,
+		       "%s: the sender's next send after the unbind: EINVAL",
+		       tag))
+		t_diag("sender: %s after %llu bytes, receiver got %llu",
+		       errname(-rep->err), (unsigned long long)rep->sent,
+		       (unsigned long long)got);
+out:
+	if (afd >= 0)
+		close(afd);
+	if (cfd >= 0)
+		close(cfd);
+	if (gfd >= 0)
+		close(gfd);
+	if (src.fd >= 0)
+		t_ok(wait_attachments(dev, src.fd, 0, ns_tx),
+		     "%s: the binding goes, the NIC detaches", tag);
+	source_free(&src);
+	munmap(rep, sizeof(*rep));
+	t_pins_back(&base, "%s: nothing pinned or open afterwards", tag);
+}
+
 int main(void)
 {
 	struct devbuf rx = { .fd = -1, .buf_size = PAGE_SZ, .port = PORT };
@@ -666,6 +798,8 @@ int main(void)
 		tx_kind(MEM_THP, 0, "THP", &rx);
 		tx_kind(MEM_HUGE_MEMFD, 0, "hugetlb 2 MiB memfd", &rx);
 		errors(&rx);
+		teardown("teardown: SIGKILL of the sender mid-stream", 1);
+		teardown("teardown: unbind mid-stream", 0);
 	} else {
 		t_diag("%s%s%s", errname(-id), ext[0] ? ": " : "", ext);
 	}
