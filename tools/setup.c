@@ -342,12 +342,9 @@ int dmabuf_setup(const struct rx_opts *o, struct rx_setup *s)
 				 o->kind == MEM_HUGE_2M ? "2048kB" : "1048576kB");
 		return ret;
 	}
+	/* What send --devmem sends and recv --verify checks (a page or more). */
 	if (o->tx)
 		pattern_fill(s->mem.addr, s->mem.len);
-	if (o->tx && s->mem.len < PATTERN_PERIOD) {
-		err_msg("a TX buffer holds the test pattern: at least %u bytes", PATTERN_PERIOD);
-		return -EINVAL;
-	}
 	if (o->uring) {
 		ret = create_fixed(o, s);
 	} else {
