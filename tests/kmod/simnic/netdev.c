@@ -47,6 +47,7 @@ static int simnic_stop(struct net_device *dev)
 	if (peer)
 		netif_carrier_off(peer);
 	netif_tx_disable(dev);
+	simnic_tx_dma_stop(priv);
 	simnic_queues_close(priv);
 	return 0;
 }
@@ -113,6 +114,7 @@ static void simnic_priv_init(struct simnic_priv *priv, struct net_device *dev,
 		u64_stats_init(&rxq->stats.syncp);
 		u64_stats_init(&priv->tx_stats[i].syncp);
 		netif_napi_add(dev, &rxq->napi, simnic_poll);
+		simnic_tx_dma_init(priv, i);
 	}
 }
 

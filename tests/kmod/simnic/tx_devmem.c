@@ -84,11 +84,14 @@ static int simnic_tx_frag(struct device *dma_dev, const skb_frag_t *frag,
 /*
  * The frame the device puts on the wire for the unreadable @skb, its frags
  * read by DMA; an ERR_PTR if it cannot (-EFAULT: an address it cannot
- * reach, counted). @skb stays the caller's. Under the TX queue's lock.
+ * reach, counted). @skb stays the caller's. In the TX queue's DMA engine
+ * (tx_dma.c), not under its lock: the stats take it.
  */
 struct sk_buff *simnic_tx_devmem(struct simnic_priv *priv, struct sk_buff *skb,
 				 struct simnic_tx_stats *ts)
 {
+	struct netdev_queue *nq = netdev_get_tx_queue(priv->dev,
+						      skb_get_queue_mapping(skb));
 	const struct skb_shared_info *shinfo = skb_shinfo(skb);
 	unsigned int i, hlen = skb_headlen(skb), devmem = 0;
 	const skb_frag_t *frag;
@@ -116,12 +119,14 @@ struct sk_buff *simnic_tx_devmem(struct simnic_priv *priv, struct sk_buff *skb,
 		dst += skb_frag_size(frag);
 	}
 
+	__netif_tx_lock_bh(nq);
 	u64_stats_update_begin(&ts->syncp);
 	if (err == -EFAULT)
 		ts->dma_refused++;
 	else if (!err)
 		ts->devmem_bytes += devmem;
 	u64_stats_update_end(&ts->syncp);
+	__netif_tx_unlock_bh(nq);
 
 	if (err) {
 		kfree_skb(frame);
