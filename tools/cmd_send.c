@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <time.h>
@@ -46,6 +47,16 @@ static int env_binding(unsigned int *id, uint64_t *size)
 	if (!i || !sz || parse_u32(i, id) || !*id || parse_size(sz, size) || !*size)
 		return -1;
 	return 0;
+}
+
+/* User and system CPU time of this process, in seconds. */
+static double cpu_seconds(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_utime.tv_sec + ru.ru_stime.tv_sec +
+	       (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
 }
 
 /* connect(), send() and recv() give up after @sec seconds without progress. */
@@ -134,7 +145,7 @@ int cmd_send(int argc, char **argv)
 	unsigned int port_nr, timeout = 0;
 	bool exit_now = false;
 	uint64_t size = 0;
-	double t0;
+	double t0, c0;
 	ssize_t w;
 	int opt, fd, ret;
 
@@ -197,6 +208,7 @@ int cmd_send(int argc, char **argv)
 		return EXIT_FAIL;
 	}
 	t0 = now();
+	c0 = cpu_seconds();
 	if (devmem) {
 		ret = devmem_send(fd, binding_id, buf_size, size, timeout, &dst);
 		if (ret) {
@@ -239,7 +251,8 @@ int cmd_send(int argc, char **argv)
 	rx_teardown(&txs);
 	out_init(cli.json, cli.pretty);
 	out_u64("bytes", "sent %llu bytes", sent);
-	out_u64("usec", " in %llu us\n", (uint64_t)((now() - t0) * 1e6));
+	out_u64("usec", " in %llu us", (uint64_t)((now() - t0) * 1e6));
+	out_u64("cpu_usec", ", CPU %llu us\n", (uint64_t)((cpu_seconds() - c0) * 1e6));
 	if (devmem) {
 		out_u64("binding_id", "devmem TX: binding %llu", binding_id);
 		out_u64("sends", ", %llu sends", dst.sends);
