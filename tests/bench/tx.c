@@ -60,6 +60,16 @@ static int fail(const char *what, int err)
 	return 1;
 }
 
+/* The next piece after @sent bytes: at most PIECE, never past the buffer. */
+static size_t piece(unsigned long long sent, unsigned long long total)
+{
+	size_t n = total - sent < PIECE ? total - sent : PIECE;
+
+	if (n > BUF_SIZE - sent % BUF_SIZE)
+		n = BUF_SIZE - sent % BUF_SIZE;
+	return n;
+}
+
 /* Completions on the error queue; waits up to @ms for one. */
 static int reap(int fd, unsigned long long *done, int ms)
 {
@@ -90,7 +100,7 @@ static int send_socket(int fd, const char *buf, unsigned long long total, int zc
 	if (zc && (ret = uring_dmabuf_zerocopy_enable(fd)))
 		return fail("SO_ZEROCOPY", -ret);
 	while (sent < total) {
-		n = total - sent < PIECE ? total - sent : PIECE;
+		n = piece(sent, total);
 		w = send(fd, buf + sent % BUF_SIZE, n, zc ? MSG_ZEROCOPY : 0);
 		if (w < 0 && errno == ENOBUFS && zc) {
 			if ((ret = reap(fd, &done, 1000)))
@@ -135,7 +145,7 @@ static int send_uring(int fd, char *buf, unsigned long long total)
 	while (sent < total || notifs < sends || inflight) {
 		if (sent < total && !inflight) {
 			off = sent % BUF_SIZE;
-			n = total - sent < PIECE ? total - sent : PIECE;
+			n = piece(sent, total);
 			sqe = io_uring_get_sqe(&ring);
 			io_uring_prep_send_zc_fixed(sqe, fd, buf + off, n, 0, 0, 0);
 			io_uring_submit(&ring);
