@@ -203,8 +203,9 @@ static int simnic_qstats_show(struct seq_file *m, void *v)
 	}
 	for (i = 0; i < priv->max_queues; i++) {
 		simnic_tx_stats_read(&priv->tx_stats[i], &t);
-		seq_printf(m, "tx%u packets=%llu bytes=%llu dropped=%llu stop=%llu\n",
-			   i, t.packets, t.bytes, t.dropped, t.stop);
+		seq_printf(m, "tx%u packets=%llu bytes=%llu dropped=%llu stop=%llu devmem_bytes=%llu dma_refused=%llu\n",
+			   i, t.packets, t.bytes, t.dropped, t.stop,
+			   t.devmem_bytes, t.dma_refused);
 	}
 	return 0;
 }

@@ -47,6 +47,7 @@ static int simnic_stop(struct net_device *dev)
 	if (peer)
 		netif_carrier_off(peer);
 	netif_tx_disable(dev);
+	simnic_tx_dma_stop(priv);
 	simnic_queues_close(priv);
 	return 0;
 }
@@ -115,6 +116,7 @@ static void simnic_priv_init(struct simnic_priv *priv, struct net_device *dev,
 		u64_stats_init(&rxq->stats.syncp);
 		u64_stats_init(&priv->tx_stats[i].syncp);
 		netif_napi_add(dev, &rxq->napi, simnic_poll);
+		simnic_tx_dma_init(priv, i);
 	}
 }
 
@@ -147,6 +149,8 @@ struct net_device *simnic_netdev_create(struct device *parent,
 			NETIF_F_HIGHDMA | NETIF_F_NTUPLE;
 	dev->hw_features = dev->features;
 	dev->max_mtu = SIMNIC_MAX_MTU;
+	/* Devmem TX: the device DMAs net_iov frags (tx_devmem.c). */
+	simnic_set_netmem_tx(dev);
 	eth_hw_addr_random(dev);
 
 	simnic_priv_init(netdev_priv(dev), dev, parent, cfg, edu);

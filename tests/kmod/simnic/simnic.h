@@ -21,6 +21,7 @@
 #include <linux/netdevice.h>
 #include <linux/skbuff.h>
 #include <linux/u64_stats_sync.h>
+#include <linux/workqueue.h>
 
 #define SIMNIC_MAX_QUEUES	16
 #define SIMNIC_MAX_RULES	64
@@ -55,6 +56,8 @@ struct simnic_tx_stats {
 	u64 bytes;
 	u64 dropped;
 	u64 stop;		/* times the receiving queue was full */
+	u64 devmem_bytes;	/* payload the device read from net_iovs */
+	u64 dma_refused;	/* frames with a frag it could not reach */
 	struct u64_stats_sync syncp;
 };
 
@@ -71,6 +74,14 @@ struct simnic_rxq {
 	/* DMA address (IOVA behind an IOMMU) of the last payload buffer. */
 	dma_addr_t last_dma;
 	struct simnic_rx_stats stats;
+};
+
+/* A TX queue's DMA engine (tx_dma.c): frames posted, read off the CPU. */
+struct simnic_txq {
+	struct simnic_priv *priv;
+	unsigned int idx;
+	struct sk_buff_head posted;
+	struct work_struct work;
 };
 
 /* What ndo_queue_mem_alloc() prepares for a queue restart. */
@@ -127,6 +138,7 @@ struct simnic_priv {
 	char dma_test[128];		/* the last dma_test's result */
 	struct simnic_tx_stats tx_stats[SIMNIC_MAX_QUEUES];
 	struct simnic_rxq rxq[SIMNIC_MAX_QUEUES];
+	struct simnic_txq txq[SIMNIC_MAX_QUEUES];
 };
 
 /* What the parser of the receiving NIC sees in a frame. */
@@ -191,6 +203,16 @@ netdev_tx_t simnic_xmit(struct sk_buff *skb, struct net_device *dev);
 u16 simnic_select_queue(struct net_device *dev, struct sk_buff *skb,
 			struct net_device *sb_dev);
 void simnic_wire_purge(struct simnic_rxq *rxq);
+
+/* tx_dma.c */
+void simnic_tx_count(struct simnic_tx_stats *ts, unsigned int len, bool sent);
+void simnic_tx_dma_post(struct simnic_priv *priv, u16 qid, struct sk_buff *skb);
+void simnic_tx_dma_init(struct simnic_priv *priv, unsigned int idx);
+void simnic_tx_dma_stop(struct simnic_priv *priv);
+
+/* tx_devmem.c */
+struct sk_buff *simnic_tx_devmem(struct simnic_priv *priv, struct sk_buff *skb,
+				 struct simnic_tx_stats *ts);
 
 /* parse.c */
 void simnic_parse(const struct sk_buff *skb, struct simnic_flow *flow);

@@ -36,6 +36,8 @@ void simnic_tx_stats_read(struct simnic_tx_stats *ts, struct simnic_tx_stats *s)
 		s->bytes = ts->bytes;
 		s->dropped = ts->dropped;
 		s->stop = ts->stop;
+		s->devmem_bytes = ts->devmem_bytes;
+		s->dma_refused = ts->dma_refused;
 	} while (u64_stats_fetch_retry(&ts->syncp, start));
 }
 

@@ -95,8 +95,10 @@ initramfs_build() {
 		warn "$k: no $BUILD/tools/uring-dmabuf ('make tools' builds it)"
 	fi
 	[ -x "$BUILD/bench/bench" ] && cp "$BUILD/bench/bench" "$stage/usr/bin/uring-dmabuf-bench"
+	[ -x "$BUILD/bench/bench-tx" ] && cp "$BUILD/bench/bench-tx" "$stage/usr/bin/uring-dmabuf-bench-tx"
 	install -m 0755 "$VMDIR/guest/demo" "$stage/bin/demo"
 	install -m 0755 "$VMDIR/guest/bench-recv" "$stage/bin/bench-recv"
+	install -m 0755 "$VMDIR/guest/bench-tx" "$stage/bin/bench-tx"
 
 	# ours (from DKMS, and the test-only ones) first, then their in-tree needs
 	files=
