@@ -342,7 +342,7 @@ static void run_tx(const struct tx_run *r)
 	unsigned char *in = NULL, *rx = NULL;
 	struct tcp_info ti = {};
 	int lfd, cfd = -1, rc, state = -1, err, i;
-	char queues[128] = "";
+	char queues[128] = "", zopt[16] = "";
 	size_t len, bad = 0;
 	struct nc_out o;
 	pid_t pid;
@@ -368,10 +368,11 @@ static void run_tx(const struct tx_run *r)
 	enter_ns(ns_rx);
 	parse_out(&o);
 
+	if (r->chunk)
+		snprintf(zopt, sizeof(zopt), " -z %d", r->chunk);
 	if (!t_ok(rc == 0 && o.tx_ok && o.bound,
 		  "%s: ncdevmem -f %s -s %s -c %s -p %d%s bound a udmabuf for TX, said \"tx ok\" and exits 0",
-		  r->tag, TX_IF, RX_ADDR, TX_ADDR, r->port,
-		  r->chunk ? " -z N" : "")) {
+		  r->tag, TX_IF, RX_ADDR, TX_ADDR, r->port, zopt)) {
 		t_diag("exit status %d", rc);
 		diag_out(20);
 	}
@@ -391,7 +392,7 @@ static void run_tx(const struct tx_run *r)
 	}
 	if (!t_ok(!err, "%s: tcp_info of its socket (state %d) after it exited",
 		  r->tag, state))
-		t_diag("sock_diag: %s", strerror(-err));
+		t_diag("sock_diag (tcp_diag): %s", strerror(-err));
 	for (i = 0; i < MAX_QUEUES; i++)
 		if (q1[i] != q0[i])
 			snprintf(queues + strlen(queues),
@@ -451,6 +452,9 @@ int main(void)
 	if (!kernel_at_least(6, 16))
 		t_skip_all("devmem TX (NETDEV_CMD_BIND_TX) needs Linux 6.16+");
 	signal(SIGPIPE, SIG_IGN);
+	/* sock_diag's TCP part, a module in Debian's kernels. */
+	if (system("modprobe tcp_diag >/dev/null 2>&1"))
+		t_diag("modprobe tcp_diag failed (built in?)");
 	load_simnic();
 	if (setup_namespaces())
 		goto out;
