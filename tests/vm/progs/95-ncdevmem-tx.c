@@ -41,6 +41,10 @@
 #define NCDEVMEM NCDEVMEM_DIR "/bin/ncdevmem"
 #define IN_FILE "/tmp/ncdevmem-tx.in"	/* its stdin: the payload */
 #define OUT_FILE "/tmp/ncdevmem-tx.out"	/* its stderr */
+#define RX_OUT "/tmp/ncdevmem-rx.out"	/* the receiving one's, a line a frag */
+#define RX_STDOUT "/tmp/ncdevmem-rx.stdout"	/* its "Validated buffer" lines */
+#define TCP_LISTEN_ 10		/* include/net/tcp_states.h */
+#define VALIDATE 7		/* -v 7: bytes 1, 2, ... 6, then '\n' */
 #define MAX_QUEUES 16
 #define RUN_SECONDS 60
 /* Above TCP_TIMEWAIT_LEN (60 s): its closed socket stays a full one. */
@@ -54,6 +58,7 @@ struct tx_run {
 	int lines;
 	size_t max_line;	/* the longest line, its '\n' included */
 	uint64_t seed;
+	int nc_rx;		/* ncdevmem -l -v 7 receives, not a plain one */
 };
 
 static uint64_t rnd(uint64_t *s)
@@ -77,7 +82,14 @@ static size_t make_input(const struct tx_run *r, unsigned char **out)
 
 	if (!buf)
 		return 0;
-	for (i = 0; i < r->lines; i++) {
+	for (i = 0; r->nc_rx && i < r->lines; i++) {
+		/* Its validation's pattern, 1 to 6 and '\n': a line of 7. */
+		for (j = 0; j < VALIDATE; j++)
+			p[j] = j + 1 < VALIDATE ? j + 1 : '\n';
+		p += VALIDATE;
+		total += VALIDATE;
+	}
+	for (i = 0; !r->nc_rx && i < r->lines; i++) {
 		len = 1 + rnd(&s) % r->max_line;
 		/* The longest line of all once. */
 		if (i == r->lines / 2)
@@ -211,6 +223,153 @@ static void diag_out(int lines)
 		t_diag("ncdevmem: %s", strtok(buf[i % 32], "\n") ?: "");
 }
 
+/*
+ * tcp_info of the AF_INET6 TCP socket (ncdevmem's: IPv4 addresses
+ * v4-mapped) of this namespace from port @sport to @dport (0: any), in one
+ * of @states (a mask of 1 << TCP_*), through sock_diag. 0, or -ENOENT
+ * when there is no such full socket.
+ */
+static int sock_tcp_info(int sport, int dport, unsigned int states,
+			 struct tcp_info *ti, int *state)
+{
+	struct {
+		struct nlmsghdr nh;
+		struct inet_diag_req_v2 r;
+	} req = {
+		.nh = { .nlmsg_len = sizeof(req),
+			.nlmsg_type = SOCK_DIAG_BY_FAMILY,
+			.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP },
+		.r = { .sdiag_family = AF_INET6,
+		       .sdiag_protocol = IPPROTO_TCP,
+		       .idiag_ext = 1 << (INET_DIAG_INFO - 1),
+		       .idiag_states = states },
+	};
+	static char buf[32768];
+	struct inet_diag_msg *m;
+	struct nlmsghdr *nh;
+	struct rtattr *a;
+	int fd, len, attrlen, found = -ENOENT, done = 0;
+	size_t n;
+
+	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+	if (fd < 0)
+		return -errno;
+	if (send(fd, &req, sizeof(req), 0) < 0) {
+		found = -errno;
+		done = 1;
+	}
+	while (!done) {
+		len = recv(fd, buf, sizeof(buf), 0);
+		if (len <= 0) {
+			found = len < 0 ? -errno : found;
+			break;
+		}
+		for (nh = (struct nlmsghdr *)buf; NLMSG_OK(nh, len);
+		     nh = NLMSG_NEXT(nh, len)) {
+			if (nh->nlmsg_type == NLMSG_DONE ||
+			    nh->nlmsg_type == NLMSG_ERROR) {
+				done = 1;
+				break;
+			}
+			m = NLMSG_DATA(nh);
+			if (ntohs(m->id.idiag_sport) != sport ||
+			    (dport && ntohs(m->id.idiag_dport) != dport))
+				continue;
+			attrlen = nh->nlmsg_len - NLMSG_LENGTH(sizeof(*m));
+			for (a = (struct rtattr *)(m + 1); RTA_OK(a, attrlen);
+			     a = RTA_NEXT(a, attrlen)) {
+				if (a->rta_type != INET_DIAG_INFO)
+					continue;
+				memset(ti, 0, sizeof(*ti));
+				n = RTA_PAYLOAD(a);
+				memcpy(ti, RTA_DATA(a),
+				       n < sizeof(*ti) ? n : sizeof(*ti));
+				*state = m->idiag_state;
+				found = 0;
+			}
+		}
+	}
+	close(fd);
+	return found;
+}
+
+/*
+ * The receiving ncdevmem in the RX namespace, as 95-ncdevmem runs it: it
+ * sets sim0b up (header split, RSS, a 5-tuple rule), binds a udmabuf to
+ * queues 2-3 and validates every frag (-v 7). Once it listens, its pid.
+ */
+static pid_t ncdevmem_server(const struct tx_run *r)
+{
+	char port[16], v[16];
+	char *argv[] = { "ncdevmem", "-l", "-f", RX_IF, "-s", RX_ADDR,
+			 "-c", TX_ADDR, "-p", port, "-v", v, "-t", "2",
+			 "-q", "2", NULL };
+	struct tcp_info ti;
+	pid_t pid;
+	int fd, i, state;
+
+	snprintf(port, sizeof(port), "%d", r->port);
+	snprintf(v, sizeof(v), "%d", VALIDATE);
+	if (enter_ns(ns_rx))
+		return -1;
+	fflush(stdout);
+	pid = fork();
+	if (!pid) {
+		if (enter_ns(ns_rx))
+			_exit(126);
+		fd = open(RX_STDOUT, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		if (fd < 0 || dup2(fd, 1) < 0)
+			_exit(126);
+		fd = open(RX_OUT, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		if (fd < 0 || dup2(fd, 2) < 0)
+			_exit(126);
+		execv(NCDEVMEM, argv);
+		_exit(127);
+	}
+	for (i = 0; pid > 0 && i < RUN_SECONDS * 10; i++) {
+		if (!sock_tcp_info(r->port, 0, 1 << TCP_LISTEN_, &ti, &state) ||
+		    waitpid(pid, NULL, WNOHANG) == pid)
+			break;
+		msleep(100);
+	}
+	return pid;
+}
+
+/* What the receiving ncdevmem said. */
+struct nc_rx_out {
+	long frags, validated, failed;
+	unsigned long long total;	/* the last "total_received=" */
+	int exited;		/* "client exited": it read to EOF */
+};
+
+static void parse_rx(struct nc_rx_out *o)
+{
+	char line[512];
+	FILE *f = fopen(RX_STDOUT, "r");
+
+	memset(o, 0, sizeof(*o));
+	if (f) {
+		while (fgets(line, sizeof(line), f))
+			if (!strcmp(line, "Validated buffer\n"))
+				o->validated++;
+		fclose(f);
+	}
+	f = fopen(RX_OUT, "r");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, "received frag_page=", 19))
+			o->frags++;
+		else if (!strncmp(line, "Failed validation", 17))
+			o->failed++;
+		else if (!strncmp(line, "total_received=", 15))
+			o->total = strtoull(line + 15, NULL, 10);
+		else if (strstr(line, "client exited"))
+			o->exited = 1;
+	}
+	fclose(f);
+}
+
 /* A listening socket on RX_ADDR:@port in the RX namespace, or -errno. */
 static int listen_rx(int port)
 {
@@ -268,72 +427,73 @@ static long long receive_all(int lfd, unsigned char *buf, size_t cap,
 	}
 }
 
-/*
- * tcp_info of the TCP socket TX_ADDR:@port -> RX_ADDR:@port of this
- * namespace (ncdevmem's: AF_INET6, the addresses v4-mapped), through
- * sock_diag. 0, or -ENOENT when there is no such full socket.
- */
-static int sock_tcp_info(int port, struct tcp_info *ti, int *state)
+/* The sending ncdevmem's own checks: exit, "tx ok", a send per line. */
+static void client_results(const struct tx_run *r, int rc)
 {
-	struct {
-		struct nlmsghdr nh;
-		struct inet_diag_req_v2 r;
-	} req = {
-		.nh = { .nlmsg_len = sizeof(req),
-			.nlmsg_type = SOCK_DIAG_BY_FAMILY,
-			.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP },
-		.r = { .sdiag_family = AF_INET6,
-		       .sdiag_protocol = IPPROTO_TCP,
-		       .idiag_ext = 1 << (INET_DIAG_INFO - 1),
-		       .idiag_states = ~0u },
-	};
-	static char buf[32768];
-	struct inet_diag_msg *m;
-	struct nlmsghdr *nh;
-	struct rtattr *a;
-	int fd, len, attrlen, found = -ENOENT, done = 0;
-	size_t n;
+	char zopt[16] = "";
+	struct nc_out o;
 
-	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
-	if (fd < 0)
-		return -errno;
-	if (send(fd, &req, sizeof(req), 0) < 0) {
-		found = -errno;
-		done = 1;
+	parse_out(&o);
+	if (r->chunk)
+		snprintf(zopt, sizeof(zopt), " -z %d", r->chunk);
+	if (!t_ok(rc == 0 && o.tx_ok && o.bound,
+		  "%s: ncdevmem -f %s -s %s -c %s -p %d%s bound a udmabuf for TX, said \"tx ok\" and exits 0",
+		  r->tag, TX_IF, RX_ADDR, TX_ADDR, r->port, zopt)) {
+		t_diag("exit status %d", rc);
+		diag_out(20);
 	}
-	while (!done) {
-		len = recv(fd, buf, sizeof(buf), 0);
-		if (len <= 0) {
-			found = len < 0 ? -errno : found;
-			break;
-		}
-		for (nh = (struct nlmsghdr *)buf; NLMSG_OK(nh, len);
-		     nh = NLMSG_NEXT(nh, len)) {
-			if (nh->nlmsg_type == NLMSG_DONE ||
-			    nh->nlmsg_type == NLMSG_ERROR) {
-				done = 1;
-				break;
-			}
-			m = NLMSG_DATA(nh);
-			if (ntohs(m->id.idiag_sport) != port ||
-			    ntohs(m->id.idiag_dport) != port)
-				continue;
-			attrlen = nh->nlmsg_len - NLMSG_LENGTH(sizeof(*m));
-			for (a = (struct rtattr *)(m + 1); RTA_OK(a, attrlen);
-			     a = RTA_NEXT(a, attrlen)) {
-				if (a->rta_type != INET_DIAG_INFO)
-					continue;
-				memset(ti, 0, sizeof(*ti));
-				n = RTA_PAYLOAD(a);
-				memcpy(ti, RTA_DATA(a),
-				       n < sizeof(*ti) ? n : sizeof(*ti));
-				*state = m->idiag_state;
-				found = 0;
-			}
-		}
+	t_ok(o.sends == r->lines && o.completions == r->lines,
+	     "%s: one devmem sendmsg and one completion per line: %d and %d of %d",
+	     r->tag, o.sends, o.completions, r->lines);
+}
+
+/* sim0b's bytes written into the bound queues 2 and 3. */
+static long long rx_unreadable(void)
+{
+	return queue_stat(RX_IF, 2, "unreadable_bytes") +
+	       queue_stat(RX_IF, 3, "unreadable_bytes");
+}
+
+/*
+ * ncdevmem to ncdevmem, devmem on both sides, as its header describes:
+ * the receiving one validates (-v 7) what the sending one read from its
+ * udmabuf. The receiver closes at EOF, so the sender's socket ends in
+ * TIME_WAIT without tcp_info: what sim0a read from the TX binding is
+ * checked against what sim0b wrote into the RX binding instead.
+ */
+static void run_nc_rx(const struct tx_run *r, size_t len)
+{
+	long long q0[MAX_QUEUES], q1[MAX_QUEUES], b0, b1, u0, u1;
+	struct nc_rx_out o;
+	pid_t srv, pid;
+	int rc, src;
+
+	u0 = rx_unreadable();
+	b0 = devmem_bytes(q0);
+	srv = ncdevmem_server(r);
+	pid = ncdevmem_client(r);
+	rc = ncdevmem_wait(pid, RUN_SECONDS);
+	src = ncdevmem_wait(srv, RUN_SECONDS);
+	b1 = devmem_bytes(q1);
+	u1 = rx_unreadable();
+	enter_ns(ns_rx);
+	client_results(r, rc);
+	parse_rx(&o);
+	if (!t_ok(src == 0 && o.exited,
+		  "%s: ncdevmem -l -f %s -s %s -c %s -p %d -v %d -t 2 -q 2 read to EOF and exits 0",
+		  r->tag, RX_IF, RX_ADDR, TX_ADDR, r->port, VALIDATE))
+		t_diag("exit status %d", src);
+	t_ok(o.frags > 0 && o.validated == o.frags && !o.failed &&
+	     o.total == len,
+	     "%s: its validation (-v %d) passed for every frag: %ld frags, %ld validated, %ld failed, %llu of %zu bytes",
+	     r->tag, VALIDATE, o.frags, o.validated, o.failed, o.total, len);
+	if (!t_ok(b0 >= 0 && u0 >= 0 && b1 - b0 >= (long long)len &&
+		  b1 - b0 == u1 - u0,
+		  "%s: what %s read from the TX binding (%lld bytes) is what %s wrote into the RX binding (%lld), the payload %zu and what TCP sent again",
+		  r->tag, TX_IF, b1 - b0, RX_IF, u1 - u0, len)) {
+		dump_queues(TX_IF);
+		dump_queues(RX_IF);
 	}
-	close(fd);
-	return found;
 }
 
 static void run_tx(const struct tx_run *r)
@@ -342,9 +502,8 @@ static void run_tx(const struct tx_run *r)
 	unsigned char *in = NULL, *rx = NULL;
 	struct tcp_info ti = {};
 	int lfd, cfd = -1, rc, state = -1, err, i;
-	char queues[128] = "", zopt[16] = "";
+	char queues[128] = "";
 	size_t len, bad = 0;
-	struct nc_out o;
 	pid_t pid;
 
 	len = make_input(r, &in);
@@ -352,6 +511,10 @@ static void run_tx(const struct tx_run *r)
 	if (!t_ok(rx != NULL, "%s: %d lines (%zu bytes) as its input",
 		  r->tag, r->lines, len))
 		goto out;
+	if (r->nc_rx) {
+		run_nc_rx(r, len);
+		goto out;
+	}
 	lfd = listen_rx(r->port);
 	if (!t_ok(lfd >= 0, "%s: a plain receiver on %s:%d", r->tag, RX_ADDR,
 		  r->port)) {
@@ -364,21 +527,9 @@ static void run_tx(const struct tx_run *r)
 	rc = ncdevmem_wait(pid, RUN_SECONDS);
 	b1 = devmem_bytes(q1);
 	enter_ns(ns_tx);
-	err = sock_tcp_info(r->port, &ti, &state);
+	err = sock_tcp_info(r->port, r->port, ~0u, &ti, &state);
 	enter_ns(ns_rx);
-	parse_out(&o);
-
-	if (r->chunk)
-		snprintf(zopt, sizeof(zopt), " -z %d", r->chunk);
-	if (!t_ok(rc == 0 && o.tx_ok && o.bound,
-		  "%s: ncdevmem -f %s -s %s -c %s -p %d%s bound a udmabuf for TX, said \"tx ok\" and exits 0",
-		  r->tag, TX_IF, RX_ADDR, TX_ADDR, r->port, zopt)) {
-		t_diag("exit status %d", rc);
-		diag_out(20);
-	}
-	t_ok(o.sends == r->lines && o.completions == r->lines,
-	     "%s: one devmem sendmsg and one completion per line: %d and %d of %d",
-	     r->tag, o.sends, o.completions, r->lines);
+	client_results(r, rc);
 	if (got == (long long)len)
 		for (bad = 0; bad < len && rx[bad] == in[bad]; bad++)
 			;
@@ -419,6 +570,9 @@ static void wait_unpinned(const struct pins *base)
 	int i;
 
 	for (i = 0; i < 300; i++) {
+		/* The RX binding's net_iovs wait for NET_RX on their CPU. */
+		kick_net_rx(ns_rx);
+		kick_net_rx(ns_tx);
 		pins_get(&now);
 		if (now.gup == base->gup)
 			break;
@@ -433,9 +587,11 @@ int main(void)
 {
 	const struct tx_run runs[] = {
 		/* Lines up to 1 MiB, one iov each: about 10 MiB. */
-		{ "lines", PORT, 0, 20, 1 << 20, 0x9e3779b97f4a7c15ull },
+		{ "lines", PORT, 0, 20, 1 << 20, 0x9e3779b97f4a7c15ull, 0 },
 		/* -z 3, as its selftest: 3-byte iovs, 1024 a line at most. */
-		{ "-z 3", PORT + 1, 3, 16, 3 * 1024, 0xc2b2ae3d27d4eb4full },
+		{ "-z 3", PORT + 1, 3, 16, 3 * 1024, 0xc2b2ae3d27d4eb4full, 0 },
+		/* To ncdevmem -l -v 7: its pattern, a 7-byte line a send. */
+		{ "to ncdevmem", PORT + 2, 0, 64, VALIDATE, 0, 1 },
 	};
 	char ver[128] = "";
 	struct pins base;
@@ -452,6 +608,8 @@ int main(void)
 	if (!kernel_at_least(6, 16))
 		t_skip_all("devmem TX (NETDEV_CMD_BIND_TX) needs Linux 6.16+");
 	signal(SIGPIPE, SIG_IGN);
+	/* The receiving one runs "ethtool ..." through the shell. */
+	setenv("PATH", NCDEVMEM_DIR "/bin:/bin:/sbin:/usr/bin:/usr/sbin", 1);
 	/* sock_diag's TCP part, a module in Debian's kernels. */
 	if (system("modprobe tcp_diag >/dev/null 2>&1"))
 		t_diag("modprobe tcp_diag failed (built in?)");
