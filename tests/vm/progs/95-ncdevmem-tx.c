@@ -11,7 +11,11 @@
  * for byte, and sim0a's TX queues read exactly the payload plus TCP's
  * retransmitted bytes (tcp_info of its socket through sock_diag, kept a
  * full socket in FIN_WAIT2 by a tcp_fin_timeout above TIME_WAIT's) from
- * the binding's DMA addresses; its udmabuf unpinned after it exits.
+ * the binding's DMA addresses. Then ncdevmem to ncdevmem, devmem on both
+ * sides (its header's "RX and TX" test): the receiving one, set up as in
+ * 95-ncdevmem, validates every frag of the pattern it expects (-v 7), and
+ * what sim0a read from the TX binding is what sim0b wrote into the RX
+ * one. Their udmabufs unpinned after they exit.
  */
 #include <arpa/inet.h>
 #include <errno.h>
