@@ -70,7 +70,7 @@ dkms-install:
 	install -m 0644 $(TOP)/include/uapi/linux/uring_dmabuf.h $(DKMS_SRC)/include/uapi/linux/
 
 # --- liburing-dmabuf, shared and static -------------------------------------
-LIB_SRCS := $(addprefix $(TOP)/lib/,device.c fixed.c netlink.c nlmsg.c devmem.c \
+LIB_SRCS := $(addprefix $(TOP)/lib/,device.c fixed.c netlink.c nlmsg.c devmem.c devmem_tx.c \
 	steer.c steer_plan.c steer_journal.c ethtool_nl.c ethtool_ioctl.c rtnl_xdp.c)
 LIB_OBJS := $(patsubst $(TOP)/lib/%.c,$(BUILD)/lib/%.o,$(LIB_SRCS))
 LIB_SONAME := liburing-dmabuf.so.$(word 1,$(subst ., ,$(VERSION)))

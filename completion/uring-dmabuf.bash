@@ -43,7 +43,7 @@ _uring_dmabuf()
 {
 	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
 	local cmd="" dev="" after_eq=0 i w opts
-	local commands="check info queues stats bind-rx restore recv send version help"
+	local commands="check info queues stats bind-rx bind-tx restore recv send version help"
 	local common="--json --pretty --help"
 	local memory="--size --hugepages --hugepages= --thp --4k --shmem --numa --uring"
 
@@ -64,7 +64,7 @@ _uring_dmabuf()
 			continue
 		fi
 		if [[ $w == -- ]]; then
-			# bind-rx ... -- COMMAND [ARGS]: a command, then files
+			# bind-rx/bind-tx ... -- COMMAND [ARGS]: a command, then files
 			if ((i == COMP_CWORD - 1)); then
 				mapfile -t COMPREPLY < <(compgen -c -- "$cur")
 			else
@@ -140,7 +140,8 @@ _uring_dmabuf()
 	queues | stats | info | version | restore) opts=$common ;;
 	bind-rx) opts="$common --queues $memory --rx-page-size --steer --proto" ;;
 	recv) opts="$common --port --dev --queues $memory --rx-page-size --verify --bytes --require-devmem --timeout --interval --zcrx --queue --area" ;;
-	send) opts="$common --addr --port --size --timeout" ;;
+	bind-tx) opts="$common $memory" ;;
+	send) opts="$common --addr --port --size --timeout --devmem --dev --uring" ;;
 	*) return 0 ;;
 	esac
 
@@ -154,7 +155,7 @@ _uring_dmabuf()
 	fi
 	# The device operand, once.
 	case $cmd in
-	check | queues | stats | bind-rx | restore)
+	check | queues | stats | bind-rx | bind-tx | restore)
 		[[ -n $dev ]] ||
 			mapfile -t COMPREPLY < <(compgen -W "$(_uring_dmabuf_ifaces)" -- "$cur")
 		;;

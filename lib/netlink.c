@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: MIT
 /*
  * Talking to the kernel's netdev generic netlink family over libnl-genl-3:
- * NETDEV_CMD_BIND_RX (a binding lives exactly as long as the socket that
- * made it), NETDEV_CMD_QUEUE_GET, NETDEV_CMD_QSTATS_GET and NETDEV_CMD_PAGE_POOL_GET.
+ * NETDEV_CMD_BIND_RX and NETDEV_CMD_BIND_TX (a binding lives exactly as
+ * long as the socket that made it), NETDEV_CMD_QUEUE_GET, NETDEV_CMD_QSTATS_GET and NETDEV_CMD_PAGE_POOL_GET.
  */
 #include <errno.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -231,24 +232,20 @@ static int reserved_zero(const void *p, size_t len)
 	return 1;
 }
 
-int uring_dmabuf_bind_rx(const struct uring_dmabuf_bind_params *params,
-			 struct uring_dmabuf_binding **out,
-			 struct uring_dmabuf_nl_error *err)
+/*
+ * A binding of the netdev family's command @cmd, built by @put from
+ * @params: the socket that made it becomes *out's. The error model of
+ * every public call: @err cleared first, its code set on failure.
+ */
+static int bind_dmabuf(unsigned int cmd, const char *no_cmd, size_t msg_size,
+		       int (*put)(struct nl_msg *, int, const void *),
+		       const void *params, struct uring_dmabuf_binding **out,
+		       struct uring_dmabuf_nl_error *err)
 {
 	struct uring_dmabuf_binding *b;
 	struct nl_msg *msg;
 	int family, ret;
 
-	if (err) {
-		memset(err, 0, sizeof(*err));
-		err->attr = -1;
-	}
-	if (!params || !out || !params->queues || !params->nr_queues ||
-	    !params->ifindex || params->dmabuf_fd < 0 || params->flags ||
-	    !reserved_zero(params->__reserved, sizeof(params->__reserved))) {
-		ret = -EINVAL;
-		goto out_err;
-	}
 	b = calloc(1, sizeof(*b));
 	if (!b) {
 		ret = -ENOMEM;
@@ -257,21 +254,21 @@ int uring_dmabuf_bind_rx(const struct uring_dmabuf_bind_params *params,
 	ret = open_socket(&b->sk);
 	if (ret)
 		goto err_free;
-	family = resolve_netdev(b->sk, NETDEV_CMD_BIND_RX);
+	family = resolve_netdev(b->sk, cmd);
 	if (family < 0) {
 		ret = family;
 		if (err && ret == -EOPNOTSUPP) {
 			err->code = ret;
-			strcpy(err->msg, "kernel has no NETDEV_CMD_BIND_RX (devmem TCP needs Linux 6.12+)");
+			snprintf(err->msg, sizeof(err->msg), "%s", no_cmd);
 		}
 		goto err_close;
 	}
-	msg = nlmsg_alloc_size(BIND_RX_MSG_SIZE(params->nr_queues));
+	msg = nlmsg_alloc_size(msg_size);
 	if (!msg) {
 		ret = -ENOMEM;
 		goto err_close;
 	}
-	ret = urd_put_bind_rx(msg, family, params);
+	ret = put(msg, family, params);
 	if (ret) {
 		nlmsg_free(msg);
 		goto err_close;
@@ -290,6 +287,59 @@ out_err:
 	if (err && !err->code)
 		err->code = ret;
 	return ret;
+}
+
+static void clear_err(struct uring_dmabuf_nl_error *err)
+{
+	if (err) {
+		memset(err, 0, sizeof(*err));
+		err->attr = -1;
+	}
+}
+
+static int put_bind_rx(struct nl_msg *msg, int family, const void *p)
+{
+	return urd_put_bind_rx(msg, family, p);
+}
+
+int uring_dmabuf_bind_rx(const struct uring_dmabuf_bind_params *params,
+			 struct uring_dmabuf_binding **out,
+			 struct uring_dmabuf_nl_error *err)
+{
+	clear_err(err);
+	if (!params || !out || !params->queues || !params->nr_queues ||
+	    !params->ifindex || params->dmabuf_fd < 0 || params->flags ||
+	    !reserved_zero(params->__reserved, sizeof(params->__reserved))) {
+		if (err)
+			err->code = -EINVAL;
+		return -EINVAL;
+	}
+	return bind_dmabuf(NETDEV_CMD_BIND_RX,
+			   "kernel has no NETDEV_CMD_BIND_RX (devmem TCP needs Linux 6.12+)",
+			   BIND_RX_MSG_SIZE(params->nr_queues), put_bind_rx,
+			   params, out, err);
+}
+
+static int put_bind_tx(struct nl_msg *msg, int family, const void *p)
+{
+	return urd_put_bind_tx(msg, family, p);
+}
+
+int uring_dmabuf_bind_tx(const struct uring_dmabuf_bind_tx_params *params,
+			 struct uring_dmabuf_binding **out,
+			 struct uring_dmabuf_nl_error *err)
+{
+	clear_err(err);
+	if (!params || !out || !params->ifindex || params->dmabuf_fd < 0 ||
+	    params->flags ||
+	    !reserved_zero(params->__reserved, sizeof(params->__reserved))) {
+		if (err)
+			err->code = -EINVAL;
+		return -EINVAL;
+	}
+	return bind_dmabuf(NETDEV_CMD_BIND_TX,
+			   "kernel has no NETDEV_CMD_BIND_TX (devmem TX needs Linux 6.16+)",
+			   BIND_RX_MSG_SIZE(0), put_bind_tx, params, out, err);
 }
 
 unsigned int uring_dmabuf_binding_id(const struct uring_dmabuf_binding *b)

@@ -47,6 +47,17 @@ int urd_put_bind_rx(struct nl_msg *msg, int family,
 	return 0;
 }
 
+/* NETDEV_CMD_BIND_TX: a whole device, no queues. */
+int urd_put_bind_tx(struct nl_msg *msg, int family,
+		    const struct uring_dmabuf_bind_tx_params *p)
+{
+	if (put_header(msg, family, 0, NETDEV_CMD_BIND_TX) ||
+	    nla_put_u32(msg, NETDEV_A_DMABUF_IFINDEX, p->ifindex) ||
+	    nla_put_u32(msg, NETDEV_A_DMABUF_FD, (uint32_t)p->dmabuf_fd))
+		return -ENOMEM;
+	return 0;
+}
+
 /* The kernel filters page pools by nothing: every pool, of every device. */
 int urd_put_page_pool_dump(struct nl_msg *msg, int family)
 {

@@ -18,6 +18,7 @@
 #define NETDEV_CMD_QUEUE_GET		10
 #define NETDEV_CMD_QSTATS_GET		12
 #define NETDEV_CMD_BIND_RX		13
+#define NETDEV_CMD_BIND_TX		15
 #define NETDEV_A_QUEUE_ID		1
 #define NETDEV_A_QUEUE_IFINDEX		2
 #define NETDEV_A_QUEUE_TYPE		3
@@ -46,6 +47,7 @@
 #define SO_DEVMEM_LINEAR		78
 #define SO_DEVMEM_DMABUF		79
 #define SO_DEVMEM_DONTNEED		80
+#define SCM_DEVMEM_DMABUF		SO_DEVMEM_DMABUF
 #define DEVMEM_MAX_DONTNEED_FRAGS	1024
 
 struct devmem_cmsg {
@@ -63,6 +65,8 @@ struct nlmsghdr;
 /* nlmsg.c: building and parsing, no I/O (unit-tested byte for byte). */
 int urd_put_bind_rx(struct nl_msg *msg, int family,
 		    const struct uring_dmabuf_bind_params *p);
+int urd_put_bind_tx(struct nl_msg *msg, int family,
+		    const struct uring_dmabuf_bind_tx_params *p);
 int urd_put_queue_dump(struct nl_msg *msg, int family, unsigned int ifindex);
 int urd_put_page_pool_dump(struct nl_msg *msg, int family);
 int urd_put_qstats_dump(struct nl_msg *msg, int family, unsigned int ifindex);

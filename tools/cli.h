@@ -60,15 +60,29 @@ int cmd_info(int argc, char **argv);
 int cmd_queues(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_bind_rx(int argc, char **argv);
+int cmd_bind_tx(int argc, char **argv);
 int cmd_recv(int argc, char **argv);
 int cmd_send(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 int cmd_restore(int argc, char **argv);
 
 /* The payload every byte of a test stream carries, by stream offset. */
+#define PATTERN_PERIOD 251
 static inline unsigned char pattern_byte(unsigned long long off)
 {
-	return (unsigned char)(off % 251);
+	return (unsigned char)(off % PATTERN_PERIOD);
+}
+
+/*
+ * @len bytes of the pattern from offset 0; a buffer of a multiple of
+ * PATTERN_PERIOD bytes repeats the stream (devmem TX sends it round).
+ */
+static inline void pattern_fill(unsigned char *p, unsigned long long len)
+{
+	unsigned long long i;
+
+	for (i = 0; i < len; i++)
+		p[i] = pattern_byte(i);
 }
 
 #endif

@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "bind.h"
 #include "cli.h"
 #include "output.h"
 #include "setup.h"
@@ -75,9 +76,12 @@ static void export_env(const struct rx_opts *o, const struct rx_setup *s)
 	setenv("URING_DMABUF_QUEUES", queues, 1);
 }
 
-/* Runs COMMAND; forwards SIGINT/SIGTERM/SIGHUP to it; returns its status. */
-static int run_child(char **cmd, const struct rx_opts *o,
-		     const struct rx_setup *s, const sigset_t *old)
+/*
+ * Runs COMMAND with @dmabuf_fd and @nl_fd inherited (the environment
+ * describes them: set it first); forwards SIGINT/SIGTERM/SIGHUP to it;
+ * returns its status.
+ */
+int bind_run_child(char **cmd, int dmabuf_fd, int nl_fd, const sigset_t *old)
 {
 	sigset_t wait_set;
 	int sig, status;
@@ -91,9 +95,8 @@ static int run_child(char **cmd, const struct rx_opts *o,
 	}
 	if (!pid) {
 		sigprocmask(SIG_SETMASK, old, NULL);
-		keep_on_exec(s->dmabuf_fd);
-		keep_on_exec(uring_dmabuf_binding_socket(s->binding));
-		export_env(o, s);
+		keep_on_exec(dmabuf_fd);
+		keep_on_exec(nl_fd);
 		execvp(cmd[0], cmd);
 		err_msg("cannot run %s: %s", cmd[0], strerror(errno));
 		_exit(127);
@@ -118,7 +121,8 @@ static int run_child(char **cmd, const struct rx_opts *o,
 	return WEXITSTATUS(status);
 }
 
-static int hold(void)
+/* Holds the binding until SIGINT/SIGTERM/SIGHUP (they are blocked). */
+int bind_hold(void)
 {
 	sigset_t wait_set;
 	int sig;
@@ -208,7 +212,11 @@ int cmd_bind_rx(int argc, char **argv)
 	rx_setup_print(&o, &s);
 	steer_print(&o, &so);
 	out_finish();
-	status = cmd ? run_child(cmd, &o, &s, &old) : hold();
+	if (cmd)
+		export_env(&o, &s);
+	status = cmd ? bind_run_child(cmd, s.dmabuf_fd,
+				      uring_dmabuf_binding_socket(s.binding),
+				      &old) : bind_hold();
 	rx_teardown(&s);
 	if (steer_stop(&so) && !status)
 		status = EXIT_FAIL;

@@ -23,9 +23,10 @@ static const struct command commands[] = {
 	{ "queues", cmd_queues, "RX/TX queues of DEV with NAPI and bound dma-buf ids" },
 	{ "stats", cmd_stats, "queue counters and page pools of DEV, the dma-bufs they hold" },
 	{ "bind-rx", cmd_bind_rx, "create a dma-buf and bind it to RX queues of DEV" },
+	{ "bind-tx", cmd_bind_tx, "create a READONLY dma-buf and bind it to DEV for TX" },
 	{ "restore", cmd_restore, "put DEV back as it was from its steering journal" },
 	{ "recv", cmd_recv, "receive a TCP stream (devmem TCP when bound)" },
-	{ "send", cmd_send, "send the test pattern over plain TCP" },
+	{ "send", cmd_send, "send the test pattern over TCP, or from a TX-bound dma-buf" },
 	{ "version", cmd_version, "print versions of the tool, library and module" },
 	{ "help", NULL, "show this help, or COMMAND's: help [COMMAND]" },
 };

@@ -130,7 +130,7 @@ int rx_opts_check(const struct rx_opts *o, bool need_dev)
 		err_msg("no network device given");
 		return -EINVAL;
 	}
-	if (o->dev && !o->nr_queues) {
+	if (o->dev && !o->nr_queues && !o->tx) {
 		err_msg("--queues LIST is required with a device");
 		return -EINVAL;
 	}
@@ -234,7 +234,8 @@ static int create_fixed(const struct rx_opts *o, struct rx_setup *s)
 		return ret;
 	}
 	ret = uring_dmabuf_create_fixed(&s->ring, s->dev_fd, s->mem.addr,
-					s->mem.len, 0, 0);
+					s->mem.len, 0,
+					o->tx ? URING_DMABUF_CREATE_READONLY : 0);
 	if (ret < 0) {
 		err_msg("URING_DMABUF_CMD_CREATE_FIXED: %s", strerror(-ret));
 		hint_create(ret, o);
@@ -255,7 +256,8 @@ static int rx_dev_check(const struct rx_opts *o, struct rx_setup *s)
 	}
 	/* Newer kernels answer a bad queue with a bare EINVAL: check first. */
 	nr_rx = rx_queue_count(o->dev);
-	if (nr_rx > 0 && o->queues[o->nr_queues - 1] >= (unsigned int)nr_rx) {
+	if (nr_rx > 0 && o->nr_queues &&
+	    o->queues[o->nr_queues - 1] >= (unsigned int)nr_rx) {
 		err_msg("%s has RX queues 0-%d; there is no queue %u", o->dev, nr_rx - 1,
 			o->queues[o->nr_queues - 1]);
 		hint_msg("see uring-dmabuf queues %s", o->dev);
@@ -340,12 +342,16 @@ int dmabuf_setup(const struct rx_opts *o, struct rx_setup *s)
 				 o->kind == MEM_HUGE_2M ? "2048kB" : "1048576kB");
 		return ret;
 	}
+	/* What send --devmem sends and recv --verify checks (a page or more). */
+	if (o->tx)
+		pattern_fill(s->mem.addr, s->mem.len);
 	if (o->uring) {
 		ret = create_fixed(o, s);
 	} else {
 		iov.iov_base = s->mem.addr;
 		iov.iov_len = s->mem.len;
-		ret = uring_dmabuf_create(s->dev_fd, &iov, 1, URING_DMABUF_CREATE_CLOEXEC);
+		ret = uring_dmabuf_create(s->dev_fd, &iov, 1, URING_DMABUF_CREATE_CLOEXEC |
+					  (o->tx ? URING_DMABUF_CREATE_READONLY : 0));
 		if (ret < 0) {
 			err_msg("URING_DMABUF_IOC_CREATE: %s", strerror(-ret));
 			hint_create(ret, o);
@@ -418,13 +424,41 @@ int rx_bind(const struct rx_opts *o, struct rx_setup *s)
 	return ret;
 }
 
+/* bind-tx, send --devmem: NETDEV_CMD_BIND_TX of the dma-buf to o->dev. */
+int tx_bind(const struct rx_opts *o, struct rx_setup *s)
+{
+	struct uring_dmabuf_bind_tx_params p = { .dmabuf_fd = s->dmabuf_fd };
+	struct uring_dmabuf_nl_error nlerr;
+	int ret;
+
+	if (!s->ifindex) {
+		ret = rx_dev_check(o, s);
+		if (ret)
+			return ret;
+	}
+	p.ifindex = s->ifindex;
+	ret = uring_dmabuf_bind_tx(&p, &s->binding, &nlerr);
+	if (ret) {
+		err_msg("NETDEV_CMD_BIND_TX on %s: %s%s%s", o->dev, strerror(-ret),
+			nlerr.msg[0] ? ": " : "", nlerr.msg);
+		if (ret == -EOPNOTSUPP && strstr(nlerr.msg, "NETDEV_CMD_BIND_TX"))
+			hint_msg("devmem TX needs Linux 6.16 or newer");
+		else if (ret == -EOPNOTSUPP)
+			hint_msg("%s's driver does not transmit from dma-bufs (netmem TX)", o->dev);
+	}
+	return ret;
+}
+
 void rx_setup_print(const struct rx_opts *o, const struct rx_setup *s)
 {
 	unsigned int i;
 
 	if (s->binding)
 		out_u64("binding_id", "binding id %llu", uring_dmabuf_binding_id(s->binding));
-	if (o->dev) {
+	if (o->dev && o->tx) {
+		out_str("ifname", " on %s", o->dev);
+		out_str("direction", " for %s\n", "transmit");
+	} else if (o->dev) {
 		out_str("ifname", " on %s", o->dev);
 		out_text(" queues");
 		out_open_array("queues");

@@ -26,6 +26,8 @@ struct rx_opts {
 	int numa;
 	bool uring;
 	unsigned int rx_page_size;
+	/* bind-tx, send --devmem: the test pattern in the memory, READONLY */
+	bool tx;
 };
 
 struct rx_setup {
@@ -52,6 +54,7 @@ int rx_opts_check(const struct rx_opts *o, bool need_dev);
 int rx_setup_precheck(const struct rx_opts *o, struct rx_setup *s);
 int dmabuf_setup(const struct rx_opts *o, struct rx_setup *s);
 int rx_bind(const struct rx_opts *o, struct rx_setup *s);
+int tx_bind(const struct rx_opts *o, struct rx_setup *s);
 void rx_setup_print(const struct rx_opts *o, const struct rx_setup *s);
 void rx_teardown(struct rx_setup *s);
 

@@ -2,7 +2,8 @@
 /*
  * liburing-dmabuf: turn io_uring registered buffers or ordinary memory into
  * dma-bufs (through the uring_dmabuf kernel module), bind them to NIC RX
- * queues for devmem TCP, and receive into them.
+ * queues for devmem TCP and receive into them, or bind them for devmem TX
+ * and send from them.
  *
  * Every function returning int returns 0 (or a non-negative value where
  * documented) on success and a negative errno on failure. errno is not the
@@ -20,6 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
+#include <sys/types.h>
 #include <sys/uio.h>
 
 #include <liburing_dmabuf/uring_dmabuf.h>
@@ -113,6 +115,81 @@ int uring_dmabuf_bind_rx(const struct uring_dmabuf_bind_params *params,
 unsigned int uring_dmabuf_binding_id(const struct uring_dmabuf_binding *b);
 int uring_dmabuf_binding_socket(const struct uring_dmabuf_binding *b);
 void uring_dmabuf_unbind(struct uring_dmabuf_binding *b);
+
+/* ---- TX binding and devmem send (Linux 6.16+) ---------------------------- */
+
+/**
+ * struct uring_dmabuf_bind_tx_params - what NETDEV_CMD_BIND_TX binds
+ * @ifindex: the NIC whose sockets send from the dma-buf
+ * @dmabuf_fd: the dma-buf; a READONLY one is enough (the NIC only reads)
+ * @flags: must be 0 (for options to come)
+ * @__reserved: must be 0 (for fields to come)
+ */
+struct uring_dmabuf_bind_tx_params {
+	unsigned int ifindex;
+	int dmabuf_fd;
+	unsigned int flags;
+	unsigned int __reserved[7];
+};
+
+int uring_dmabuf_bind_tx(const struct uring_dmabuf_bind_tx_params *params,
+			 struct uring_dmabuf_binding **out,
+			 struct uring_dmabuf_nl_error *err);
+
+/**
+ * struct uring_dmabuf_piece - bytes of a TX-bound dma-buf to send
+ * @offset: byte offset in the dma-buf
+ * @len: bytes, at least 1
+ */
+struct uring_dmabuf_piece {
+	uint64_t offset;
+	uint64_t len;
+};
+
+#define URING_DMABUF_DEVMEM_MAX_PIECES 64
+
+/**
+ * struct uring_dmabuf_devmem_msg - one devmem sendmsg(), built in place
+ * @msg: for sendmsg(2) with MSG_ZEROCOPY; points into this struct
+ * @iov: the pieces; iov_base is a dma-buf offset, not an address
+ * @control: the SCM_DEVMEM_DMABUF control message naming the binding
+ */
+struct uring_dmabuf_devmem_msg {
+	struct msghdr msg;
+	struct iovec iov[URING_DMABUF_DEVMEM_MAX_PIECES];
+	union {
+		struct cmsghdr align;
+		char buf[CMSG_SPACE(sizeof(uint32_t))];
+	} control;
+};
+
+int uring_dmabuf_devmem_msg_prep(struct uring_dmabuf_devmem_msg *m,
+				 unsigned int binding_id,
+				 const struct uring_dmabuf_piece *pieces,
+				 unsigned int nr);
+int uring_dmabuf_zerocopy_enable(int sock);
+ssize_t uring_dmabuf_send_devmem(int sock, unsigned int binding_id,
+				 const struct uring_dmabuf_piece *pieces,
+				 unsigned int nr, int flags);
+
+/**
+ * struct uring_dmabuf_zc_done - MSG_ZEROCOPY sends the kernel is done with
+ * @first: id of the first send of the range
+ * @last: id of the last, inclusive; a socket's n-th MSG_ZEROCOPY send that
+ *	returned more than 0 has id n - 1 (counting wraps at 2^32)
+ * @copied: 1 if the kernel copied the bytes instead
+ *	(SO_EE_CODE_ZEROCOPY_COPIED)
+ * @__reserved: 0
+ */
+struct uring_dmabuf_zc_done {
+	uint32_t first;
+	uint32_t last;
+	uint32_t copied;
+	uint32_t __reserved;
+};
+
+int uring_dmabuf_zc_reap(int sock, struct uring_dmabuf_zc_done *out,
+			 unsigned int max);
 
 /* Kernel support: 1 if the netdev family has the command, 0 if not. */
 #define URING_DMABUF_NL_BIND_RX 13

@@ -145,6 +145,7 @@ static void reply_family(const uint32_t *ops, unsigned int nr)
 }
 
 static const uint32_t ops_612[] = { 1, 5, 9, 10, 11, 12, 13, 14 };
+static const uint32_t ops_716[] = { 1, 5, 9, 10, 11, 12, 13, 14, 15 };
 static const uint32_t ops_65[] = { 1, 2, 3, 4 };	/* netdev before QUEUE_GET */
 
 static void reply_bind(int with_id, uint32_t id)
@@ -263,6 +264,106 @@ static void assert_no_binding(struct uring_dmabuf_binding *b)
 {
 	assert_null(b);
 	assert_int_equal(k.allocs, k.frees);
+}
+
+/* ---- bind_tx ---------------------------------------------------------------- */
+
+static const struct uring_dmabuf_bind_tx_params tx_params = {
+	.ifindex = 3, .dmabuf_fd = 9,
+};
+
+static void bind_tx__invalid_arguments_open_no_socket(void **state)
+{
+	struct uring_dmabuf_bind_tx_params p;
+	struct uring_dmabuf_binding *b = NULL;
+	struct uring_dmabuf_nl_error err;
+
+	(void)state;
+	assert_int_equal(uring_dmabuf_bind_tx(NULL, &b, &err), -EINVAL);
+	assert_int_equal(err.code, -EINVAL);
+	assert_int_equal(uring_dmabuf_bind_tx(&tx_params, NULL, &err), -EINVAL);
+	p = tx_params;
+	p.ifindex = 0;
+	assert_int_equal(uring_dmabuf_bind_tx(&p, &b, &err), -EINVAL);
+	p = tx_params;
+	p.dmabuf_fd = -1;
+	assert_int_equal(uring_dmabuf_bind_tx(&p, &b, &err), -EINVAL);
+	p = tx_params;
+	p.flags = 1;
+	assert_int_equal(uring_dmabuf_bind_tx(&p, &b, &err), -EINVAL);
+	p = tx_params;
+	p.__reserved[6] = 1;
+	assert_int_equal(uring_dmabuf_bind_tx(&p, &b, &err), -EINVAL);
+	assert_int_equal(err.attr, -1);
+	assert_string_equal(err.msg, "");
+	assert_int_equal(k.allocs, 0);
+	assert_null(b);
+}
+
+static void bind_tx__family_lacks_bind_tx_is_too_old(void **state)
+{
+	struct uring_dmabuf_binding *b = NULL;
+	struct uring_dmabuf_nl_error err;
+
+	(void)state;
+	reply_family(ops_612, 8);	/* Linux 6.12 - 6.15: BIND_RX only */
+	assert_int_equal(uring_dmabuf_bind_tx(&tx_params, &b, &err),
+			 -EOPNOTSUPP);
+	assert_int_equal(err.code, -EOPNOTSUPP);
+	assert_non_null(strstr(err.msg, "NETDEV_CMD_BIND_TX"));
+	assert_non_null(strstr(err.msg, "6.16"));
+	assert_int_equal(k.nr_sent, 1);		/* no bind request */
+	assert_no_binding(b);
+}
+
+static void bind_tx__success_sends_ifindex_and_fd_only(void **state)
+{
+	struct uring_dmabuf_binding *b = NULL;
+	struct uring_dmabuf_nl_error err;
+	struct nlbuf want;
+	struct nlmsghdr *h;
+	size_t m;
+
+	(void)state;
+	reply_family(ops_716, 9);
+	reply_bind(1, 77);
+	assert_int_equal(uring_dmabuf_bind_tx(&tx_params, &b, &err), 0);
+	assert_int_equal(err.code, 0);
+	assert_int_equal(uring_dmabuf_binding_id(b), 77);
+	assert_int_equal(uring_dmabuf_binding_socket(b), FAKE_FD);
+
+	h = nb_hdr(&k.sent[1], 0);
+	assert_int_equal(h->nlmsg_type, FAMILY);
+	assert_int_equal(h->nlmsg_flags, NLM_F_REQUEST | NLM_F_ACK);
+	nb_init(&want);
+	m = nb_msg(&want, FAMILY, 0);
+	nb_genl(&want, NETDEV_CMD_BIND_TX, 1);
+	nb_u32(&want, NETDEV_A_DMABUF_IFINDEX, 3);
+	nb_u32(&want, NETDEV_A_DMABUF_FD, 9);
+	nb_end(&want, m);
+	assert_int_equal(h->nlmsg_len, want.len);
+	assert_memory_equal((char *)h + NLMSG_HDRLEN, want.b + NLMSG_HDRLEN,
+			    want.len - NLMSG_HDRLEN);
+
+	/* Same ownership as RX: the socket is the binding. */
+	assert_int_equal(k.frees, 0);
+	uring_dmabuf_unbind(b);
+	assert_int_equal(k.frees, 1);
+}
+
+static void bind_tx__extack_message(void **state)
+{
+	struct uring_dmabuf_binding *b = NULL;
+	struct uring_dmabuf_nl_error err;
+
+	(void)state;
+	reply_family(ops_716, 9);
+	reply_error(-EOPNOTSUPP, "Driver does not support netmem TX", -1);
+	assert_int_equal(uring_dmabuf_bind_tx(&tx_params, &b, &err),
+			 -EOPNOTSUPP);
+	assert_int_equal(err.code, -EOPNOTSUPP);
+	assert_string_equal(err.msg, "Driver does not support netmem TX");
+	assert_no_binding(b);
 }
 
 /* ---- bind_rx ---------------------------------------------------------------- */
@@ -709,6 +810,10 @@ static void queues__zero_ifindex(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		T(bind_tx__invalid_arguments_open_no_socket),
+		T(bind_tx__family_lacks_bind_tx_is_too_old),
+		T(bind_tx__success_sends_ifindex_and_fd_only),
+		T(bind_tx__extack_message),
 		T(bind_rx__invalid_arguments_open_no_socket),
 		T(bind_rx__no_memory_for_socket),
 		T(bind_rx__connect_fails),

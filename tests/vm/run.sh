@@ -13,6 +13,8 @@
 #   run.sh vmshell KERNEL        boot one kernel with a shell on the console
 #   run.sh demo KERNEL           make demo: the README's path in one guest
 #   run.sh bench KERNEL          make bench
+#   run.sh bench-tx KERNEL       make bench-tx: the TX table, into
+#                                docs/benchmarks.md and README.md
 #   run.sh bench-iommu KERNEL    make bench-iommu: the bind table behind an
 #                                IOMMU, into docs/benchmarks.md and README.md
 #   run.sh deb-lifecycle [KERNEL...]   make deb-lifecycle: the packages
@@ -138,7 +140,23 @@ build_locked() {
 	log "$k: dkms build/install for $kver ($K_ENV)"
 	dkms_build_install "$k" "$kver" "$K_ENV" "$out/ko/dkms" "$out/ko/packaged"
 	kmods_build "$k" "$kver" "$K_ENV" "$out/ko/kmod"
-	initramfs_build "$k" "$kver" "$out/ko" "$out/initramfs.img"
+	initramfs_build "$k" "$kver" "$out/ko" "$out/initramfs.img" "$(ncdevmem_guest "$k")"
+}
+
+# The kernel's own ncdevmem for K's guest (6.12, 7.3: built once and cached,
+# tests/vm/ncdevmem/build.sh): the directory to copy into the initramfs, or
+# nothing, when K has no recipe or the build failed (95-ncdevmem then skips,
+# which tests/vm/must-run makes a failure where it must run).
+ncdevmem_guest() {
+	local dir
+	case $1 in
+	6.12|7.3)
+		if dir=$(nice -n 10 "$VMDIR/ncdevmem/build.sh" "$1"); then
+			echo "$dir/guest"
+		else
+			warn "$1: ncdevmem could not be built: 95-ncdevmem will skip"
+		fi ;;
+	esac
 }
 
 # The part of a guest's console that tells why it died: from the first kernel
@@ -368,6 +386,30 @@ main() {
 		fi
 		with_cache_lock -s packages_lifecycle "$k"
 		;;
+	bench-tx)
+		# The TX table's boot (tests/vm/guest/bench-tx), in
+		# $VMBUILD/K+tx-bench/; its figures go into the docs from here.
+		[ "$(id -u)" = 0 ] || die "$cmd runs dkms and chroot: run it as root"
+		[ $# -eq 1 ] || die "usage: run.sh $cmd KERNEL (one of $KERNELS_ALL)"
+		kernel_def "$1"
+		"$0" _build "$1"
+		out=$VMBUILD/$1+tx-bench
+		mkdir -p "$out"
+		log "$1: booting $(kernel_kver "$1") for the $cmd"
+		rc=0
+		qemu_boot "$1" "$(kernel_kver "$1")" "$VMBUILD/$1/initramfs.img" "$out" bench || rc=$?
+		cat "$out/results.log"
+		[ "$rc" = 0 ] || die "$1: the guest did not finish the $cmd (console: $out/console.log)"
+		! grep -q '^bench: FAIL' "$out/results.log" || exit 1
+		report_console "$1" "$out" | tee "$out/console-report.txt"
+		! grep -q '^not ok' "$out/console-report.txt" || exit 1
+		commit=$(git -C "$TOP" describe --always --dirty 2>/dev/null || echo unknown)
+		"$TOP/tests/bench/tx-table.sh" "$out/results.log" "$(kernel_kver "$1")" "" \
+			"$commit" >"$out/tx.md" || die "$1: no TX figures in $out/results.log"
+		SPLICE_HEADING="## Transmit" "$TOP/tests/bench/splice.sh" "$TOP/docs/benchmarks.md" tx "$out/tx.md"
+		"$TOP/tests/bench/splice.sh" "$TOP/README.md" tx "$out/tx.md"
+		log "$1: table in $TOP/docs/benchmarks.md and $TOP/README.md ($out/tx.md)"
+		;;
 	bench | bench-iommu)
 		# One kernel, one run; the guest's output is the result.
 		# bench-iommu (make bench-iommu: VM_QEMU_ARGS and VM_APPEND
@@ -418,8 +460,12 @@ main() {
 			mkdir -p "$TOP/docs"
 			# make bench-iommu's part of the page stays.
 			"$TOP/tests/bench/splice.sh" "$TOP/docs/benchmarks.md" iommu >"$out/iommu-kept.md"
+			"$TOP/tests/bench/splice.sh" "$TOP/docs/benchmarks.md" tx >"$out/tx-kept.md"
 			cp "$out/benchmarks.md" "$TOP/docs/benchmarks.md"
 			"$TOP/tests/bench/splice.sh" "$TOP/docs/benchmarks.md" iommu "$out/iommu-kept.md"
+			# ... and make bench-tx's.
+			[ ! -s "$out/tx-kept.md" ] || SPLICE_HEADING="## Transmit" \
+				"$TOP/tests/bench/splice.sh" "$TOP/docs/benchmarks.md" tx "$out/tx-kept.md"
 			log "$1: results in $out/bench.json, table in $TOP/docs/benchmarks.md"
 		else
 			log "$1: results in $out/bench.json, table in $out/benchmarks.md (docs/ left as it is)"
@@ -433,7 +479,7 @@ main() {
 		qemu_boot "$1" "$(kernel_kver "$1")" "$VMBUILD/$1/initramfs.img" "$VMBUILD/$1" shell
 		;;
 	*)
-		die "usage: run.sh test | prepare|vmtest [KERNEL...] | vmshell|demo|bench|bench-iommu KERNEL"
+		die "usage: run.sh test | prepare|vmtest [KERNEL...] | vmshell|demo|bench|bench-iommu|bench-tx KERNEL"
 		;;
 	esac
 }

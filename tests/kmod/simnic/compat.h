@@ -153,6 +153,42 @@ simnic_kring_set_hds(struct kernel_ethtool_ringparam *kring, u32 thresh,
 }
 #endif
 
+/*
+ * 6.16: devmem TX. A device that DMAs net_iov frags from their binding's
+ * DMA addresses declares netmem_tx (7.2: the mode NETMEM_TX_DMA; before, a
+ * flag). Without it no unreadable skb reaches ndo_start_xmit.
+ */
+static inline void simnic_set_netmem_tx(struct net_device *dev)
+{
+#if defined(SIMNIC_HAVE_NETMEM_TX_MODE)
+	dev->netmem_tx = NETMEM_TX_DMA;
+#elif defined(SIMNIC_HAVE_NETMEM_TX)
+	dev->netmem_tx = true;
+#endif
+}
+
+/*
+ * 6.16: unmap bookkeeping that records 0 for a net_iov (its binding owns
+ * the mapping) and skips it on unmap. Before, no net_iov is ever mapped.
+ */
+#ifndef SIMNIC_HAVE_NETMEM_DMA_UNMAP
+#include <linux/dma-mapping.h>
+#include <net/netmem.h>
+
+#define netmem_dma_unmap_addr_set(NETMEM, PTR, ADDR_NAME, VAL)		\
+	dma_unmap_addr_set(PTR, ADDR_NAME,				\
+			   netmem_is_net_iov(NETMEM) ? 0 : (VAL))
+
+static inline void netmem_dma_unmap_page_attrs(struct device *dev,
+					       dma_addr_t addr, size_t size,
+					       enum dma_data_direction dir,
+					       unsigned long attrs)
+{
+	if (addr)
+		dma_unmap_page_attrs(dev, addr, size, dir, attrs);
+}
+#endif
+
 /* 6.18: ETHTOOL_GRXRINGS has its own op instead of get_rxnfc(). */
 #ifdef SIMNIC_HAVE_GET_RX_RING_COUNT
 #define SIMNIC_ETHTOOL_OP_GET_RX_RING_COUNT \

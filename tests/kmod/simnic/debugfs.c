@@ -4,7 +4,9 @@
  * namespace: /sys/kernel/debug/uring_dmabuf_simnic/<ifname>/ (the name at
  * creation time)
  *
- *   steer   read: the rules, "LOC tcp4|tcp6 PORT QUEUE" per line
+ *   steer   read: the rules, "LOC tcp4|tcp6 PORT QUEUE" per line (PORT
+ *           "any" without a dst-port), then "src-ip A", "dst-ip A",
+ *           "src-port P" for what else the rule matches
  *           write "PORT QUEUE": steer TCP (IPv4 and IPv6) to dst port PORT
  *           to QUEUE ("ethtool -N DEV flow-type tcp4 dst-port PORT action
  *           QUEUE", and tcp6); "PORT -1" deletes them
@@ -38,18 +40,41 @@
 
 static struct dentry *simnic_debugfs_root;
 
+/* An address of a rule, as ethtool -n shows it. */
+static void simnic_steer_show_ip(struct seq_file *m, const char *name,
+				 const struct simnic_match *match,
+				 const __be32 *addr)
+{
+	if (match->flow_type == TCP_V4_FLOW)
+		seq_printf(m, " %s %pI4", name, addr);
+	else
+		seq_printf(m, " %s %pI6c", name, addr);
+}
+
+/* "LOC tcp4|tcp6 DPORT QUEUE" (DPORT "any" if not matched), then extras. */
 static int simnic_steer_show(struct seq_file *m, void *v)
 {
 	struct simnic_priv *priv = m->private;
-	u32 loc, flow_type;
-	u16 port, queue;
+	struct simnic_match match;
+	u16 queue;
+	u32 loc;
 
 	for (loc = 0; loc < SIMNIC_MAX_RULES; loc++) {
-		if (simnic_steer_get(priv, loc, &flow_type, &port, &queue))
+		if (simnic_steer_get(priv, loc, &match, &queue))
 			continue;
-		seq_printf(m, "%u %s %u %u\n", loc,
-			   flow_type == TCP_V4_FLOW ? "tcp4" : "tcp6", port,
-			   queue);
+		seq_printf(m, "%u %s", loc,
+			   match.flow_type == TCP_V4_FLOW ? "tcp4" : "tcp6");
+		if (match.fields & SIMNIC_MATCH_DST_PORT)
+			seq_printf(m, " %u %u", match.dport, queue);
+		else
+			seq_printf(m, " any %u", queue);
+		if (match.fields & SIMNIC_MATCH_SRC_IP)
+			simnic_steer_show_ip(m, "src-ip", &match, match.src);
+		if (match.fields & SIMNIC_MATCH_DST_IP)
+			simnic_steer_show_ip(m, "dst-ip", &match, match.dst);
+		if (match.fields & SIMNIC_MATCH_SRC_PORT)
+			seq_printf(m, " src-port %u", match.sport);
+		seq_putc(m, '\n');
 	}
 	return 0;
 }
@@ -62,13 +87,18 @@ static int simnic_steer_open(struct inode *inode, struct file *file)
 static int simnic_steer_add(struct simnic_priv *priv, u16 port, u16 queue)
 {
 	static const u32 flows[] = { TCP_V4_FLOW, TCP_V6_FLOW };
+	struct simnic_match match = {
+		.fields = SIMNIC_MATCH_DST_PORT,
+		.dport = port,
+	};
 	unsigned int i;
 	u32 loc;
 	int err;
 
 	for (i = 0; i < ARRAY_SIZE(flows); i++) {
 		loc = RX_CLS_LOC_ANY;
-		err = simnic_steer_insert(priv, &loc, flows[i], port, queue);
+		match.flow_type = flows[i];
+		err = simnic_steer_insert(priv, &loc, &match, queue);
 		if (err)
 			return err;
 	}
@@ -172,10 +202,11 @@ static int simnic_qstats_show(struct seq_file *m, void *v)
 			   (u64)READ_ONCE(priv->rxq[i].last_dma),
 			   s.zcrx_frags, s.zcrx_bytes);
 	}
-	for (i = 0; i < priv->num_queues; i++) {
+	for (i = 0; i < priv->max_queues; i++) {
 		simnic_tx_stats_read(&priv->tx_stats[i], &t);
-		seq_printf(m, "tx%u packets=%llu bytes=%llu dropped=%llu stop=%llu\n",
-			   i, t.packets, t.bytes, t.dropped, t.stop);
+		seq_printf(m, "tx%u packets=%llu bytes=%llu dropped=%llu stop=%llu devmem_bytes=%llu dma_refused=%llu\n",
+			   i, t.packets, t.bytes, t.dropped, t.stop,
+			   t.devmem_bytes, t.dma_refused);
 	}
 	return 0;
 }

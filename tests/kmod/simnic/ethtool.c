@@ -1,12 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * ethtool: ring parameters with tcp-data-split and hds-thresh (what devmem
- * requires), ntuple rules "flow-type tcp4|tcp6 dst-port P action Q", the
- * RSS indirection table, channels (fixed) and per-queue counters.
+ * requires), the RSS indirection table and per-queue counters; ntuple
+ * rules are in ntuple.c, channels in channels.c.
  */
 #include <linux/ethtool.h>
 #include <linux/netdevice.h>
-#include <net/ipv6.h>
 
 #include "simnic.h"
 
@@ -79,142 +78,11 @@ static int simnic_set_ringparam(struct net_device *dev,
 	return 0;
 }
 
-static void simnic_get_channels(struct net_device *dev,
-				struct ethtool_channels *ch)
-{
-	struct simnic_priv *priv = netdev_priv(dev);
-
-	ch->max_combined = priv->num_queues;
-	ch->combined_count = priv->num_queues;
-}
-
 static u32 __maybe_unused simnic_get_rx_ring_count(struct net_device *dev)
 {
 	struct simnic_priv *priv = netdev_priv(dev);
 
-	return priv->num_queues;
-}
-
-static int simnic_get_rule(struct simnic_priv *priv,
-			   struct ethtool_rx_flow_spec *fs)
-{
-	u32 flow_type;
-	u16 port, queue;
-	int err;
-
-	err = simnic_steer_get(priv, fs->location, &flow_type, &port, &queue);
-	if (err)
-		return err;
-
-	memset(&fs->h_u, 0, sizeof(fs->h_u));
-	memset(&fs->m_u, 0, sizeof(fs->m_u));
-	memset(&fs->h_ext, 0, sizeof(fs->h_ext));
-	memset(&fs->m_ext, 0, sizeof(fs->m_ext));
-	fs->flow_type = flow_type;
-	fs->ring_cookie = queue;
-	if (flow_type == TCP_V4_FLOW) {
-		fs->h_u.tcp_ip4_spec.pdst = htons(port);
-		fs->m_u.tcp_ip4_spec.pdst = htons(0xffff);
-	} else {
-		fs->h_u.tcp_ip6_spec.pdst = htons(port);
-		fs->m_u.tcp_ip6_spec.pdst = htons(0xffff);
-	}
-	return 0;
-}
-
-static int simnic_get_all_rules(struct simnic_priv *priv,
-				struct ethtool_rxnfc *info, u32 *locs)
-{
-	u32 flow_type, loc, n = 0;
-	u16 port, queue;
-
-	for (loc = 0; loc < SIMNIC_MAX_RULES; loc++) {
-		if (simnic_steer_get(priv, loc, &flow_type, &port, &queue))
-			continue;
-		if (n == info->rule_cnt)
-			return -EMSGSIZE;
-		locs[n++] = loc;
-	}
-	info->rule_cnt = n;
-	info->data = SIMNIC_MAX_RULES;
-	return 0;
-}
-
-static int simnic_get_rxnfc(struct net_device *dev, struct ethtool_rxnfc *info,
-			    u32 *rule_locs)
-{
-	struct simnic_priv *priv = netdev_priv(dev);
-
-	switch (info->cmd) {
-	case ETHTOOL_GRXRINGS:
-		info->data = priv->num_queues;
-		return 0;
-	case ETHTOOL_GRXCLSRLCNT:
-		info->rule_cnt = simnic_steer_count(priv);
-		info->data = SIMNIC_MAX_RULES | RX_CLS_LOC_SPECIAL;
-		return 0;
-	case ETHTOOL_GRXCLSRULE:
-		return simnic_get_rule(priv, &info->fs);
-	case ETHTOOL_GRXCLSRLALL:
-		return simnic_get_all_rules(priv, info, rule_locs);
-	default:
-		return -EOPNOTSUPP;
-	}
-}
-
-/* Only an exact destination port match, nothing else, is supported. */
-static int simnic_parse_rule(const struct ethtool_rx_flow_spec *fs, u16 *port)
-{
-	const struct ethtool_tcpip6_spec *m6 = &fs->m_u.tcp_ip6_spec;
-	const struct ethtool_tcpip4_spec *m4 = &fs->m_u.tcp_ip4_spec;
-
-	if (fs->flow_type & (FLOW_EXT | FLOW_MAC_EXT | FLOW_RSS))
-		return -EOPNOTSUPP;
-
-	switch (fs->flow_type) {
-	case TCP_V4_FLOW:
-		if (m4->ip4src || m4->ip4dst || m4->psrc || m4->tos ||
-		    m4->pdst != htons(0xffff))
-			return -EOPNOTSUPP;
-		*port = ntohs(fs->h_u.tcp_ip4_spec.pdst);
-		return 0;
-	case TCP_V6_FLOW:
-		if (!ipv6_addr_any((const struct in6_addr *)m6->ip6src) ||
-		    !ipv6_addr_any((const struct in6_addr *)m6->ip6dst) ||
-		    m6->psrc || m6->tclass || m6->pdst != htons(0xffff))
-			return -EOPNOTSUPP;
-		*port = ntohs(fs->h_u.tcp_ip6_spec.pdst);
-		return 0;
-	default:
-		return -EOPNOTSUPP;
-	}
-}
-
-static int simnic_set_rxnfc(struct net_device *dev, struct ethtool_rxnfc *info)
-{
-	struct simnic_priv *priv = netdev_priv(dev);
-	struct ethtool_rx_flow_spec *fs = &info->fs;
-	u16 port;
-	int err;
-
-	switch (info->cmd) {
-	case ETHTOOL_SRXCLSRLINS:
-		if (fs->ring_cookie == RX_CLS_FLOW_DISC ||
-		    ethtool_get_flow_spec_ring_vf(fs->ring_cookie))
-			return -EOPNOTSUPP;
-		if (ethtool_get_flow_spec_ring(fs->ring_cookie) >=
-		    priv->num_queues)
-			return -EINVAL;
-		err = simnic_parse_rule(fs, &port);
-		if (err)
-			return err;
-		return simnic_steer_insert(priv, &fs->location, fs->flow_type,
-					   port, fs->ring_cookie);
-	case ETHTOOL_SRXCLSRLDEL:
-		return simnic_steer_delete(priv, fs->location);
-	default:
-		return -EOPNOTSUPP;
-	}
+	return READ_ONCE(priv->num_queues);
 }
 
 static u32 simnic_get_rxfh_indir_size(struct net_device *dev)
@@ -304,6 +172,7 @@ const struct ethtool_ops simnic_ethtool_ops = {
 	.get_ringparam		= simnic_get_ringparam,
 	.set_ringparam		= simnic_set_ringparam,
 	.get_channels		= simnic_get_channels,
+	.set_channels		= simnic_set_channels,
 	.get_rxnfc		= simnic_get_rxnfc,
 	.set_rxnfc		= simnic_set_rxnfc,
 	SIMNIC_ETHTOOL_OP_GET_RX_RING_COUNT

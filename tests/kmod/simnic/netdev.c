@@ -47,6 +47,7 @@ static int simnic_stop(struct net_device *dev)
 	if (peer)
 		netif_carrier_off(peer);
 	netif_tx_disable(dev);
+	simnic_tx_dma_stop(priv);
 	simnic_queues_close(priv);
 	return 0;
 }
@@ -81,6 +82,7 @@ static const struct net_device_ops simnic_netdev_ops = {
 	.ndo_get_stats64	= simnic_get_stats64,
 	.ndo_get_iflink		= simnic_get_iflink,
 	.ndo_set_mac_address	= eth_mac_addr,
+	.ndo_set_features	= simnic_set_features,
 	.ndo_validate_addr	= eth_validate_addr,
 };
 
@@ -96,6 +98,7 @@ static void simnic_priv_init(struct simnic_priv *priv, struct net_device *dev,
 	priv->edu = edu;
 	mutex_init(&priv->dma_test_lock);
 	priv->num_queues = cfg->queues;
+	priv->max_queues = cfg->queues;
 	priv->ring_size = cfg->ring_size;
 	priv->hds_config = cfg->tcp_data_split ?
 			   ETHTOOL_TCP_DATA_SPLIT_ENABLED :
@@ -104,7 +107,7 @@ static void simnic_priv_init(struct simnic_priv *priv, struct net_device *dev,
 	simnic_set_netdev_cfg(dev, priv->hds_config, priv->hds_thresh);
 	simnic_steer_init(priv);
 
-	for (i = 0; i < priv->num_queues; i++) {
+	for (i = 0; i < priv->max_queues; i++) {
 		struct simnic_rxq *rxq = &priv->rxq[i];
 
 		rxq->priv = priv;
@@ -113,6 +116,7 @@ static void simnic_priv_init(struct simnic_priv *priv, struct net_device *dev,
 		u64_stats_init(&rxq->stats.syncp);
 		u64_stats_init(&priv->tx_stats[i].syncp);
 		netif_napi_add(dev, &rxq->napi, simnic_poll);
+		simnic_tx_dma_init(priv, i);
 	}
 }
 
@@ -145,6 +149,8 @@ struct net_device *simnic_netdev_create(struct device *parent,
 			NETIF_F_HIGHDMA | NETIF_F_NTUPLE;
 	dev->hw_features = dev->features;
 	dev->max_mtu = SIMNIC_MAX_MTU;
+	/* Devmem TX: the device DMAs net_iov frags (tx_devmem.c). */
+	simnic_set_netmem_tx(dev);
 	eth_hw_addr_random(dev);
 
 	simnic_priv_init(netdev_priv(dev), dev, parent, cfg, edu);

@@ -15,9 +15,9 @@
 
 #include "simnic.h"
 
-/* Offset of the TCP header, or 0; sets *flow_type. */
+/* Offset of the TCP header, or 0; sets the flow type and addresses. */
 static unsigned int simnic_parse_l3(const struct sk_buff *skb,
-				    u32 *flow_type)
+				    struct simnic_flow *flow)
 {
 	struct ipv6hdr _ip6, *ip6;
 	struct iphdr _ip4, *ip4;
@@ -33,13 +33,17 @@ static unsigned int simnic_parse_l3(const struct sk_buff *skb,
 		if (!ip4 || ip4->ihl < 5 || ip4->protocol != IPPROTO_TCP ||
 		    ip_is_fragment(ip4))
 			return 0;
-		*flow_type = TCP_V4_FLOW;
+		flow->src[0] = ip4->saddr;
+		flow->dst[0] = ip4->daddr;
+		flow->flow_type = TCP_V4_FLOW;
 		return ETH_HLEN + ip4->ihl * 4;
 	case htons(ETH_P_IPV6):
 		ip6 = skb_header_pointer(skb, ETH_HLEN, sizeof(_ip6), &_ip6);
 		if (!ip6 || ip6->nexthdr != IPPROTO_TCP)
 			return 0;
-		*flow_type = TCP_V6_FLOW;
+		memcpy(flow->src, &ip6->saddr, sizeof(flow->src));
+		memcpy(flow->dst, &ip6->daddr, sizeof(flow->dst));
+		flow->flow_type = TCP_V6_FLOW;
 		return ETH_HLEN + sizeof(*ip6);
 	default:
 		return 0;
@@ -50,19 +54,20 @@ void simnic_parse(const struct sk_buff *skb, struct simnic_flow *flow)
 {
 	struct tcphdr _th, *th;
 	unsigned int off;
-	u32 flow_type = 0;
 
 	memset(flow, 0, sizeof(*flow));
 
-	off = simnic_parse_l3(skb, &flow_type);
+	off = simnic_parse_l3(skb, flow);
 	if (!off)
 		return;
 
 	th = skb_header_pointer(skb, off, sizeof(_th), &_th);
-	if (!th || th->doff < 5 || off + th->doff * 4 > skb->len)
+	if (!th || th->doff < 5 || off + th->doff * 4 > skb->len) {
+		flow->flow_type = 0;
 		return;
+	}
 
-	flow->flow_type = flow_type;
+	flow->sport = ntohs(th->source);
 	flow->dport = ntohs(th->dest);
 	flow->hlen = off + th->doff * 4;
 }

@@ -47,6 +47,12 @@ struct_body "$linux/ethtool.h" kernel_ethtool_ringparam | grep -q 'hds_thresh_ma
 # 6.15: drivers with queue ops run under the instance lock, and must not
 # take it again through napi_enable()/napi_disable().
 grep -qs 'void napi_enable_locked(' "$linux/netdevice.h" && have NAPI_LOCKED
+# 6.16: devmem TX (NETDEV_CMD_BIND_TX): the driver declares netmem_tx
+# (a flag; 7.2: a mode, NETMEM_TX_DMA for a device that DMAs the frags).
+grep -qs 'netmem_tx' "$linux/netdevice.h" && have NETMEM_TX
+grep -qs 'NETMEM_TX_DMA' "$linux/netdevice.h" && have NETMEM_TX_MODE
+# 6.16: unmap bookkeeping that skips net_iovs (mapped by their binding).
+grep -qs 'netmem_dma_unmap_addr_set' "$net/netmem.h" && have NETMEM_DMA_UNMAP
 # 6.18: ETHTOOL_GRXRINGS is answered by its own op.
 grep -qs 'get_rx_ring_count' "$linux/ethtool.h" && have GET_RX_RING_COUNT
 # 6.15: net_iovs have a type (NET_IOV_IOURING: io_uring zcrx).

@@ -229,3 +229,34 @@ const struct netdev_queue_mgmt_ops simnic_queue_ops = {
 	SIMNIC_QUEUE_OP_GET_DMA_DEV
 	SIMNIC_QUEUE_OP_QCFG
 };
+
+/* ethtool -L: queues @from..@to-1 of the running device come up. */
+int simnic_queues_start_range(struct simnic_priv *priv, unsigned int from,
+			      unsigned int to)
+{
+	struct page_pool *pool;
+	unsigned int i;
+
+	for (i = from; i < to; i++) {
+		pool = simnic_pool_create(priv, i,
+					  simnic_queue_page_size(priv->dev, i));
+		if (IS_ERR(pool)) {
+			simnic_queues_stop_range(priv, from, i);
+			return PTR_ERR(pool);
+		}
+		simnic_rxq_start(&priv->rxq[i], pool);
+	}
+	return 0;
+}
+
+/* ethtool -L: queues @from..@to-1 of the running device go. */
+void simnic_queues_stop_range(struct simnic_priv *priv, unsigned int from,
+			      unsigned int to)
+{
+	unsigned int i;
+
+	for (i = from; i < to; i++) {
+		page_pool_destroy(simnic_rxq_stop(&priv->rxq[i]));
+		simnic_wire_purge(&priv->rxq[i]);
+	}
+}

@@ -21,6 +21,7 @@
 #include <linux/netdevice.h>
 #include <linux/skbuff.h>
 #include <linux/u64_stats_sync.h>
+#include <linux/workqueue.h>
 
 #define SIMNIC_MAX_QUEUES	16
 #define SIMNIC_MAX_RULES	64
@@ -57,6 +58,8 @@ struct simnic_tx_stats {
 	u64 bytes;
 	u64 dropped;
 	u64 stop;		/* times the receiving queue was full */
+	u64 devmem_bytes;	/* payload the device read from net_iovs */
+	u64 dma_refused;	/* frames with a frag it could not reach */
 	struct u64_stats_sync syncp;
 };
 
@@ -75,18 +78,48 @@ struct simnic_rxq {
 	struct simnic_rx_stats stats;
 };
 
+/* A TX queue's DMA engine (tx_dma.c): frames posted, read off the CPU. */
+struct simnic_txq {
+	struct simnic_priv *priv;
+	unsigned int idx;
+	struct sk_buff_head posted;
+	struct work_struct work;
+};
+
 /* What ndo_queue_mem_alloc() prepares for a queue restart. */
 struct simnic_qmem {
 	struct page_pool *pool;
 };
 
+/* The fields a steering rule matches exactly (the others are wildcards). */
+#define SIMNIC_MATCH_SRC_IP	BIT(0)
+#define SIMNIC_MATCH_DST_IP	BIT(1)
+#define SIMNIC_MATCH_SRC_PORT	BIT(2)
+#define SIMNIC_MATCH_DST_PORT	BIT(3)
+
+/* What a rule matches: IPv4 addresses are in word 0, the rest 0. */
+struct simnic_match {
+	u32 flow_type;		/* TCP_V4_FLOW or TCP_V6_FLOW */
+	u32 fields;		/* SIMNIC_MATCH_* */
+	__be32 src[4];
+	__be32 dst[4];
+	u16 sport;		/* host order */
+	u16 dport;
+};
+
+struct simnic_rule {
+	struct rcu_head rcu;
+	struct simnic_match match;
+	u16 queue;
+};
+
 /*
- * Steering rules, read locklessly on every transmit: each slot packs
- * valid bit, flow type, port and queue into one u64 (see steer.c).
+ * Steering rules, read under RCU on every transmit; the lowest location
+ * that matches wins (see steer.c).
  */
 struct simnic_steer {
 	struct mutex lock;	/* serializes writers */
-	u64 rules[SIMNIC_MAX_RULES];
+	struct simnic_rule __rcu *rules[SIMNIC_MAX_RULES];
 	u8 indir[SIMNIC_INDIR_SIZE];
 };
 
@@ -96,7 +129,8 @@ struct simnic_priv {
 	struct device *dma_dev;
 	/* The PCI function's DMA engine (dma_test), NULL on a platform device. */
 	struct simnic_edu *edu;
-	unsigned int num_queues;
+	unsigned int num_queues;	/* active RX queues (ethtool -L rx) */
+	unsigned int max_queues;	/* allocated; TX queues, always all */
 	u32 ring_size;		/* frames a queue's wire holds */
 	u8 hds_config;		/* ETHTOOL_TCP_DATA_SPLIT_* */
 	u32 hds_thresh;
@@ -106,12 +140,16 @@ struct simnic_priv {
 	char dma_test[128];		/* the last dma_test's result */
 	struct simnic_tx_stats tx_stats[SIMNIC_MAX_QUEUES];
 	struct simnic_rxq rxq[SIMNIC_MAX_QUEUES];
+	struct simnic_txq txq[SIMNIC_MAX_QUEUES];
 };
 
 /* What the parser of the receiving NIC sees in a frame. */
 struct simnic_flow {
 	u32 flow_type;		/* TCP_V4_FLOW, TCP_V6_FLOW or 0 */
-	u16 dport;		/* host order */
+	__be32 src[4];		/* as in struct simnic_match */
+	__be32 dst[4];
+	u16 sport;		/* host order */
+	u16 dport;
 	u16 hlen;		/* Ethernet + IP + TCP headers, 0 if not TCP */
 };
 
@@ -154,6 +192,10 @@ int simnic_check_page_size(u32 size, struct netlink_ext_ack *extack);
 int simnic_queues_open(struct simnic_priv *priv);
 void simnic_queues_close(struct simnic_priv *priv);
 void simnic_queues_uninit(struct simnic_priv *priv);
+int simnic_queues_start_range(struct simnic_priv *priv, unsigned int from,
+			      unsigned int to);
+void simnic_queues_stop_range(struct simnic_priv *priv, unsigned int from,
+			      unsigned int to);
 
 /* rx.c */
 int simnic_poll(struct napi_struct *napi, int budget);
@@ -163,6 +205,16 @@ netdev_tx_t simnic_xmit(struct sk_buff *skb, struct net_device *dev);
 u16 simnic_select_queue(struct net_device *dev, struct sk_buff *skb,
 			struct net_device *sb_dev);
 void simnic_wire_purge(struct simnic_rxq *rxq);
+
+/* tx_dma.c */
+void simnic_tx_count(struct simnic_tx_stats *ts, unsigned int len, bool sent);
+void simnic_tx_dma_post(struct simnic_priv *priv, u16 qid, struct sk_buff *skb);
+void simnic_tx_dma_init(struct simnic_priv *priv, unsigned int idx);
+void simnic_tx_dma_stop(struct simnic_priv *priv);
+
+/* tx_devmem.c */
+struct sk_buff *simnic_tx_devmem(struct simnic_priv *priv, struct sk_buff *skb,
+				 struct simnic_tx_stats *ts);
 
 /* parse.c */
 void simnic_parse(const struct sk_buff *skb, struct simnic_flow *flow);
@@ -174,13 +226,25 @@ unsigned int simnic_steer_classify(struct simnic_priv *priv,
 				   struct sk_buff *skb);
 unsigned int simnic_steer_count(struct simnic_priv *priv);
 int simnic_steer_get(struct simnic_priv *priv, unsigned int loc,
-		     u32 *flow_type, u16 *port, u16 *queue);
-int simnic_steer_insert(struct simnic_priv *priv, u32 *loc, u32 flow_type,
-			u16 port, u16 queue);
+		     struct simnic_match *match, u16 *queue);
+int simnic_steer_insert(struct simnic_priv *priv, u32 *loc,
+			const struct simnic_match *match, u16 queue);
 int simnic_steer_delete(struct simnic_priv *priv, unsigned int loc);
 int simnic_steer_delete_port(struct simnic_priv *priv, u16 port);
+void simnic_steer_flush(struct simnic_priv *priv);
 void simnic_steer_set_indir(struct simnic_priv *priv, const u32 *indir);
 void simnic_steer_get_indir(struct simnic_priv *priv, u32 *indir);
+void simnic_steer_default_indir(struct simnic_priv *priv, unsigned int n);
+
+/* ntuple.c */
+int simnic_get_rxnfc(struct net_device *dev, struct ethtool_rxnfc *info,
+		     u32 *rule_locs);
+int simnic_set_rxnfc(struct net_device *dev, struct ethtool_rxnfc *info);
+int simnic_set_features(struct net_device *dev, netdev_features_t features);
+
+/* channels.c */
+void simnic_get_channels(struct net_device *dev, struct ethtool_channels *ch);
+int simnic_set_channels(struct net_device *dev, struct ethtool_channels *ch);
 
 /* ethtool.c */
 extern const struct ethtool_ops simnic_ethtool_ops;

@@ -38,6 +38,8 @@ void simnic_tx_stats_read(struct simnic_tx_stats *ts, struct simnic_tx_stats *s)
 		s->bytes = ts->bytes;
 		s->dropped = ts->dropped;
 		s->stop = ts->stop;
+		s->devmem_bytes = ts->devmem_bytes;
+		s->dma_refused = ts->dma_refused;
 	} while (u64_stats_fetch_retry(&ts->syncp, start));
 }
 
@@ -49,7 +51,8 @@ void simnic_get_stats64(struct net_device *dev,
 	struct simnic_tx_stats ts;
 	unsigned int i;
 
-	for (i = 0; i < priv->num_queues; i++) {
+	/* Also the queues ethtool -L took away: device totals never drop. */
+	for (i = 0; i < priv->max_queues; i++) {
 		simnic_rx_stats_read(&priv->rxq[i], &rs);
 		stats->rx_packets += rs.packets;
 		stats->rx_bytes += rs.bytes;
@@ -89,16 +92,28 @@ static void simnic_get_queue_stats_tx(struct net_device *dev, int idx,
 	stats->hw_drops = ts.dropped;
 }
 
-/* Queues never go away: there is no history outside them. */
+/* The history outside the queues: RX queues ethtool -L took away. */
 static void simnic_get_base_stats(struct net_device *dev,
 				  struct netdev_queue_stats_rx *rx,
 				  struct netdev_queue_stats_tx *tx)
 {
+	struct simnic_priv *priv = netdev_priv(dev);
+	struct simnic_rx_stats rs;
+	unsigned int i;
+
 	rx->packets = 0;
 	rx->bytes = 0;
 	rx->alloc_fail = 0;
 	rx->hw_drops = 0;
 	rx->csum_unnecessary = 0;
+	for (i = dev->real_num_rx_queues; i < priv->max_queues; i++) {
+		simnic_rx_stats_read(&priv->rxq[i], &rs);
+		rx->packets += rs.packets;
+		rx->bytes += rs.bytes;
+		rx->alloc_fail += rs.alloc_fail;
+		rx->hw_drops += rs.dropped;
+		rx->csum_unnecessary += rs.packets;
+	}
 	tx->packets = 0;
 	tx->bytes = 0;
 	tx->hw_drops = 0;

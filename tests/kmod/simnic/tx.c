@@ -4,7 +4,9 @@
  * so choosing the TX queue is the receiving NIC's flow steering: the
  * sender asks the peer's steering rules and RSS table. A frame stays
  * charged to its sender until the peer's NAPI has copied it (like a TX
- * completion); a full RX queue stops the TX queue feeding it.
+ * completion); a full RX queue stops the TX queue feeding it. The
+ * device's own work on a frame is done by the queue's DMA engine
+ * (tx_dma.c), not here on the sending CPU.
  */
 #include <linux/etherdevice.h>
 #include <linux/if_vlan.h>
@@ -36,17 +38,12 @@ void simnic_wire_purge(struct simnic_rxq *rxq)
 		kfree_skb_reason(frame, SKB_DROP_REASON_DEV_READY);
 }
 
-static void simnic_tx_count(struct simnic_tx_stats *ts, unsigned int len,
-			    bool sent)
+/* Frames posted to the device or on the wire, not yet received. */
+static unsigned int simnic_tx_in_flight(struct simnic_priv *priv,
+					struct simnic_rxq *rxq, u16 qid)
 {
-	u64_stats_update_begin(&ts->syncp);
-	if (sent) {
-		ts->packets++;
-		ts->bytes += len;
-	} else {
-		ts->dropped++;
-	}
-	u64_stats_update_end(&ts->syncp);
+	return skb_queue_len_lockless(&priv->txq[qid].posted) +
+	       skb_queue_len_lockless(&rxq->wire);
 }
 
 netdev_tx_t simnic_xmit(struct sk_buff *skb, struct net_device *dev)
@@ -78,18 +75,18 @@ netdev_tx_t simnic_xmit(struct sk_buff *skb, struct net_device *dev)
 
 	rxq = &rx->rxq[qid];
 	reason = SKB_DROP_REASON_FULL_RING;
-	if (skb_queue_len_lockless(&rxq->wire) >= READ_ONCE(rx->ring_size))
+	if (simnic_tx_in_flight(priv, rxq, qid) >= READ_ONCE(rx->ring_size))
 		goto drop;
 
+	/* The device's DMA engine reads it, not this CPU (tx_dma.c). */
 	skb_tx_timestamp(skb);
-	skb_queue_tail(&rxq->wire, skb);
-	simnic_tx_count(ts, len, true);
+	simnic_tx_dma_post(priv, qid, skb);
 
-	if (skb_queue_len_lockless(&rxq->wire) >= READ_ONCE(rx->ring_size)) {
+	if (simnic_tx_in_flight(priv, rxq, qid) >= READ_ONCE(rx->ring_size)) {
 		netif_tx_stop_queue(txq);
 		/* Pairs with the barrier in simnic_rx_wake_sender(). */
 		smp_mb__after_atomic();
-		if (skb_queue_len_lockless(&rxq->wire) <=
+		if (simnic_tx_in_flight(priv, rxq, qid) <=
 		    READ_ONCE(rx->ring_size) / 2) {
 			netif_tx_start_queue(txq);
 		} else {
@@ -99,7 +96,6 @@ netdev_tx_t simnic_xmit(struct sk_buff *skb, struct net_device *dev)
 		}
 	}
 
-	napi_schedule(&rxq->napi);
 	rcu_read_unlock();
 	return NETDEV_TX_OK;
 

@@ -10,7 +10,7 @@
 #include "help_text.h"
 
 const char *const cli_commands[] = {
-	"check", "info", "queues", "stats", "bind-rx", "restore", "recv", "send", "version", "help",
+	"check", "info", "queues", "stats", "bind-rx", "bind-tx", "restore", "recv", "send", "version", "help",
 };
 const size_t cli_nr_commands = ARRAY_SIZE(cli_commands);
 

@@ -77,8 +77,11 @@ static void completion__subcommands(void **state)
 	for (i = 0; i < cli_nr_commands; i++)
 		expect_reply(reply, cli_commands[i], true);
 	free(reply);
-	reply = COMPLETE("-j", "bi");
+	reply = COMPLETE("-j", "bind-r");
 	assert_string_equal(reply, "\nbind-rx\n");
+	free(reply);
+	reply = COMPLETE("-j", "bi");
+	assert_string_equal(reply, "\nbind-rx\nbind-tx\n");
 	free(reply);
 	reply = COMPLETE("--v");
 	assert_string_equal(reply, "\n--version\n");

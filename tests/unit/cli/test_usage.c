@@ -6,6 +6,7 @@
  * option names in messages, and nothing on stdout.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli_test.h"
@@ -13,7 +14,7 @@
 #include "run_cmd.h"
 
 static const char *const commands[] = {
-	"check", "info", "queues", "stats", "bind-rx", "recv", "send", "version",
+	"check", "info", "queues", "stats", "bind-rx", "bind-tx", "recv", "send", "version",
 };
 
 static void main__unknown_command_exits_2(void **state)
@@ -406,6 +407,41 @@ static void send__messages_name_long_options(void **state)
 	run_free(&r);
 }
 
+/* --devmem: a binding of its own (--dev) or bind-tx's, nothing else. */
+static void send__devmem_options_exit_2(void **state)
+{
+	struct run r;
+
+	(void)state;
+	unsetenv("URING_DMABUF_BINDING_ID");
+	RUN(&r, "send", "--addr", "::1", "--port", "1", "--size", "1M", "--devmem");
+	expect_usage_error(&r, "--devmem needs --dev DEV, or a binding of 'bind-tx DEV -- ...'");
+	run_free(&r);
+	RUN(&r, "send", "--addr", "::1", "--port", "1", "--size", "1M", "--dev", "lo");
+	expect_usage_error(&r, "--dev works with --devmem only");
+	run_free(&r);
+	RUN(&r, "send", "--addr", "::1", "--port", "1", "--size", "1M", "--devmem", "--uring");
+	expect_usage_error(&r, "--uring needs --dev DEV");
+	run_free(&r);
+}
+
+/* bind-tx: a device, and none of bind-rx's RX-only options. */
+static void bind_tx__usage_errors_exit_2(void **state)
+{
+	struct run r;
+
+	(void)state;
+	RUN(&r, "bind-tx");
+	expect_usage_error(&r, "no network device given");
+	run_free(&r);
+	RUN(&r, "bind-tx", "lo", "--queues", "1");
+	expect_usage_error(&r, "unknown option '--queues'");
+	run_free(&r);
+	RUN(&r, "bind-tx", "lo", "--");
+	expect_usage_error(&r, "nothing after '--': give a COMMAND");
+	run_free(&r);
+}
+
 /* help COMMAND is COMMAND --help: its usage on stdout, exit 0. */
 static void help__command_prints_its_help(void **state)
 {
@@ -464,6 +500,8 @@ int main(void)
 		cmocka_unit_test(recv__accepted_options_are_in_help),
 		cmocka_unit_test(send__missing_arguments_exit_2),
 		cmocka_unit_test(send__messages_name_long_options),
+		cmocka_unit_test(send__devmem_options_exit_2),
+		cmocka_unit_test(bind_tx__usage_errors_exit_2),
 		cmocka_unit_test(help__command_prints_its_help),
 		cmocka_unit_test(recv__bad_bytes_exits_2),
 		cmocka_unit_test(recv__queues_without_dev_exits_2),

@@ -15,7 +15,8 @@
 # vivid (V4L2 test driver, a dma-buf importer that vmaps: 25-readonly-importers)
 # brings videodev, videobuf2-{common,v4l2,memops,vmalloc,dma-contig}, v4l2-tpg,
 # v4l2-dv-timings, mc, cec and rc-core through its dependency closure.
-GUEST_MODULES="vgem loop ext4 virtio_pci virtio_blk veth vivid crc32c_generic crc32c_intel crc32c_cryptoapi"
+# tcp_diag (with inet_diag): tcp_info of another process's socket (95-ncdevmem-tx).
+GUEST_MODULES="vgem loop ext4 virtio_pci virtio_blk veth vivid crc32c_generic crc32c_intel crc32c_cryptoapi tcp_diag"
 GUEST_MODULES_REQUIRED="ext4 virtio_blk"
 
 # Copy one module file into the guest tree at the same relative path, decompressed.
@@ -95,8 +96,10 @@ initramfs_build() {
 		warn "$k: no $BUILD/tools/uring-dmabuf ('make tools' builds it)"
 	fi
 	[ -x "$BUILD/bench/bench" ] && cp "$BUILD/bench/bench" "$stage/usr/bin/uring-dmabuf-bench"
+	[ -x "$BUILD/bench/bench-tx" ] && cp "$BUILD/bench/bench-tx" "$stage/usr/bin/uring-dmabuf-bench-tx"
 	install -m 0755 "$VMDIR/guest/demo" "$stage/bin/demo"
 	install -m 0755 "$VMDIR/guest/bench-recv" "$stage/bin/bench-recv"
+	install -m 0755 "$VMDIR/guest/bench-tx" "$stage/bin/bench-tx"
 
 	# ours (from DKMS, and the test-only ones) first, then their in-tree needs
 	files=

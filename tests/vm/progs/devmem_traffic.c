@@ -173,6 +173,11 @@ uint64_t tag_seed(const char *tag)
 	return h;
 }
 
+uint64_t transfer_seed(const char *tag, int mtu, size_t len)
+{
+	return tag_seed(tag) ^ (uint64_t)mtu ^ len;
+}
+
 /* The sender child: @len bytes of the pattern, then EOF. */
 void send_pattern(int fd, uint64_t seed, size_t len)
 {
@@ -416,7 +421,7 @@ static void devmem_recv(int fd, const struct devbuf *db, uint64_t seed,
 void devmem_transfer(const char *tag, const struct devbuf *db, int mtu,
 			    size_t len)
 {
-	uint64_t seed = tag_seed(tag) ^ (uint64_t)mtu ^ len;
+	uint64_t seed = transfer_seed(tag, mtu, len);
 	struct rx_result r;
 	int afd, cfd;
 	pid_t pid;
@@ -439,6 +444,8 @@ void devmem_transfer(const char *tag, const struct devbuf *db, int mtu,
 		/* A copy of the binding's socket would keep it bound. */
 		if (db->unbind_fd && *db->unbind_fd >= 0)
 			close(*db->unbind_fd);
+		if (db->send)
+			db->send(cfd, seed, len, db->send_arg);
 		send_pattern(cfd, seed, len);
 	}
 	close(cfd);

@@ -47,6 +47,12 @@ struct devbuf {
 	int port;	/* TCP port steered to a queue it is bound to */
 	int *unbind_fd;	/* close this netlink socket (unbind) ... */
 	uint64_t unbind_at;	/* ... once this many bytes came in */
+	/*
+	 * The sender child, if not send_pattern(): writes @len bytes of the
+	 * pattern of @seed to @fd, then _exit()s (95-devmem-tx: devmem TX).
+	 */
+	void (*send)(int fd, uint64_t seed, size_t len, void *arg);
+	void *send_arg;
 };
 
 struct rx_result {
@@ -74,6 +80,8 @@ int ethtool_steer(const char *ifname, int port, int queue,
 int ethtool_get_rule(const char *ifname, uint32_t loc,
 			    struct ethtool_rx_flow_spec *fs);
 uint64_t tag_seed(const char *tag);
+/* The pattern seed devmem_transfer() gives @tag's transfer. */
+uint64_t transfer_seed(const char *tag, int mtu, size_t len);
 void send_pattern(int fd, uint64_t seed, size_t len);
 void devmem_transfer(const char *tag, const struct devbuf *db, int mtu,
 			    size_t len);

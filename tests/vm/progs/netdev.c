@@ -25,6 +25,7 @@
 /* include/uapi/linux/netdev.h (6.12); the build host's may predate it. */
 #define NETDEV_FAMILY "netdev"
 #define NETDEV_CMD_BIND_RX_ 13
+#define NETDEV_CMD_BIND_TX_ 15	/* 6.16 */
 #define NETDEV_A_DMABUF_IFINDEX_ 1
 #define NETDEV_A_DMABUF_QUEUES_ 2
 #define NETDEV_A_DMABUF_FD_ 3
@@ -137,6 +138,7 @@ int nl_talk(int fd, struct nlmsghdr *req, nl_cb cb, void *arg, char *ext,
 struct family {
 	int id;
 	int has_bind_rx;
+	int has_bind_tx;
 };
 
 static void family_cb(struct nlmsghdr *nh, void *arg)
@@ -157,6 +159,10 @@ static void family_cb(struct nlmsghdr *nh, void *arg)
 				    *(uint32_t *)nla_data(oa) ==
 				    NETDEV_CMD_BIND_RX_)
 					fam->has_bind_rx = 1;
+				else if (oa->nla_type == CTRL_ATTR_OP_ID &&
+					 *(uint32_t *)nla_data(oa) ==
+					 NETDEV_CMD_BIND_TX_)
+					fam->has_bind_tx = 1;
 	}
 }
 
@@ -175,7 +181,17 @@ static int genl_family(int fd, const char *name, struct family *fam)
 	return nl_talk(fd, &m.nh, family_cb, fam, NULL, 0);
 }
 
-int devmem_family(void)
+int genl_family_id(int fd, const char *name)
+{
+	struct family fam;
+	int err = genl_family(fd, name, &fam);
+
+	if (err)
+		return err;
+	return fam.id ? fam.id : -ENOENT;
+}
+
+static int netdev_family(int tx)
 {
 	struct family fam;
 	int fd, err;
@@ -187,7 +203,19 @@ int devmem_family(void)
 	close(fd);
 	if (err)
 		return err;
+	if (tx)
+		return fam.has_bind_tx ? fam.id : -EOPNOTSUPP;
 	return fam.has_bind_rx ? fam.id : -EOPNOTSUPP;
+}
+
+int devmem_family(void)
+{
+	return netdev_family(0);
+}
+
+int devmem_tx_family(void)
+{
+	return netdev_family(1);
 }
 
 static void bind_cb(struct nlmsghdr *nh, void *arg)
@@ -227,6 +255,25 @@ long bind_rx_queues(int fd, int family, int ifindex, const int *queues,
 	if (rx_page_size)
 		nla_add_u32(&m.nh, NETDEV_A_DMABUF_RX_PAGE_SIZE_, rx_page_size);
 
+	err = nl_talk(fd, &m.nh, bind_cb, &id, ext, extlen);
+	return err ? err : (long)id;
+}
+
+long bind_tx(int fd, int family, int ifindex, int dmabuf, char *ext,
+	     size_t extlen)
+{
+	struct nlmsg m = {};
+	struct genlmsghdr *g;
+	uint32_t id = 0;
+	int err;
+
+	m.nh.nlmsg_len = NLMSG_LENGTH(GENL_HDRLEN);
+	m.nh.nlmsg_type = family;
+	g = NLMSG_DATA(&m.nh);
+	g->cmd = NETDEV_CMD_BIND_TX_;
+	g->version = 1;
+	nla_add_u32(&m.nh, NETDEV_A_DMABUF_IFINDEX_, ifindex);
+	nla_add_u32(&m.nh, NETDEV_A_DMABUF_FD_, dmabuf);
 	err = nl_talk(fd, &m.nh, bind_cb, &id, ext, extlen);
 	return err ? err : (long)id;
 }

@@ -47,6 +47,9 @@ typedef void (*nl_cb)(struct nlmsghdr *nh, void *arg);
 int nl_talk(int fd, struct nlmsghdr *req, nl_cb cb, void *arg, char *ext,
 	    size_t extlen);
 
+/* The id of generic netlink family @name on socket @fd, or -errno. */
+int genl_family_id(int fd, const char *name);
+
 /* --- devmem ------------------------------------------------------------- */
 
 /*
@@ -54,6 +57,9 @@ int nl_talk(int fd, struct nlmsghdr *req, nl_cb cb, void *arg, char *ext,
  * NETDEV_CMD_BIND_RX (6.12+); -EOPNOTSUPP if not, or -errno.
  */
 int devmem_family(void);
+
+/* The same, if it has NETDEV_CMD_BIND_TX (6.16+). */
+int devmem_tx_family(void);
 
 /*
  * NETDEV_CMD_BIND_RX of @dmabuf to @queues of @ifindex on the generic
@@ -66,6 +72,14 @@ long bind_rx_queues(int fd, int family, int ifindex, const int *queues,
 		    size_t extlen);
 long bind_rx(int fd, int family, int ifindex, int queue, int dmabuf,
 	     unsigned int rx_page_size, char *ext, size_t extlen);
+
+/*
+ * NETDEV_CMD_BIND_TX of @dmabuf to @ifindex on @fd, which owns the binding
+ * as for RX. Returns the binding id (the SCM_DEVMEM_DMABUF cmsg's) or
+ * -errno, with the kernel's extack message in @ext.
+ */
+long bind_tx(int fd, int family, int ifindex, int dmabuf, char *ext,
+	     size_t extlen);
 
 /* devmem uapi (6.12); the build host's headers may predate it. */
 #ifndef MSG_SOCK_DEVMEM
