@@ -154,6 +154,14 @@ report 6.12+swiotlb "$(runner_log 6.12.118+deb12-amd64 "$v92")"
 expect_pass "a labelled boot is held to its VM_MUST_RUN, not to the list"
 VM_MUST_RUN=92-swiotlb report 6.12+swiotlb "$(runner_log 6.12.118+deb12-amd64 "$(prog 92-swiotlb 77 "# SKIP no swiotlb=force")")"
 expect_fail "a labelled boot: its VM_MUST_RUN program skipped fails" '92-swiotlb: skipped as a whole, and this boot is for it'
+VM_TESTS="95-*"
+v95tx_skip=$(prog 95-devmem-tx 77 "# SKIP kernel lacks NETDEV_CMD_BIND_TX (devmem TX is 6.16+)")
+VM_MUST_RUN="95-devmem-tx@6.16+" report 6.12+iommu "$(runner_log 6.12.118+deb12-amd64 "$v95tx_skip")"
+expect_pass "a lane's PROG@6.16+ is not asked of its 6.12 boot"
+VM_MUST_RUN="95-devmem-tx@6.16+" report 7.3+iommu "$(runner_log 7.3.1+bpo-amd64 "$v95tx_skip")"
+expect_fail "a lane's PROG@6.16+ skipped on its 7.3 boot fails" '95-devmem-tx: skipped as a whole, and this boot is for it'
+VM_MUST_RUN="95-devmem-tx@7.3+iommu" report 7.3+iommu "$(runner_log 7.3.1+bpo-amd64 "$v95tx_skip")"
+expect_fail "PROG@7.3+iommu names that boot" '95-devmem-tx: skipped as a whole, and this boot is for it'
 
 VM_TESTS="30-bad-input"
 report 6.1 "$(runner_log 6.1.0-57-amd64 "$(prog 30-bad-input 0 "ok MAP_SHARED read-write mapping of an ext4 file fails with EOPNOTSUPP" \

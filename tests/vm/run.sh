@@ -34,7 +34,7 @@
 # For a second boot of a kernel with another command line (make
 # vmtest-swiotlb): VM_LABEL names it (results as "6.12+LABEL", in
 # $BUILD/vm/6.12+LABEL/), VM_MUST_RUN lists programs that must run and not
-# skip there, and VM_REUSE_SINCE (epoch seconds) reuses a kernel's build
+# skip there (PROG@6.16+: only in the boots of such kernels), and VM_REUSE_SINCE (epoch seconds) reuses a kernel's build
 # that succeeded since then instead of building it again.
 set -euo pipefail
 

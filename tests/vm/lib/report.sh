@@ -91,6 +91,22 @@ must_run_rules() {
 	done <"$file"
 }
 
+# $VM_MUST_RUN's programs for kernel NAME of version VER. A word is PROG,
+# or PROG@KERNELS for the boots that KERNELS names, one item of the
+# must-run list's field ("6.16+", "7.3", "7.3+iommu"): a lane of several
+# kernels asks a program only of those that have its feature.
+must_run_words() {
+	local name=$1 ver=$2 w out=''
+	local IFS=$' ,'
+	for w in ${VM_MUST_RUN:-}; do
+		case $w in
+		*@*) must_run_matches "${w#*@}" "$name" "$ver" || continue ;;
+		esac
+		out="$out ${w%%@*}"
+	done
+	printf '%s' "${out# }"
+}
+
 report_kernel() {
 	local k=$1 dir=$2 hung=$3 ver rules=
 	ver=$(tr -d '\r' <"$dir/results.log" 2>/dev/null |
@@ -99,7 +115,7 @@ report_kernel() {
 	case $k in *+*) ;; *) rules=$(must_run_rules "$k" "$ver") ;; esac
 	# (texts and regexes through the environment: awk -v would eat backslashes)
 	tr -d '\r' <"$dir/results.log" 2>/dev/null |
-		RULES=$rules MUST=${VM_MUST_RUN:-} VERDICTS="$VERDICTS_STOCK${VM_VERDICTS:+;$VM_VERDICTS}" \
+		RULES=$rules MUST=$(must_run_words "$k" "$ver") VERDICTS="$VERDICTS_STOCK${VM_VERDICTS:+;$VM_VERDICTS}" \
 		awk -v k="$k" -v hung="$hung" \
 		-v timeout="$VM_TEST_TIMEOUT" -v vmtimeout="$VM_TIMEOUT" \
 		-v tally="$VMBUILD/tally" -v skips="$VMBUILD/skips" '

@@ -537,8 +537,10 @@ static ssize_t recv_all(int fd)
 	static unsigned char buf[RECV_IOV];
 	ssize_t r, got = 0;
 
-	while ((r = recv(fd, buf, sizeof(buf), 0)) > 0)
-		got += r;
+	/* A signal (a child's SIGCHLD) may come while it waits: go on. */
+	while ((r = recv(fd, buf, sizeof(buf), 0)) > 0 || (r < 0 && errno == EINTR))
+		if (r > 0)
+			got += r;
 	return r < 0 ? -errno : got;
 }
 

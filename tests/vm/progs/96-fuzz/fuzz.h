@@ -144,6 +144,17 @@ struct dbuf {
 	size_t map_off;
 };
 
+/* --- devmem TX bindings a worker holds (tx.c) ------------------------- */
+
+#define TX_MAX_BINDINGS 8
+#define TX_MAX_CLOSED 64
+
+struct txbind {
+	int gfd;		/* its netlink socket: closing it unbinds */
+	uint32_t id;
+	uint64_t bytes;		/* the dma-buf's size */
+};
+
 /* --- one worker's state -------------------------------------------------- */
 
 struct worker {
@@ -156,6 +167,11 @@ struct worker {
 	struct region *fixed[5];
 	struct dbuf bufs[BUF_MAX];
 	int nr_bufs;
+	int tx_sock;		/* TCP from sim0a to sim0b, SO_ZEROCOPY */
+	struct txbind tx[TX_MAX_BINDINGS];
+	int nr_tx;
+	uint32_t tx_closed[TX_MAX_CLOSED];	/* ids it unbound */
+	int nr_tx_closed;
 	long calls;		/* entry-point calls made */
 	long op_no;		/* index of the op running, for replay */
 	const char *op;		/* name of the op running */
@@ -219,6 +235,14 @@ void op_close(struct worker *w);
 void op_pass(struct worker *w);
 void op_fork(struct worker *w);
 void op_unprivileged(struct worker *w);
+void op_bind_tx(struct worker *w);
+void op_send_tx(struct worker *w);
+void op_unbind_tx(struct worker *w);
+
+/* tx.c: 1 if the TX ops can run (BIND_TX, the simulated NIC, connections) */
+int tx_setup(struct worker *workers, int nr);
+void tx_close_all(struct worker *w);
+void tx_finish(struct worker *workers, int nr);
 
 /* create.c: a range of len bytes over reg surely holds a page twice */
 int range_aliases(const struct region *reg, uint64_t len);

@@ -167,6 +167,10 @@ static struct op ops[] = {
 	{ "pass", op_pass, 12 },
 	{ "fork", op_fork, 1 },
 	{ "unprivileged", op_unprivileged, 1 },
+	/* Devmem TX (tx.c): weight 0 where it cannot run. */
+	{ "bind-tx", op_bind_tx, 6 },
+	{ "send-tx", op_send_tx, 12 },
+	{ "unbind-tx", op_unbind_tx, 4 },
 };
 #define NR_OPS (sizeof(ops) / sizeof(ops[0]))
 
@@ -243,6 +247,7 @@ static void *worker_main(void *arg)
 			atomic_store(&F.stop, 1);
 	}
 	w->op = "close-all";
+	tx_close_all(w);
 	buf_close_all(w);
 	return NULL;
 }
@@ -323,6 +328,14 @@ static void setup(void)
 		else {
 			t_ok(1, "fuzz: CREATE_FIXED calls (io_uring fixed buffers)");
 		}
+	}
+	if (!tx_setup(workers, nr_workers)) {
+		size_t k;
+
+		for (k = 0; k < NR_OPS; k++)
+			if (strstr(ops[k].name, "-tx"))
+				ops[k].weight = 0;
+		printf("# devmem TX ops (bind-tx, send-tx, unbind-tx) left out\n");
 	}
 	racer.rng.s = F.seed ^ 0xabcdef;
 	receiver.rng.s = F.seed ^ 0x123457;
@@ -452,6 +465,7 @@ int main(void)
 		       atomic_load(F.calls) - before, now_sec() - t0);
 	}
 	done = atomic_load(F.calls);
+	tx_finish(workers, nr_workers);
 	print_op_times();
 	t_ok(atomic_load(&F.failures) == 0, "fuzz: %ld calls in %.1f s, no unexpected outcome "
 	     "(seed %#llx)", done, now_sec() - t0, (unsigned long long)F.seed);
