@@ -110,10 +110,11 @@ step_checkpatch() {
 	if [ -n "${CHECKPATCH_FILES:-}" ]; then
 		read -ra files <<<"$CHECKPATCH_FILES"
 	else
-		files=("$TOP"/module/*.[ch] "$HDR")
+		# the test modules are kernel code too
+		files=("$TOP"/module/*.[ch] "$HDR" "$TOP"/tests/kmod/*/*.[ch])
 	fi
 	checkpatch "${files[@]}" >"$log" 2>&1
-	result $? "checkpatch --strict over ${CHECKPATCH_FILES:-module/ and the uapi header}" "$log"
+	result $? "checkpatch --strict over ${CHECKPATCH_FILES:-module/, the uapi header and tests/kmod/}" "$log"
 }
 
 # 3. userspace: library and CLI with -Wall -Wextra -Werror (the Makefile's flags)
