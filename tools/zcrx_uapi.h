@@ -3,8 +3,8 @@
  * The io_uring zcrx uapi (6.15+; include/uapi/linux/io_uring/zcrx.h), under
  * our own names: the tool builds against Debian 12's 6.1 headers and
  * liburing 2.3, which predate it. The layouts are those of Linux 7.2 and
- * 7.3 (checked below); tests/vm/progs/zcrx.h carries the same for the
- * guest programs.
+ * 7.3 (checked below). The guest programs include it too
+ * (tests/vm/progs/zcrx.h).
  */
 #ifndef URING_DMABUF_TOOL_ZCRX_UAPI_H
 #define URING_DMABUF_TOOL_ZCRX_UAPI_H
