@@ -4,7 +4,8 @@
 # boots do. Boots retried add up over the parts (vmtest, swiotlb, numa, iommu, debug):
 # one passes, two fail the run; a stale count of an earlier run does not
 # count; the demo part is skipped, with its reason, when 6.12 is not among
-# the kernels; a part that fails without a tally counts as one failure.
+# the kernels; a part that fails without a tally counts as one failure; the
+# failed checks are named again just above the tally.
 set -uo pipefail
 # The harness's knobs of a surrounding run (make test exports some) must
 # not leak into the crafted runs.
@@ -18,7 +19,8 @@ ok() { echo "ok $*"; }
 bad() { echo "not ok $*"; nfail=$((nfail + 1)); }
 
 # The fake make: "make ... PART" prints a tally; FAKE_RETRY_PARTS names the
-# parts whose boot was retried once, FAKE_BROKEN the part that fails bare.
+# parts whose boot was retried once, FAKE_BROKEN the part that fails bare,
+# FAKE_FAILING the part with one failed check.
 cat >"$tmp/make" <<'EOF'
 #!/bin/sh
 for part; do :; done
@@ -26,6 +28,11 @@ case " ${FAKE_RETRY_PARTS:-} " in
 *" $part "*) mkdir -p "$BUILD/vm" && echo "6.12: boot 1 died ($part)" >>"$BUILD/vm/boot-retries" ;;
 esac
 [ "$part" != "${FAKE_BROKEN:-}" ] || exit 2
+if [ "$part" = "${FAKE_FAILING:-}" ]; then
+	echo "not ok 7.3: 95-x: the check that failed"
+	echo "2 passed, 1 failed"
+	exit 1
+fi
 echo "3 passed, 0 failed"
 EOF
 chmod +x "$tmp/make"
@@ -56,5 +63,11 @@ FAKE_RETRY_PARTS="vmtest vmtest-debug-budget" run "two boots retried over two pa
 	'^2 boots retried$' '^not ok boots: at most one retried boot' '^27 passed, 1 failed, 1 skipped$'
 FAKE_BROKEN=vmtest run "a part failing without a tally counts as one failure" 1 \
 	'^not ok make vmtest failed' '^24 passed, 1 failed, 1 skipped$'
+FAKE_FAILING=vmtest-iommu run "a failed check is named again above the tally" 1 \
+	'^failed:$' '^  vmtest-iommu: 7\.3: 95-x: the check that failed$' '^26 passed, 1 failed, 1 skipped$'
+FAKE_BROKEN=vmtest run "a part failing bare is named above the tally" 1 \
+	'^  vmtest: make vmtest failed'
+run "a passing run" 0 '^27 passed'
+if grep -q '^failed:' "$tmp/out"; then bad "a passing run printed a failed list"; else ok "a passing run has no failed list"; fi
 
 [ "$nfail" = 0 ]

@@ -250,15 +250,29 @@ test_all() {
 		read -r pp pf ps < <(sed -n 's/^\([A-Za-z]*: \)\?\([0-9]\+\) passed, \([0-9]\+\) failed\(, \([0-9]\+\) skipped\)\?$/\2 \3 \5/p' "$log" |
 			awk '{ p += $1; f += $2; s += $3 } END { print p + 0, f + 0, s + 0 }')
 		if [ "$prc" != 0 ] && [ "$pf" = 0 ]; then
-			echo "not ok make $part failed (status $prc) without reporting a failed test"
+			echo "not ok make $part failed (status $prc) without reporting a failed test" |
+				tee -a "$log"
 			pf=1
 		fi
 		[ "$prc" = 0 ] || rc=1
 		p=$((p + pp)) f=$((f + pf)) s=$((s + ps))
 	done
 	report_retries || { f=$((f + 1)) rc=1; }
+	failures_recap "$f"
 	echo "$p passed, $f failed, $s skipped"
 	return $rc
+}
+
+# The failed checks of every part again, just above the tally: a CI log is
+# often read from its tail only, and the parts print thousands of lines.
+failures_recap() {
+	local part
+	[ "$1" != 0 ] || return 0
+	echo "failed:"
+	for part in $TEST_PARTS; do
+		grep -h -E '^(not ok |\[  FAILED  \] [a-z])' "$BUILD/test-$part.log" 2>/dev/null |
+			awk '!seen[$0]++' | head -n 20 | sed -E "s/^(not ok |\[  FAILED  \] )/  $part: /" || :
+	done
 }
 
 kernels_or_all() {
