@@ -173,9 +173,52 @@ function iommu_part(    nb, i, t, d, k, ours) {
 	print ""
 }
 
+# make bench-recv's part (table.sh --recv): the receiver's CPU per GiB by
+# method and MTU, each against the copying receiver of the same round, the
+# setup time and the kernel memory of the binding or registration.
+function recv_part(    rv, modes, names, j, n, a, b, t, k, m9, m15, su, km) {
+	rv = section(doc, "recv")
+	if (rv == "") {
+		print "table.sh: no receive figures in " FILENAME >"/dev/stderr"
+		exit 1
+	}
+	print "Receiver CPU time per GiB of `uring-dmabuf recv` over the simulated NIC"
+	print "pair, the same " field(rv, "size") " stream each way, the median of " field(rv, "runs") " rounds with the"
+	print "methods interleaved, in one boot of " field(doc, "kernel") " (" field(doc, "date") ","
+	print "commit " field(doc, "commit") "), written by `make bench-recv`. Every"
+	print "receiver has 64 MiB of 2 MiB hugetlb memory; the dma-bufs are"
+	print "uring-dmabuf's CREATE_FIXED of an io_uring registered buffer. \"/ copy\""
+	print "is the median over the rounds of the method's CPU over the copying"
+	print "receiver's in the same round. Setup: memory, dma-buf and bind or"
+	print "registration, as `recv` reports it; kernel memory: what slab and vmalloc"
+	print "grew by until the receiver listened (medians of all runs). \"-\": the"
+	print "kernel lacks it (zcrx: 6.15+, 16 KiB devmem rx buffers: 7.3+)."
+	print ""
+	print "| method | MTU 9000 (s per GiB) | / copy | MTU 1500 (s per GiB) | / copy | setup (ms) | kernel memory (KiB) |"
+	print "|---|---:|---:|---:|---:|---:|---:|"
+	n = split("devmem devmem_16k zcrx_user zcrx_user_16k zcrx_dmabuf copy", modes, " ")
+	split("devmem TCP into a uring-dmabuf dma-buf|devmem TCP, 16 KiB rx buffers|zcrx, user memory area|zcrx, user area, 16 KiB buffers|zcrx, uring-dmabuf dma-buf area|`recv()`, copying", names, "|")
+	m9 = section(rv, "mtu9000"); m15 = section(rv, "mtu1500")
+	su = section(rv, "setup_usec"); km = section(rv, "kernel_kib")
+	for (j = 1; j <= n; j++) {
+		a = field(m9, modes[j]); b = field(m15, modes[j])
+		if (a == "" && b == "")
+			continue
+		t = field(su, modes[j]); k = field(km, modes[j])
+		printf "| %s | %s | %s | %s | %s | %s | %s |\n", names[j], \
+			num(a == "" ? "" : a / 1e6), per_copy(m9, modes[j]), \
+			num(b == "" ? "" : b / 1e6), per_copy(m15, modes[j]), \
+			num(t == "" ? "" : t / 1e3), k == "" ? "-" : sprintf("%d", k)
+	}
+}
+
 END {
 	if (IOMMU) {
 		iommu_part()
+		exit 0
+	}
+	if (RECV) {
+		recv_part()
 		exit 0
 	}
 	n = objects(section(doc, "results"), R)
@@ -282,36 +325,4 @@ END {
 	print "<!-- bench:iommu:begin -->"
 	print "<!-- bench:iommu:end -->"
 	print ""
-
-	rv = section(doc, "recv")
-	if (rv != "") {
-		print "## Receiving over the simulated NIC: devmem, zcrx, copies"
-		print ""
-		print "Receiver CPU per GiB of `uring-dmabuf recv`, the same " field(rv, "size") " stream in"
-		print "the same boot, four ways: devmem TCP into a bound uring-dmabuf dma-buf,"
-		print "io_uring zcrx with a user-memory area and with a uring-dmabuf area"
-		print "(CREATE_FIXED of a registered buffer), and plain `recv()` copies; 64 MiB"
-		print "of 2 MiB hugetlb memory each. Median of " field(rv, "runs") " rounds, the methods"
-		print "interleaved; \"/ copy\" is the median over the rounds of the method's"
-		print "CPU over the copying receiver's in the same round."
-		print "zcrx needs Linux 6.15+ (\"-\" before). Setup: memory, dma-buf and bind"
-		print "or registration, as `recv` reports it; kernel memory: slab and vmalloc"
-		print "added by then (medians of all runs)."
-		print ""
-		print "| method | MTU 9000 (s per GiB) | / copy | MTU 1500 (s per GiB) | / copy | setup (ms) | kernel memory (MiB) |"
-		print "|---|---:|---:|---:|---:|---:|---:|"
-		split("devmem zcrx_user zcrx_dmabuf copy", modes, " ")
-		split("devmem TCP, uring-dmabuf dma-buf|zcrx, user area|zcrx, uring-dmabuf area|recv() copy", names, "|")
-		m9 = section(rv, "mtu9000"); m15 = section(rv, "mtu1500")
-		c9 = field(m9, "copy"); c15 = field(m15, "copy")
-		su = section(rv, "setup_usec"); km = section(rv, "kernel_kib")
-		for (j = 1; j <= 4; j++) {
-			a = field(m9, modes[j]); b = field(m15, modes[j])
-			t = field(su, modes[j]); k = field(km, modes[j])
-			printf "| %s | %s | %s | %s | %s | %s | %s |\n", names[j], \
-				num(a == "" ? "" : a / 1e6), per_copy(m9, modes[j]), \
-				num(b == "" ? "" : b / 1e6), per_copy(m15, modes[j]), \
-				num(t == "" ? "" : t / 1e3), num(k == "" ? "" : k / 1024)
-		}
-	}
 }

@@ -9,15 +9,18 @@
 # table.sh --iommu BENCH.JSON: the binding table of a `make bench-iommu`
 # boot (bench-json.sh --bind), the part that tests/bench/splice.sh puts
 # into docs/benchmarks.md and README.md.
+#
+# table.sh --recv BENCH.JSON: the receive table of a `make bench-recv` boot
+# (bench-json.sh --recv), the same way (bench:recv markers).
 set -eu
 
-iommu=0
-if [ "${1:-}" = --iommu ]; then
-	iommu=1
-	shift
-fi
+iommu=0 recv=0
+case ${1:-} in
+--iommu) iommu=1; shift ;;
+--recv) recv=1; shift ;;
+esac
 [ $# -eq 1 ] || {
-	echo "usage: table.sh [--iommu] BENCH.JSON >docs/benchmarks.md" >&2
+	echo "usage: table.sh [--iommu|--recv] BENCH.JSON >docs/benchmarks.md" >&2
 	exit 2
 }
 [ -r "$1" ] || {
@@ -25,4 +28,4 @@ fi
 	exit 1
 }
 
-exec awk -v IOMMU=$iommu -f "$(dirname "$0")/table.awk" "$1"
+exec awk -v IOMMU=$iommu -v RECV=$recv -f "$(dirname "$0")/table.awk" "$1"

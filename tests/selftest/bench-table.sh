@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # Self-test of the benchmark page generator (tests/bench/bench-json.sh, then
-# table.sh), which `make bench` runs to write docs/benchmarks.md: a made-up
+# table.sh), which `make bench` (and bench-iommu, bench-recv) run to write
+# docs/benchmarks.md: a made-up
 # guest output must come out as the figures it holds, with the ratios worked
 # out from them; an output without the benchmark's results must fail, not
 # write an empty page.
@@ -30,7 +31,6 @@ has() {
 	echo '  uring-dmabuf ioctl  bind    50.000 ms'
 	printf '%s\r\n' 'BENCH-BIND {"method":"uring-dmabuf ioctl","bind_ms":50.0000,"kernel_kib":10240,"runs":5}'
 	printf '%s\r\n' 'BENCH-BIND {"method":"udmabuf","bind_ms":5000.0000,"kernel_kib":1024000,"runs":5}'
-	printf '%s\r\n' 'BENCH-RECV {"size":"256M","runs":3,"unit":"receiver CPU usec per GiB, median","mtu9000":{"devmem":4000000,"devmem_per_copy":500,"zcrx_user":3000000,"zcrx_user_per_copy":375,"zcrx_dmabuf":2000000,"zcrx_dmabuf_per_copy":250,"copy":8000000,"copy_per_copy":1000},"mtu1500":{"devmem":9000000,"devmem_per_copy":900,"copy":10000000,"copy_per_copy":1000},"setup_usec":{"devmem":50000,"zcrx_user":30000,"zcrx_dmabuf":60000},"kernel_kib":{"devmem":2048,"zcrx_user":1024,"zcrx_dmabuf":1536}}'
 } >"$tmp/results.log"
 
 "$BENCH/bench-json.sh" "$tmp/results.log" 6.12.99-test "2026-01-01 00:00 UTC" abc1234 >"$tmp/bench.json"
@@ -52,11 +52,6 @@ has "release times" "| memfd hugetlb 2 MiB | 0.500 | 0.700 | 1.00 |"
 has "segments as whole numbers" "| memfd hugetlb 2 MiB | 512 | 512 | 262144 |"
 has "bind time and memory" "| udmabuf | 5000 | 1000 |"
 has "bind ratios" "| udmabuf / uring-dmabuf | 100.0 | 100.0 |"
-has "receiver CPU per GiB at both MTUs, with the share of the copy's" \
-	"| devmem TCP, uring-dmabuf dma-buf | 4.00 | 0.50 | 9.00 | 0.90 | 50.0 | 2.00 |"
-has "zcrx rows, '-' where the kernel had no zcrx (an MTU left out)" \
-	"| zcrx, uring-dmabuf area | 2.00 | 0.25 | - | - | 60.0 | 1.50 |"
-has "the copy row, no setup" "| recv() copy | 8.00 | 1.00 | 10.0 | 1.00 | - | - |"
 if grep -q -e 'BENCH-' -e $'\r' "$tmp/page.md"; then result 1 "no raw lines or CRs on the page"; else result 0 "no raw lines or CRs on the page"; fi
 
 # Broken inputs: each must fail.
@@ -76,6 +71,31 @@ if "$BENCH/table.sh" "$tmp/missing.json" >/dev/null 2>&1; then
 	result 1 "a missing bench.json fails"
 else
 	result 0 "a missing bench.json fails"
+fi
+
+# make bench-recv: the receive rows by method, '-' where an MTU was not
+# measured, no row for a method the kernel lacks (16 KiB buffers here).
+{
+	echo 'recv MTU 9000 run 1 devmem: text lines in between'
+	printf '%s\r\n' 'BENCH-RECV {"size":"256M","runs":3,"unit":"receiver CPU usec per GiB, median","mtu9000":{"devmem":4000000,"devmem_per_copy":500,"zcrx_user":3000000,"zcrx_user_per_copy":375,"zcrx_dmabuf":2000000,"zcrx_dmabuf_per_copy":250,"copy":8000000,"copy_per_copy":1000},"mtu1500":{"devmem":9000000,"devmem_per_copy":900,"copy":10000000,"copy_per_copy":1000},"setup_usec":{"devmem":50000,"zcrx_user":30000,"zcrx_dmabuf":60000},"kernel_kib":{"devmem":2048,"zcrx_user":1024,"zcrx_dmabuf":1536}}'
+} >"$tmp/recv.log"
+"$BENCH/bench-json.sh" --recv "$tmp/recv.log" 7.3.99-test "2026-01-01 00:00 UTC" abc1234 >"$tmp/recv.json"
+result $? "bench-json.sh --recv reads a receive-only guest output"
+"$BENCH/table.sh" --recv "$tmp/recv.json" >"$tmp/page.md"
+result $? "table.sh --recv writes the receive part"
+has "receiver CPU per GiB at both MTUs, with the share of the copy's" \
+	"| devmem TCP into a uring-dmabuf dma-buf | 4.00 | 0.50 | 9.00 | 0.90 | 50.0 | 2048 |"
+has "zcrx rows, '-' where an MTU was not measured" \
+	"| zcrx, uring-dmabuf dma-buf area | 2.00 | 0.25 | - | - | 60.0 | 1536 |"
+has "the copy row, no setup" "| \`recv()\`, copying | 8.00 | 1.00 | 10.0 | 1.00 | - | - |"
+if grep -q '16 KiB.* |' "$tmp/page.md"; then result 1 "no row for a method not measured"; else result 0 "no row for a method not measured"; fi
+grep -qF '3 rounds with the' "$tmp/page.md" && grep -qF '7.3.99-test (2026-01-01 00:00 UTC,' "$tmp/page.md" &&
+	grep -qF 'commit abc1234)' "$tmp/page.md"
+result $? "the part says the rounds, the kernel, the date and the commit"
+if "$BENCH/bench-json.sh" --recv "$tmp/results.log" 7.3 >/dev/null 2>&1; then
+	result 1 "a guest output without BENCH-RECV fails"
+else
+	result 0 "a guest output without BENCH-RECV fails"
 fi
 
 # make bench-iommu: the binding rows of both DMA paths, their ratios, and

@@ -15,6 +15,8 @@
 #   run.sh bench KERNEL          make bench
 #   run.sh bench-tx KERNEL       make bench-tx: the TX table, into
 #                                docs/benchmarks.md and README.md
+#   run.sh bench-recv KERNEL     make bench-recv: the receive table, the same
+#                                way
 #   run.sh bench-iommu KERNEL    make bench-iommu: the bind table behind an
 #                                IOMMU, into docs/benchmarks.md and README.md
 #   run.sh deb-lifecycle [KERNEL...]   make deb-lifecycle: the packages
@@ -400,14 +402,16 @@ main() {
 		fi
 		with_cache_lock -s packages_lifecycle "$k"
 		;;
-	bench-tx)
-		# The TX table's boot (tests/vm/guest/bench-tx), in
-		# $VMBUILD/K+tx-bench/; its figures go into the docs from here.
+	bench-tx | bench-recv)
+		# The TX or the receive table's boot (tests/vm/guest/bench-tx,
+		# bench-recv), in $VMBUILD/K+tx-bench/ or K+recv-bench/; its
+		# figures go into the docs from here.
 		[ "$(id -u)" = 0 ] || die "$cmd runs dkms and chroot: run it as root"
 		[ $# -eq 1 ] || die "usage: run.sh $cmd KERNEL (one of $KERNELS_ALL)"
 		kernel_def "$1"
 		"$0" _build "$1"
-		out=$VMBUILD/$1+tx-bench
+		part=${cmd#bench-}
+		out=$VMBUILD/$1+$part-bench
 		mkdir -p "$out"
 		log "$1: booting $(kernel_kver "$1") for the $cmd"
 		rc=0
@@ -418,11 +422,19 @@ main() {
 		report_console "$1" "$out" | tee "$out/console-report.txt"
 		! grep -q '^not ok' "$out/console-report.txt" || exit 1
 		commit=$(git -C "$TOP" describe --always --dirty 2>/dev/null || echo unknown)
-		"$TOP/tests/bench/tx-table.sh" "$out/results.log" "$(kernel_kver "$1")" "" \
-			"$commit" >"$out/tx.md" || die "$1: no TX figures in $out/results.log"
-		SPLICE_HEADING="## Transmit" "$TOP/tests/bench/splice.sh" "$TOP/docs/benchmarks.md" tx "$out/tx.md"
-		"$TOP/tests/bench/splice.sh" "$TOP/README.md" tx "$out/tx.md"
-		log "$1: table in $TOP/docs/benchmarks.md and $TOP/README.md ($out/tx.md)"
+		if [ "$part" = tx ]; then
+			"$TOP/tests/bench/tx-table.sh" "$out/results.log" "$(kernel_kver "$1")" "" \
+				"$commit" >"$out/tx.md" || die "$1: no TX figures in $out/results.log"
+			heading="## Transmit"
+		else
+			"$TOP/tests/bench/bench-json.sh" --recv "$out/results.log" "$(kernel_kver "$1")" "" \
+				"$commit" >"$out/recv.json" || die "$1: no receive figures in $out/results.log"
+			"$TOP/tests/bench/table.sh" --recv "$out/recv.json" >"$out/recv.md"
+			heading="## Receive"
+		fi
+		SPLICE_HEADING=$heading "$TOP/tests/bench/splice.sh" "$TOP/docs/benchmarks.md" "$part" "$out/$part.md"
+		"$TOP/tests/bench/splice.sh" "$TOP/README.md" "$part" "$out/$part.md"
+		log "$1: table in $TOP/docs/benchmarks.md and $TOP/README.md ($out/$part.md)"
 		;;
 	bench | bench-iommu)
 		# One kernel, one run; the guest's output is the result.
@@ -461,12 +473,6 @@ main() {
 			fi
 			return 0
 		fi
-		# BENCH_ARGS=--recv-only: the receive figures alone, no page.
-		if ! grep -q '^BENCH-JSON' "$out/results.log" &&
-			grep -q '^BENCH-RECV' "$out/results.log"; then
-			log "$1: receive figures only: the BENCH-RECV line of $out/results.log"
-			return 0
-		fi
 		"$TOP/tests/bench/bench-json.sh" "$out/results.log" "$(kernel_kver "$1")" "" \
 			"$commit" >"$out/bench.json"
 		"$TOP/tests/bench/table.sh" "$out/bench.json" >"$out/benchmarks.md"
@@ -475,11 +481,14 @@ main() {
 			# make bench-iommu's part of the page stays.
 			"$TOP/tests/bench/splice.sh" "$TOP/docs/benchmarks.md" iommu >"$out/iommu-kept.md"
 			"$TOP/tests/bench/splice.sh" "$TOP/docs/benchmarks.md" tx >"$out/tx-kept.md"
+			"$TOP/tests/bench/splice.sh" "$TOP/docs/benchmarks.md" recv >"$out/recv-kept.md"
 			cp "$out/benchmarks.md" "$TOP/docs/benchmarks.md"
 			"$TOP/tests/bench/splice.sh" "$TOP/docs/benchmarks.md" iommu "$out/iommu-kept.md"
-			# ... and make bench-tx's.
+			# ... and make bench-tx's and bench-recv's.
 			[ ! -s "$out/tx-kept.md" ] || SPLICE_HEADING="## Transmit" \
 				"$TOP/tests/bench/splice.sh" "$TOP/docs/benchmarks.md" tx "$out/tx-kept.md"
+			[ ! -s "$out/recv-kept.md" ] || SPLICE_HEADING="## Receive" \
+				"$TOP/tests/bench/splice.sh" "$TOP/docs/benchmarks.md" recv "$out/recv-kept.md"
 			log "$1: results in $out/bench.json, table in $TOP/docs/benchmarks.md"
 		else
 			log "$1: results in $out/bench.json, table in $out/benchmarks.md (docs/ left as it is)"
@@ -493,7 +502,7 @@ main() {
 		qemu_boot "$1" "$(kernel_kver "$1")" "$VMBUILD/$1/initramfs.img" "$VMBUILD/$1" shell
 		;;
 	*)
-		die "usage: run.sh test | prepare|vmtest [KERNEL...] | vmshell|demo|bench|bench-iommu|bench-tx KERNEL"
+		die "usage: run.sh test | prepare|vmtest [KERNEL...] | vmshell|demo|bench|bench-iommu|bench-tx|bench-recv KERNEL"
 		;;
 	esac
 }
