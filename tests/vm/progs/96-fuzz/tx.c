@@ -215,6 +215,8 @@ void op_bind_tx(struct worker *w)
 			return;
 		fd = b->fd;
 		bytes = b->bytes;
+		/* op_munmap may have closed it and kept the mapping. */
+		want = fd < 0 ? EBADF : 0;
 		break;
 	}
 
