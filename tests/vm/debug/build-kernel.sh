@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Build (once, cached) the debug kernel of the reliability lane: Debian's
-# linux-source-6.12 configured from x86_64_defconfig plus the fragments
-# tests/vm/debug/*.config (KASAN, lockdep, kmemleak, DMA-API debug, fault
-# injection, and what the tests need).
+# linux-source-7.3 (trixie-backports, at the version of the 7.3 kernel the
+# matrix resolved), the newest kernel of the matrix and the first with every
+# path the module serves (devmem RX and TX, io_uring zcrx), configured from
+# x86_64_defconfig plus the fragments tests/vm/debug/*.config (KASAN,
+# lockdep, kmemleak, DMA-API debug, fault injection, and what the tests need).
 #
 #   build-kernel.sh          build if needed; print the kernel directory
 #   build-kernel.sh --dir    print the directory it would use, build nothing
@@ -11,26 +13,35 @@
 # package version and a hash of the fragments and of the recipe, holds the
 # layout the harness expects of a fetched kernel, plus a build tree:
 #   vmlinuz  config  kver  root/lib/modules/KVER/  src/ (KDIR for M= builds)
-# Environment: URING_DMABUF_CACHE, DEBUG_KERNEL_JOBS (default: nproc),
-# DEBUG_KERNEL_SOURCE (default /usr/src/linux-source-6.12.tar.xz).
+# Environment: URING_DMABUF_CACHE, DEBUG_KERNEL_JOBS (default: nproc).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-CACHE=${URING_DMABUF_CACHE:-/var/cache/uring-dmabuf}
-SOURCE=${DEBUG_KERNEL_SOURCE:-/usr/src/linux-source-6.12.tar.xz}
-PKG=linux-source-6.12
+TOP=$(cd "$HERE/../../.." && pwd)
+for f in common mirror kernels; do
+	# shellcheck source=/dev/null
+	source "$TOP/tests/vm/lib/$f.sh"
+done
+BASE=7.3
+PKG=linux-source-$BASE
 JOBS=${DEBUG_KERNEL_JOBS:-$(nproc)}
 
 log() { printf '%s\n' "debug-kernel: $*" >&2; }
 die() { printf '%s\n' "debug-kernel: error: $*" >&2; exit 1; }
 
-[ -f "$SOURCE" ] || die "$SOURCE missing: apt-get install $PKG"
-pkgver=$(dpkg-query -W -f '${Version}' "$PKG" 2>/dev/null) || pkgver=unknown
+# The source's version: the 7.3 image's, as make deps resolved it (resolved
+# here if make deps has not run; the lists are cached).
+if [ ! -s "$CACHE/kernels/$BASE.resolved" ]; then
+	kernel_def "$BASE"
+	apt_priv_update "$K_APTSET" >&2
+	kernel_resolve "$BASE" >/dev/null
+fi
+read -r _ srcver <"$CACHE/kernels/$BASE.resolved" || die "$BASE: no kernel resolved"
 # Bump when the build steps below change what ends up in the kernel directory.
-RECIPE=1
+RECIPE=2
 # The key changes with the source, any fragment, or the recipe.
 hash=$( (cat "$HERE"/*.config; echo "recipe $RECIPE") | sha256sum | cut -c1-12)
-key="6.12-${pkgver//[^A-Za-z0-9.+-]/_}-$hash"
+key="$BASE-${srcver//[^A-Za-z0-9.+-]/_}-$hash"
 top=$CACHE/debug-kernel
 dir=$top/$key
 
@@ -52,8 +63,15 @@ if [ -f "$dir/.complete" ]; then echo "$dir"; exit 0; fi
 t0=$(date +%s)
 rm -rf "$dir"
 mkdir -p "$dir"
-log "unpacking $PKG $pkgver into $dir/src"
-tar -C "$dir" -xf "$SOURCE"
+log "downloading $PKG $srcver"
+mkdir -p "$dir/deb"
+(cd "$dir/deb" && apt_priv trixie apt-get -q download "$PKG=$srcver") >"$dir/download.log" 2>&1 ||
+	{ redact <"$dir/download.log" >&2; die "apt-get download $PKG=$srcver failed"; }
+dpkg-deb --fsys-tarfile "$dir"/deb/*.deb | tar -C "$dir/deb" -x "./usr/src" ||
+	die "unpacking the $PKG package failed"
+log "unpacking $PKG $srcver into $dir/src"
+tar -C "$dir" -xf "$dir"/deb/usr/src/"$PKG".tar.*
+rm -rf "$dir/deb"
 mv "$dir/$PKG" "$dir/src"
 src=$dir/src
 
