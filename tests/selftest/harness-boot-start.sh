@@ -6,6 +6,7 @@
 # VM_BOOT_TIMEOUT; a kernel report on the console before the runner (BUG,
 # panic, oops) is not waited out but given VM_BOOT_GRACE; a report after
 # the runner started changes nothing here (the console scan judges it).
+# boot_stage tells a kernel that died before running init from a later death.
 set -uo pipefail
 unset "${!VM_@}" URING_DMABUF_TEST_START
 
@@ -54,5 +55,20 @@ case_ "a report once the runner said hello: started (the console scan judges it)
 	'@@ kernel 6.12\n' "$boot$kasan" 1
 case_ "a word like BUG in a message is no report" 1 '' \
 	"${boot}[    2.1] usb 1-1: DEBUG: BUG_ON-free path\n" 7
+
+# stage NAME WANT CONSOLE: how far a dead boot got, for the retries' verdict.
+stage() {
+	printf '%b' "$3" >"$tmp/dead.log"
+	if [ "$(boot_stage "$tmp/dead.log")" = "$2" ]; then
+		echo "ok $1"
+	else
+		echo "not ok $1 (said: $(boot_stage "$tmp/dead.log"))"
+		nfail=$((nfail + 1))
+	fi
+}
+stage "a kernel dead in early boot died before init" "before init" \
+	"$boot[    2.55] Oops: int3: 0000 [#1] SMP NOPTI\n"
+stage "a kernel dead once it ran init died after init started" "after init started" \
+	"$boot[    6.87] Run /init as init process\n$kasan"
 
 [ "$nfail" = 0 ]

@@ -2,7 +2,8 @@
 # Self-test of make test's closing tally (tests/vm/run.sh test), no VM: a
 # fake make stands in for every part and notes retried boots as the real
 # boots do. Boots retried add up over the parts (vmtest, swiotlb, numa, iommu, debug):
-# one passes, two fail the run; a stale count of an earlier run does not
+# of those that died once init ran one passes, two fail the run; of those
+# whose kernel died before init (none of our code) three pass, four fail; a stale count of an earlier run does not
 # count; the demo part is skipped, with its reason, when 6.12 is not among
 # the kernels; a part that fails without a tally counts as one failure; the
 # failed checks are named again just above the tally.
@@ -25,7 +26,10 @@ cat >"$tmp/make" <<'EOF'
 #!/bin/sh
 for part; do :; done
 case " ${FAKE_RETRY_PARTS:-} " in
-*" $part "*) mkdir -p "$BUILD/vm" && echo "6.12: boot 1 died ($part)" >>"$BUILD/vm/boot-retries" ;;
+*" $part "*) mkdir -p "$BUILD/vm" && echo "6.12: boot 1 died ($part), after init started" >>"$BUILD/vm/boot-retries" ;;
+esac
+case " ${FAKE_RETRY_ALONE_PARTS:-} " in
+*" $part "*) mkdir -p "$BUILD/vm" && echo "7.3: boot 1 died ($part), before init" >>"$BUILD/vm/boot-retries" ;;
 esac
 [ "$part" != "${FAKE_BROKEN:-}" ] || exit 2
 if [ "$part" = "${FAKE_FAILING:-}" ]; then
@@ -61,6 +65,12 @@ FAKE_RETRY_PARTS="vmtest" run "one boot retried passes and is reported" 0 \
 	'^1 boots retried$' '^27 passed, 0 failed, 1 skipped$'
 FAKE_RETRY_PARTS="vmtest vmtest-debug-budget" run "two boots retried over two parts fail the run" 1 \
 	'^2 boots retried$' '^not ok boots: at most one retried boot' '^27 passed, 1 failed, 1 skipped$'
+FAKE_RETRY_ALONE_PARTS="vmtest vmtest-swiotlb vmtest-iommu" FAKE_RETRY_PARTS="vmtest-numa" \
+	run "three boots dead before init and one after pass, listed" 0 \
+	'^4 boots retried$' '^#   7\.3: boot 1 died \(vmtest-iommu\), before init$' '^27 passed, 0 failed, 1 skipped$'
+FAKE_RETRY_ALONE_PARTS="vmtest vmtest-swiotlb vmtest-numa vmtest-iommu" \
+	run "four boots dead before init fail the run" 1 \
+	'^4 boots retried$' '^not ok boots: at most 3 boots per run dead before init' '^27 passed, 1 failed, 1 skipped$'
 FAKE_BROKEN=vmtest run "a part failing without a tally counts as one failure" 1 \
 	'^not ok make vmtest failed' '^24 passed, 1 failed, 1 skipped$'
 FAKE_FAILING=vmtest-iommu run "a failed check is named again above the tally" 1 \

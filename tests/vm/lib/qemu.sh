@@ -111,6 +111,16 @@ qemu_runner_started() {
 	done
 }
 
+# How far a dead boot got: "before init" if the kernel never ran init (so
+# none of our modules or programs), else "after init started".
+boot_stage() {
+	if grep -q 'Run /init as init process' "$1" 2>/dev/null; then
+		echo "after init started"
+	else
+		echo "before init"
+	fi
+}
+
 qemu_test_boots() {
 	local k=$1 kver=$2 initrd=$3 dir=$4 boot=1 rc
 	while :; do
@@ -121,7 +131,7 @@ qemu_test_boots() {
 		warn "$k: boot $boot of $VM_BOOT_TRIES: the guest died, hung (${VM_BOOT_TIMEOUT} s) or reported a kernel bug before its tests started (console: $dir/console-boot-$boot.log, last lines below)"
 		tail -n 12 "$dir/console.log" 2>/dev/null | sed 's/^/#   /' >&2
 		[ "$boot" -lt "$VM_BOOT_TRIES" ] || return 125
-		retry_note "$k" "boot $boot died or hung before its tests started ($dir/console-boot-$boot.log)"
+		retry_note "$k" "boot $boot died or hung before its tests started, $(boot_stage "$dir/console-boot-$boot.log") ($dir/console-boot-$boot.log)"
 		boot=$((boot + 1))
 	done
 }
