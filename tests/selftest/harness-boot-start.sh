@@ -67,8 +67,8 @@ stage() {
 	fi
 }
 stage "a kernel dead in early boot died before init" "before init" \
-	"$boot[    2.55] Oops: int3: 0000 [#1] SMP NOPTI\n"
+	"${boot}[    2.55] Oops: int3: 0000 [#1] SMP NOPTI\n"
 stage "a kernel dead once it ran init died after init started" "after init started" \
-	"$boot[    6.87] Run /init as init process\n$kasan"
+	"${boot}[    6.87] Run /init as init process\n$kasan"
 
 [ "$nfail" = 0 ]
