@@ -33,6 +33,47 @@ function object(s, k) {
 		return ""
 	return substr(s, RSTART, RLENGTH)
 }
+# The list "k":[{"sym":..,"share":..},...] of s into A[key, 1..n] as
+# Markdown cells; returns n. (A symbol may hold brackets: "[unknown] libc.so.6".)
+function list(s, k, key, A,   t, i, n, o) {
+	if (!(i = index(s, "\"" k "\":[")))
+		return 0
+	t = substr(s, i + length(k) + 4)
+	if ((i = index(t, "],\"")))
+		t = substr(t, 1, i - 1)
+	n = 0
+	while (match(t, /\{[^}]*\}/)) {
+		o = substr(t, RSTART, RLENGTH); t = substr(t, RSTART + RLENGTH)
+		A[key, ++n] = sprintf("`%s` %.1f%%", field(o, "sym"), field(o, "share"))
+	}
+	return n
+}
+# A table per MTU j: a column per receiver measured there, A[key, row]
+# the cells, N[key] the rows.
+function coltable(j, title, A, N,   i, nc, nr, key, col, r) {
+	nc = 0; nr = 0
+	for (i = 1; i <= no; i++) {
+		key = order[i] SUBSEP mtus[j]
+		if (!(key in nsamp)) continue
+		col[++nc] = order[i]
+		nr = N[key] > nr ? N[key] : nr
+	}
+	if (!nr)
+		return
+	printf "\n%s:\n\n| # |", title
+	for (i = 1; i <= nc; i++) printf " %s |", name[col[i]]
+	printf "\n|---:|"
+	for (i = 1; i <= nc; i++) printf "---|"
+	printf "\n"
+	for (r = 1; r <= nr; r++) {
+		printf "| %d |", r
+		for (i = 1; i <= nc; i++) {
+			key = col[i] SUBSEP mtus[j]
+			printf (r <= N[key] ? " %s |" : " |"), A[key, r]
+		}
+		printf "\n"
+	}
+}
 {
 	mode = field($0, "mode"); mtu = field($0, "mtu")
 	key = mode SUBSEP mtu
@@ -47,18 +88,9 @@ function object(s, k) {
 	m = object($0, "machine")
 	m_recv[key] = field(m, "receiver"); m_send[key] = field(m, "sender")
 	m_soft[key] = field(m, "softirq_elsewhere"); m_other[key] = field(m, "other"); m_idle[key] = field(m, "idle")
-	# The receiver top list: "top":[{"sym":..,"share":..},...]
-	# (a symbol may hold brackets: "[unknown] libc.so.6")
-	t = $0
-	sub(/.*"top":\[/, "", t)
-	if ((i = index(t, "],\"machine_top\"")))
-		t = substr(t, 1, i - 1)
-	n = 0
-	while (match(t, /\{[^}]*\}/)) {
-		o = substr(t, RSTART, RLENGTH); t = substr(t, RSTART + RLENGTH)
-		top[key, ++n] = sprintf("`%s` %.1f%%", field(o, "sym"), field(o, "share"))
-	}
-	ntop[key] = n
+	ntop[key] = list($0, "top", key, top)
+	nsys[key] = list($0, "syscalls", key, sys)
+	nplumb[key] = list($0, "plumbing_callers", key, plumb)
 }
 END {
 	if (!NR)
@@ -84,7 +116,9 @@ END {
 	printf "time (syscalls, faults) and softirq run in its context; the machine'"'"'s\n"
 	printf "into the receiver, the sender, softirq in other contexts\n"
 	printf "(`ksoftirqd`, interrupted tasks), everything else (the simulated NIC'"'"'s\n"
-	printf "DMA work, kernel threads) and idle. Percentages of samples.\n\n"
+	printf "DMA work, kernel threads) and idle. Percentages of samples. CPU s per\n"
+	printf "GiB: the receiver'"'"'s own CPU time in this sampled run (sampling under\n"
+	printf "TCG adds to it: the receive table of `make bench` has the unsampled figures).\n\n"
 	printf "| receiver | MTU | CPU s per GiB | its samples | user | kernel | softirq | machine: receiver | sender | softirq elsewhere | other | idle |\n"
 	printf "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
 	for (j = 1; j <= nm; j++)
@@ -96,27 +130,9 @@ END {
 				user[key], kern[key], soft[key], m_recv[key], m_send[key], m_soft[key], m_other[key], m_idle[key]
 		}
 	for (j = 1; j <= nm; j++) {
-		# The receivers measured at this MTU, and their longest list.
-		nc = 0; nr = 0
-		for (i = 1; i <= no; i++) {
-			key = order[i] SUBSEP mtus[j]
-			if (!(key in nsamp)) continue
-			col[++nc] = order[i]
-			nr = ntop[key] > nr ? ntop[key] : nr
-		}
-		printf "\nThe receiving process'"'"'s top symbols at MTU %s, share of its samples\n", mtus[j]
-		printf "(`[unknown] FILE`: a stripped binary'"'"'s own code):\n\n| # |"
-		for (i = 1; i <= nc; i++) printf " %s |", name[col[i]]
-		printf "\n|---:|"
-		for (i = 1; i <= nc; i++) printf "---|"
-		printf "\n"
-		for (r = 1; r <= nr; r++) {
-			printf "| %d |", r
-			for (i = 1; i <= nc; i++) {
-				key = col[i] SUBSEP mtus[j]
-				printf (r <= ntop[key] ? " %s |" : " |"), top[key, r]
-			}
-			printf "\n"
-		}
+		printf "\n### MTU %s\n", mtus[j]
+		coltable(j, "The receiving process'"'"'s top symbols, share of its samples\n(`[unknown] FILE`: a stripped binary'"'"'s own code)", top, ntop)
+		coltable(j, "The system calls its samples are in (the outermost `__x64_sys_*` frame)", sys, nsys)
+		coltable(j, "Who called its lock, workqueue and irq-enable frames (`frame < caller`:\ncpu-clock cannot sample with irqs off, that time lands where they are\nenabled again)", plumb, nplumb)
 	}
 }'
