@@ -90,6 +90,7 @@ function coltable(j, title, A, N,   i, nc, nr, key, col, r) {
 	m_soft[key] = field(m, "softirq_elsewhere"); m_other[key] = field(m, "other"); m_idle[key] = field(m, "idle")
 	ntop[key] = list($0, "top", key, top)
 	nsys[key] = list($0, "syscalls", key, sys)
+	nthr[key] = list($0, "threads", key, thr)
 	nplumb[key] = list($0, "plumbing_callers", key, plumb)
 }
 END {
@@ -132,7 +133,8 @@ END {
 	for (j = 1; j <= nm; j++) {
 		printf "\n### MTU %s\n", mtus[j]
 		coltable(j, "The receiving process'"'"'s top symbols, share of its samples\n(`[unknown] FILE`: a stripped binary'"'"'s own code)", top, ntop)
-		coltable(j, "The system calls its samples are in (the outermost `__x64_sys_*` frame)", sys, nsys)
+		coltable(j, "The system calls its samples are in (the frame `x64_sys_call` called;\n`[kernel, no syscall]`: interrupts, kernel threads of the process)", sys, nsys)
+		coltable(j, "Its threads (the samples of each, by thread name)", thr, nthr)
 		coltable(j, "Who called its lock, workqueue and irq-enable frames (`frame < caller`:\ncpu-clock cannot sample with irqs off, that time lands where they are\nenabled again)", plumb, nplumb)
 	}
 }'
