@@ -91,6 +91,7 @@ function coltable(j, title, A, N,   i, nc, nr, key, col, r) {
 	ntop[key] = list($0, "top", key, top)
 	nsys[key] = list($0, "syscalls", key, sys)
 	nthr[key] = list($0, "threads", key, thr)
+	ngrp[key] = list($0, "groups", key, grp)
 	nplumb[key] = list($0, "plumbing_callers", key, plumb)
 }
 END {
@@ -132,6 +133,7 @@ END {
 		}
 	for (j = 1; j <= nm; j++) {
 		printf "\n### MTU %s\n", mtus[j]
+		coltable(j, "Where the receiving process'"'"'s samples go, grouped (each sample in the\nfirst group that fits, in the order of `tests/vm/guest/recv-profile`)", grp, ngrp)
 		coltable(j, "The receiving process'"'"'s top symbols, share of its samples\n(`[unknown] FILE`: a stripped binary'"'"'s own code)", top, ntop)
 		coltable(j, "The system calls its samples are in (the frame `x64_sys_call` called;\n`[kernel, no syscall]`: interrupts, kernel threads of the process)", sys, nsys)
 		coltable(j, "Its threads (the samples of each, by thread name)", thr, nthr)

@@ -29,14 +29,15 @@ line() {
 	printf '"samples":4000,"receiver_samples":900,"receiver":{"user":5.0,"kernel":80.5,"softirq":14.5},'
 	printf '"machine":{"receiver":22.5,"sender":30.0,"softirq_elsewhere":10.0,"other":7.5,"idle":30.0},'
 	printf '"top":[%s],"machine_top":[{"sym":"_raw_spin_unlock_irqrestore","share":9.9}],' "$t"
+	printf '"groups":[{"sym":"waiting for the socket spinlock","share":40.0}],'
 	printf '"threads":[{"sym":"uring-dmabuf","share":90.0},{"sym":"iou-wrk-212","share":10.0}],'
 	printf '"syscalls":[{"sym":"__x64_sys_recvfrom","share":70.0},{"sym":"[user space]","share":5.0}],'
 	printf '"plumbing_callers":[{"sym":"queue_work_on < simnic_xmit","share":12.5}]}\r\n'
 }
-# old_line: a line from before the thread, syscall and caller lists, which leaves
+# old_line: a line from before the group, thread, syscall and caller lists, which leaves
 # those tables out.
 old_line() {
-	line "$@" | sed 's/,"threads".*}/}/'
+	line "$@" | sed 's/,"groups".*}/}/'
 }
 
 {
@@ -63,9 +64,10 @@ grep -qxF '| 1 | `tcp_recvmsg_dmabuf` 11.0% |' "$tmp/profile.md"
 result $? "MTU 1500: only the receiver it has"
 grep -qxF '| 1 | `__x64_sys_recvfrom` 70.0% | `__x64_sys_recvfrom` 70.0% | `__x64_sys_recvfrom` 70.0% |' "$tmp/profile.md" &&
 	grep -qxF '| 1 | `queue_work_on < simnic_xmit` 12.5% | `queue_work_on < simnic_xmit` 12.5% | `queue_work_on < simnic_xmit` 12.5% |' "$tmp/profile.md" &&
+	grep -qxF '| 1 | `waiting for the socket spinlock` 40.0% | `waiting for the socket spinlock` 40.0% | `waiting for the socket spinlock` 40.0% |' "$tmp/profile.md" &&
 	grep -qxF '| 2 | `iou-wrk-212` 10.0% | `iou-wrk-212` 10.0% | `iou-wrk-212` 10.0% |' "$tmp/profile.md" &&
 	[ "$(grep -c '^The system calls' "$tmp/profile.md")" = 1 ]
-result $? "the system calls', threads' and callers' lists, left out where a line has none"
+result $? "the groups', system calls', threads' and callers' lists, left out where a line has none"
 [ "$(grep -c '^| .* | 9000 |' "$tmp/profile.md")" = 3 ] && [ "$(grep -c '^| .* | 1500 |' "$tmp/profile.md")" = 1 ]
 result $? "one summary row per receiver and MTU"
 grep -qF 'one 256 MiB stream' "$tmp/profile.md" && grep -qF '7.3.99-test (2026-01-01 00:00 UTC, commit abc1234)' "$tmp/profile.md" &&
