@@ -22,14 +22,15 @@ source "$TOP/tests/vm/lib/mirror.sh"
 # Test: unit tests (cmocka, valgrind, man pages through groff/man-db), VM tests
 # (qemu, busybox, debootstrap, image tools), static checks (checkpatch from
 # linux-source-6.12, shellcheck), the debug kernel (tests/vm/debug: flex,
-# bison, bc, libelf-dev, libssl-dev).
+# bison, bc, libelf-dev, libssl-dev; and perf for make bench-profile,
+# tests/vm/perf: flex, bison, libelf-dev, zlib1g-dev).
 HOST_PACKAGES="
 	gcc gcc-multilib make pkg-config debhelper dh-dkms dpkg-dev lintian
 	linux-headers-amd64 linux-headers-6.12-amd64 dkms dwarves kmod
 	libnl-3-dev libnl-genl-3-dev liburing-dev libcmocka-dev valgrind groff-base man-db
 	qemu-system-x86 busybox-static debootstrap debian-archive-keyring
 	cpio zstd xz-utils e2fsprogs util-linux
-	linux-source-6.12 shellcheck flex bison bc libelf-dev libssl-dev
+	linux-source-6.12 shellcheck flex bison bc libelf-dev libssl-dev zlib1g-dev
 "
 
 [ "$(id -u)" = 0 ] || die "deps: installing packages needs root (run 'make deps' as root)"

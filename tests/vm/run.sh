@@ -17,6 +17,9 @@
 #                                docs/benchmarks.md and README.md
 #   run.sh bench-recv KERNEL     make bench-recv: the receive table, the same
 #                                way
+#   run.sh bench-profile KERNEL  make bench-profile: where the receiver's
+#                                CPU goes (perf in the guest), into
+#                                docs/benchmarks.md
 #   run.sh bench-iommu KERNEL    make bench-iommu: the bind table behind an
 #                                IOMMU, into docs/benchmarks.md and README.md
 #   run.sh deb-lifecycle [KERNEL...]   make deb-lifecycle: the packages
@@ -32,7 +35,9 @@
 # Environment: BUILD (artifacts), URING_DMABUF_CACHE (downloads, chroots),
 # VM_TIMEOUT / VM_TEST_TIMEOUT (seconds per guest / per test program),
 # VM_BOOT_TIMEOUT / VM_BOOT_GRACE / VM_BOOT_TRIES (until the tests start /
-# after a kernel report before they did / boots to try).
+# after a kernel report before they did / boots to try), VM_INITRAMFS (the
+# image's name in $BUILD/vm/KERNEL/, initramfs.img: another one for a boot
+# whose guest carries more, make bench-profile's).
 # For a second boot of a kernel with another command line (make
 # vmtest-swiotlb): VM_LABEL names it (results as "6.12+LABEL", in
 # $BUILD/vm/6.12+LABEL/), VM_MUST_RUN lists programs that must run and not
@@ -127,7 +132,7 @@ build_locked() {
 		[ -f "$PROFILE_DIR/.complete" ] || die "$k: its kernel is not built ($PROFILE_DIR)"
 		mkdir -p "$out/ko"
 		kdir_build "$k" "$kver" "$PROFILE_KDIR" "$out/ko"
-		initramfs_build "$k" "$kver" "$out/ko" "$out/initramfs.img" "${PROFILE_OVERLAY:-}"
+		initramfs_build "$k" "$kver" "$out/ko" "$out/${VM_INITRAMFS:-initramfs.img}" "${PROFILE_OVERLAY:-}"
 		return
 	fi
 	[ -f "$(kernel_dir "$kver")/.complete" ] || die "$k: kernel $kver not fetched; run 'make deps'"
@@ -142,7 +147,7 @@ build_locked() {
 	log "$k: dkms build/install for $kver ($K_ENV)"
 	dkms_build_install "$k" "$kver" "$K_ENV" "$out/ko/dkms" "$out/ko/packaged"
 	kmods_build "$k" "$kver" "$K_ENV" "$out/ko/kmod"
-	initramfs_build "$k" "$kver" "$out/ko" "$out/initramfs.img" "$(ncdevmem_guest "$k")"
+	initramfs_build "$k" "$kver" "$out/ko" "$out/${VM_INITRAMFS:-initramfs.img}" "$(ncdevmem_guest "$k")"
 }
 
 # The kernel's own ncdevmem for K's guest (6.12, 7.3: built once and cached,
@@ -436,6 +441,35 @@ main() {
 		"$TOP/tests/bench/splice.sh" "$TOP/README.md" "$part" "$out/$part.md"
 		log "$1: table in $TOP/docs/benchmarks.md and $TOP/README.md ($out/$part.md)"
 		;;
+	bench-profile)
+		# The receive profile's boot (tests/vm/guest/recv-profile), in
+		# $VMBUILD/K+profile/: its own image, with perf (cached,
+		# tests/vm/perf/build.sh) and the script; the test boots'
+		# image stays without them. Its table goes into the docs from here.
+		[ "$(id -u)" = 0 ] || die "$cmd runs dkms and chroot: run it as root"
+		[ $# -eq 1 ] || die "usage: run.sh $cmd KERNEL (one of $KERNELS_ALL)"
+		kernel_def "$1"
+		out=$VMBUILD/$1+profile
+		rm -rf "$out/overlay"
+		mkdir -p "$out/overlay/bin"
+		perf=$(nice -n 10 "$VMDIR/perf/build.sh" "$1") || die "$1: perf could not be built"
+		install -m 0755 "$VMDIR/guest/recv-profile" "$out/overlay/bin/recv-profile"
+		INITRAMFS_EXTRA="$perf/guest $out/overlay" VM_INITRAMFS=initramfs-profile.img "$0" _build "$1"
+		log "$1: booting $(kernel_kver "$1") for the $cmd"
+		rc=0
+		qemu_boot "$1" "$(kernel_kver "$1")" "$VMBUILD/$1/initramfs-profile.img" "$out" bench || rc=$?
+		cat "$out/results.log"
+		[ "$rc" = 0 ] || die "$1: the guest did not finish the $cmd (console: $out/console.log)"
+		! grep -q '^bench: FAIL' "$out/results.log" || exit 1
+		report_console "$1" "$out" | tee "$out/console-report.txt"
+		! grep -q '^not ok' "$out/console-report.txt" || exit 1
+		commit=$(git -C "$TOP" describe --always --dirty 2>/dev/null || echo unknown)
+		"$TOP/tests/bench/profile-table.sh" "$out/results.log" "$(kernel_kver "$1")" "" \
+			"$commit" >"$out/profile.md" || die "$1: no profile in $out/results.log"
+		SPLICE_HEADING="## Where the receiver's CPU goes" \
+			"$TOP/tests/bench/splice.sh" "$TOP/docs/benchmarks.md" profile "$out/profile.md"
+		log "$1: table in $TOP/docs/benchmarks.md ($out/profile.md)"
+		;;
 	bench | bench-iommu)
 		# One kernel, one run; the guest's output is the result.
 		# bench-iommu (make bench-iommu: VM_QEMU_ARGS and VM_APPEND
@@ -482,6 +516,7 @@ main() {
 			"$TOP/tests/bench/splice.sh" "$TOP/docs/benchmarks.md" iommu >"$out/iommu-kept.md"
 			"$TOP/tests/bench/splice.sh" "$TOP/docs/benchmarks.md" tx >"$out/tx-kept.md"
 			"$TOP/tests/bench/splice.sh" "$TOP/docs/benchmarks.md" recv >"$out/recv-kept.md"
+			"$TOP/tests/bench/splice.sh" "$TOP/docs/benchmarks.md" profile >"$out/profile-kept.md"
 			cp "$out/benchmarks.md" "$TOP/docs/benchmarks.md"
 			"$TOP/tests/bench/splice.sh" "$TOP/docs/benchmarks.md" iommu "$out/iommu-kept.md"
 			# ... and make bench-tx's and bench-recv's.
@@ -489,6 +524,9 @@ main() {
 				"$TOP/tests/bench/splice.sh" "$TOP/docs/benchmarks.md" tx "$out/tx-kept.md"
 			[ ! -s "$out/recv-kept.md" ] || SPLICE_HEADING="## Receive" \
 				"$TOP/tests/bench/splice.sh" "$TOP/docs/benchmarks.md" recv "$out/recv-kept.md"
+			# ... and make bench-profile's.
+			[ ! -s "$out/profile-kept.md" ] || SPLICE_HEADING="## Where the receiver's CPU goes" \
+				"$TOP/tests/bench/splice.sh" "$TOP/docs/benchmarks.md" profile "$out/profile-kept.md"
 			log "$1: results in $out/bench.json, table in $TOP/docs/benchmarks.md"
 		else
 			log "$1: results in $out/bench.json, table in $out/benchmarks.md (docs/ left as it is)"
@@ -502,7 +540,7 @@ main() {
 		qemu_boot "$1" "$(kernel_kver "$1")" "$VMBUILD/$1/initramfs.img" "$VMBUILD/$1" shell
 		;;
 	*)
-		die "usage: run.sh test | prepare|vmtest [KERNEL...] | vmshell|demo|bench|bench-iommu|bench-tx|bench-recv KERNEL"
+		die "usage: run.sh test | prepare|vmtest [KERNEL...] | vmshell|demo|bench|bench-iommu|bench-tx|bench-recv|bench-profile KERNEL"
 		;;
 	esac
 }

@@ -8,7 +8,8 @@
 #
 #   initramfs_build K KVER KO_DIR OUT [OVERLAY]   writes OUT (cpio, zstd or
 #       gzip); OVERLAY, a directory tree (a kernel profile's), is copied over
-#       the guest's files last
+#       the guest's files last; then each directory of $INITRAMFS_EXTRA
+#       (run.sh bench-profile: perf and its guest script, in that boot only)
 
 # In-tree modules the guest needs besides ours (missing ones are only warned
 # about, except those the harness itself needs: see GUEST_MODULES_REQUIRED).
@@ -140,6 +141,9 @@ initramfs_build() {
 	if [ -n "$overlay" ]; then
 		cp -a "$overlay/." "$stage/" || die "$k: copying the overlay $overlay failed"
 	fi
+	for f in ${INITRAMFS_EXTRA:-}; do
+		cp -a "$f/." "$stage/" || die "$k: copying $f (INITRAMFS_EXTRA) failed"
+	done
 
 	# zstd where the kernel can unpack it, else gzip
 	if grep -q '^CONFIG_RD_ZSTD=y' "$(kernel_dir "$kver")/config"; then
