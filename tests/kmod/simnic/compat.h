@@ -14,6 +14,10 @@
 #include <linux/netdevice.h>
 #include <net/netdev_queues.h>
 #include <net/netmem.h>
+/* netdev_lockdep_set_classes(): in netdevice.h before 6.15. */
+#ifdef SIMNIC_HAVE_NETDEV_LOCK_H
+#include <net/netdev_lock.h>
+#endif
 
 /*
  * 7.x: ndo_queue_mem_alloc() and ndo_queue_start() take the queue's

@@ -152,6 +152,12 @@ struct net_device *simnic_netdev_create(struct device *parent,
 	/* Devmem TX: the device DMAs net_iov frags (tx_devmem.c). */
 	simnic_set_netmem_tx(dev);
 	eth_hw_addr_random(dev);
+	/*
+	 * The core holds both ports' instance locks at once when it closes
+	 * them in one batch (simnic_netdev_destroy_pair()): lockdep must
+	 * know they nest under rtnl, as for any driver with queue ops.
+	 */
+	netdev_lockdep_set_classes(dev);
 
 	simnic_priv_init(netdev_priv(dev), dev, parent, cfg, edu);
 	return dev;

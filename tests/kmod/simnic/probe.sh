@@ -55,6 +55,8 @@ grep -qs 'NETMEM_TX_DMA' "$linux/netdevice.h" && have NETMEM_TX_MODE
 grep -qs 'netmem_dma_unmap_addr_set' "$net/netmem.h" && have NETMEM_DMA_UNMAP
 # 6.18: ETHTOOL_GRXRINGS is answered by its own op.
 grep -qs 'get_rx_ring_count' "$linux/ethtool.h" && have GET_RX_RING_COUNT
+# 6.15: the instance lock's lockdep helpers moved to their own header.
+grep -qs 'define netdev_lockdep_set_classes' "$net/netdev_lock.h" && have NETDEV_LOCK_H
 # 6.15: net_iovs have a type (NET_IOV_IOURING: io_uring zcrx).
 grep -qs 'NET_IOV_IOURING' "$net/netmem.h" && have NET_IOV_TYPE
 exit 0

@@ -90,10 +90,19 @@ zcrx_case() {
 	check "recv --zcrx ($tag): nothing stays pinned" idle
 }
 
-zcrx_case "user area"
-check "recv --zcrx (user area): area user" out_has '"area":"user"'
-zcrx_case "user area, 16K buffers" --rx-page-size 16K --hugepages
-check "recv --zcrx (user area, 16K buffers): rx_buf_len 16384" out_has '"rx_buf_len":16384'
+# With DMA-API debug on (the reliability lane), 7.3's zcrx maps a user area
+# past the device's max segment size (io_import_umem(), a kernel bug): the
+# stock kernels run these; our dma-buf areas stay within it.
+if [ -e /sys/kernel/debug/dma-api/error_count ]; then
+	why="DMA-API debug is on, and zcrx maps a user area past the device's max segment size (7.3's io_import_umem(), a kernel bug)"
+	skip "recv --zcrx (user area)" "$why"
+	skip "recv --zcrx (user area, 16K buffers)" "$why"
+else
+	zcrx_case "user area"
+	check "recv --zcrx (user area): area user" out_has '"area":"user"'
+	zcrx_case "user area, 16K buffers" --rx-page-size 16K --hugepages
+	check "recv --zcrx (user area, 16K buffers): rx_buf_len 16384" out_has '"rx_buf_len":16384'
+fi
 zcrx_case "dma-buf area" --area dmabuf --uring
 check "recv --zcrx (dma-buf area): a dma-buf of an io_uring fixed buffer" \
 	out_has '"area":"dmabuf"' '"source":"uring"'

@@ -300,6 +300,9 @@ int main(void)
 
 	t_init();
 	zcrx_skip_unless_supported();
+	/* Its receivers register user areas. */
+	if (zcrx_user_area_refused())
+		t_skip_all("%s", zcrx_user_area_refused());
 	family = devmem_family();
 	if (family < 0)
 		t_skip_all("kernel without devmem TCP (no NETDEV_CMD_BIND_RX)");

@@ -35,6 +35,13 @@ void zcrx_skip_unless_supported(void)
 		t_skip_all("no IORING_OP_RECV_ZC: io_uring zcrx came in 6.15 (Debian builds it from 7.x on, CONFIG_IO_URING_ZCRX)");
 }
 
+const char *zcrx_user_area_refused(void)
+{
+	if (access("/sys/kernel/debug/dma-api/error_count", F_OK))
+		return NULL;
+	return "DMA-API debug is on, and zcrx maps a user area past the device's max segment size (7.3's io_import_umem(), a kernel bug): the stock kernels run it";
+}
+
 int zcrx_ring_init(struct zcrx *z, unsigned int entries)
 {
 	/*

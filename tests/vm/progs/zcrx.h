@@ -59,6 +59,15 @@ struct zcrx {
 /* Skips the whole program unless the kernel has IORING_OP_RECV_ZC. */
 void zcrx_skip_unless_supported(void);
 
+/*
+ * Why a user-memory area must not be registered here, or NULL. Linux 7.3's
+ * zcrx maps a user area as one scatterlist of merged pages without the
+ * device's max segment size (io_import_umem()); with DMA-API debug on (the
+ * reliability lane) that is a WARN in the kernel's code, not ours. Our
+ * dma-buf areas are mapped by our exporter, within the limit.
+ */
+const char *zcrx_user_area_refused(void);
+
 /* The ring zcrx needs; 0 or -errno. */
 int zcrx_ring_init(struct zcrx *z, unsigned int entries);
 /*
