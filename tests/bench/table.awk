@@ -176,14 +176,16 @@ function iommu_part(    nb, i, t, d, k, ours) {
 # make bench-recv's part (table.sh --recv): the receiver's CPU per GiB by
 # method and MTU, each against the copying receiver of the same round, the
 # setup time and the kernel memory of the binding or registration.
-function recv_part(    rv, modes, names, j, n, a, b, t, k, m9, m15, su, km) {
+function recv_part(    rv, modes, names, j, n, a, b, t, k, m9, m15, su, km, sz) {
 	rv = section(doc, "recv")
 	if (rv == "") {
 		print "table.sh: no receive figures in " FILENAME >"/dev/stderr"
 		exit 1
 	}
 	print "Receiver CPU time per GiB of `uring-dmabuf recv` over the simulated NIC"
-	print "pair, the same " field(rv, "size") " stream each way, the median of " field(rv, "runs") " rounds with the"
+	sz = field(rv, "size")
+	sub(/M$/, " MiB", sz)
+	print "pair, the same " sz " stream each way, the median of " field(rv, "runs") " rounds with the"
 	print "methods interleaved, in one boot of " field(doc, "kernel") " (" field(doc, "date") ","
 	print "commit " field(doc, "commit") "), written by `make bench-recv`. Every"
 	print "receiver has 64 MiB of 2 MiB hugetlb memory; the dma-bufs are"

@@ -89,7 +89,7 @@ has "zcrx rows, '-' where an MTU was not measured" \
 	"| zcrx, uring-dmabuf dma-buf area | 2.00 | 0.25 | - | - | 60.0 | 1536 |"
 has "the copy row, no setup" "| \`recv()\`, copying | 8.00 | 1.00 | 10.0 | 1.00 | - | - |"
 if grep -q '16 KiB.* |' "$tmp/page.md"; then result 1 "no row for a method not measured"; else result 0 "no row for a method not measured"; fi
-grep -qF '3 rounds with the' "$tmp/page.md" && grep -qF '7.3.99-test (2026-01-01 00:00 UTC,' "$tmp/page.md" &&
+grep -qF 'the same 256 MiB stream each way, the median of 3 rounds with the' "$tmp/page.md" && grep -qF '7.3.99-test (2026-01-01 00:00 UTC,' "$tmp/page.md" &&
 	grep -qF 'commit abc1234)' "$tmp/page.md"
 result $? "the part says the rounds, the kernel, the date and the commit"
 if "$BENCH/bench-json.sh" --recv "$tmp/results.log" 7.3 >/dev/null 2>&1; then
