@@ -191,6 +191,7 @@ struct fuzz {
 	int have_ext4;
 	const char *ext4_dir;
 	atomic_long *calls;	/* shared: forked children count theirs */
+	atomic_int children;	/* forked and not reaped: they hold copies of our fds */
 	atomic_int failures;
 	atomic_int stop;
 	double deadline;	/* monotonic seconds */

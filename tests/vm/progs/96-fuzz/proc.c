@@ -116,10 +116,13 @@ void op_fork(struct worker *w)
 	pid_t pid;
 
 	fflush(stdout);
+	atomic_fetch_add(&F.children, 1);
 	pid = fork();
 	fuzz_count(w);
-	if (pid < 0)
+	if (pid < 0) {
+		atomic_fetch_sub(&F.children, 1);
 		return;
+	}
 	if (!pid) {
 		w->rng.s ^= 0xf0f0;
 		if (kind == 0)
@@ -136,7 +139,9 @@ void op_fork(struct worker *w)
 		nanosleep(&ts, NULL);
 		kill(pid, SIGKILL);
 	}
-	if (waitpid(pid, &status, 0) != pid)
+	pid = waitpid(pid, &status, 0) == pid;
+	atomic_fetch_sub(&F.children, 1);
+	if (!pid)
 		return;
 	if (WIFEXITED(status) && WEXITSTATUS(status))
 		fuzz_fail(w, "fork child (kind %u) exited with %d", kind, WEXITSTATUS(status));
@@ -204,15 +209,20 @@ void op_unprivileged(struct worker *w)
 	pid_t pid;
 
 	fflush(stdout);
+	atomic_fetch_add(&F.children, 1);
 	pid = fork();
 	fuzz_count(w);
-	if (pid < 0)
+	if (pid < 0) {
+		atomic_fetch_sub(&F.children, 1);
 		return;
+	}
 	if (!pid) {
 		w->rng.s ^= 0x0f0f;
 		child_unprivileged(w);
 		_exit(child_failed);
 	}
-	if (waitpid(pid, &status, 0) == pid && !(WIFEXITED(status) && !WEXITSTATUS(status)))
+	pid = waitpid(pid, &status, 0) == pid;
+	atomic_fetch_sub(&F.children, 1);
+	if (pid && !(WIFEXITED(status) && !WEXITSTATUS(status)))
 		fuzz_fail(w, "unprivileged child: status %#x", status);
 }

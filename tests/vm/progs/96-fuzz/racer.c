@@ -84,6 +84,7 @@ static void race_anon_round(struct rng *r, struct region *reg)
 		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
 		break;
 	case 6: /* fork, the child writes the region and leaves */
+		atomic_fetch_add(&F.children, 1);
 		pid = fork();
 		if (!pid) {
 			memset(reg->p, 0x33, PAGE_SZ);
@@ -91,6 +92,7 @@ static void race_anon_round(struct rng *r, struct region *reg)
 		}
 		if (pid > 0)
 			waitpid(pid, NULL, 0);
+		atomic_fetch_sub(&F.children, 1);
 		break;
 	}
 }
