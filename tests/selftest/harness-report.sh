@@ -208,17 +208,19 @@ that "each stock verdict is said by guest/run-tests$missing" [ -z "$missing" ]
 
 VM_TESTS="10-version-info 97-*"
 dbg_verdicts=$(IFS=';'; for v in ${VM_VERDICTS}; do echo "@@ ok $v"; done)
-v97=$(prog 97-fault-injection 0 "ok random failures (5% of allocations) over 300 calls: 129 failed, each clean")
-report debug "$(runner_log 6.12.118-uring-dmabuf-debug "$v10
+v97=$(prog 97-fault-injection 0 "ok random failures (5% of allocations) over 300 calls: 129 failed, each clean" \
+	"ok NETDEV_CMD_BIND_RX to sim0b queue 1: each of its 35 allocations failed once, each a clean errno, nothing left" \
+	"ok NETDEV_CMD_BIND_TX to sim0b: each of its 6 allocations failed once, each a clean errno, nothing left")
+report debug "$(runner_log 7.3.4-uring-dmabuf-debug "$v10
 $v97" "$dbg_verdicts")"
 expect_pass "a good debug log passes"
-report debug "$(runner_log 6.12.118-uring-dmabuf-debug "$v10
+report debug "$(runner_log 7.3.4-uring-dmabuf-debug "$v10
 $v97" "$(echo "$dbg_verdicts" | grep -v lockdep)")"
 expect_fail "debug: a missing lockdep verdict fails" 'kernel: lockdep still on \(no splat\): the runner never gave'
-report debug "$(runner_log 6.12.118-uring-dmabuf-debug "$v10
+report debug "$(runner_log 7.3.4-uring-dmabuf-debug "$v10
 $v97" "$dbg_verdicts" | grep -v '^@@ done')"
 expect_fail "debug: verdicts without \"@@ done\" fail" 'guest stopped before the end'
-report debug "$(runner_log 6.12.118-uring-dmabuf-debug "$v10
+report debug "$(runner_log 7.3.4-uring-dmabuf-debug "$v10
 $(prog 97-fault-injection 77 "# SKIP no fault injection here")" "$dbg_verdicts")"
 expect_fail "debug: 97-fault-injection skipped fails" '97-fault-injection: skipped as a whole'
 unset VM_VERDICTS
