@@ -95,7 +95,8 @@ int nl_open(int proto)
 int nl_talk(int fd, struct nlmsghdr *req, nl_cb cb, void *arg, char *ext,
 	    size_t extlen)
 {
-	static char rbuf[32768];
+	/* Per thread: 96-fuzz's workers talk to netlink at once. */
+	static __thread char rbuf[32768];
 	struct nlmsghdr *nh;
 	struct nlmsgerr *e;
 	struct nlattr *a;

@@ -175,6 +175,7 @@ struct worker {
 	long calls;		/* entry-point calls made */
 	long op_no;		/* index of the op running, for replay */
 	const char *op;		/* name of the op running */
+	pid_t tid;		/* its thread, for the stall report */
 };
 
 /* --- the run, shared by all threads (main.c) ------------------------------ */
@@ -272,6 +273,10 @@ extern long long racer_resv0;
 extern atomic_long racer_resv_lost;
 /* pass.c: receives fds passed by the workers */
 void *receiver_main(void *arg);
+
+/* watchdog.c: a run whose call counter stops while armed is reported and ended */
+void watchdog_start(struct worker *const *ws, int n);
+void watchdog_arm(int on);
 
 /* The errnos each entry point documents. */
 #define CREATE_ERRNOS EINVAL, E2BIG, EFAULT, EOPNOTSUPP, EPERM, ENOMEM, EMFILE, EINTR

@@ -13,6 +13,9 @@
  *   URING_DMABUF_FUZZ_OPS      only these ops, comma-separated (to bisect)
  *   URING_DMABUF_FUZZ_RACER    0: no racer thread
  *   URING_DMABUF_FUZZ_TX       0: no devmem TX ops
+ *   URING_DMABUF_FUZZ_STALL    seconds without a call that end the run as
+ *                              stalled, with where each thread waits
+ *                              (default 60; 0: never)
  *
  * The run is cut into epochs of 10,000 calls; after each, everything is
  * closed and the pin counters, VmPin and the module's counters must be back
@@ -60,6 +63,7 @@ void fuzz_unlock(void)
 void fuzz_set_current(struct worker *w)
 {
 	current_worker = w;
+	w->tid = gettid();
 }
 
 /* A crash of the fuzzer itself: say where, for the replay. */
@@ -233,7 +237,7 @@ static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
 
-	current_worker = w;
+	fuzz_set_current(w);
 	while (atomic_load(F.calls) < epoch_end && !atomic_load(&F.stop)) {
 		struct op *op = pick_op(&w->rng);
 		double t = now_sec(), end;
@@ -331,7 +335,7 @@ static void setup(void)
 		}
 	}
 	if (!env_long("URING_DMABUF_FUZZ_TX", 1))
-		t_skip("URING_DMABUF_FUZZ_TX=0 (the debug lane: a run there hung, see docs/testing.md)",
+		t_skip("URING_DMABUF_FUZZ_TX=0 asked for no devmem TX ops",
 		       "fuzz: BIND_TX calls (devmem TX on the simulated NIC)");
 	if (!env_long("URING_DMABUF_FUZZ_TX", 1) || !tx_setup(workers, nr_workers)) {
 		size_t k;
@@ -371,10 +375,12 @@ static int run_epoch(int epoch, const struct pins *base)
 	}
 	pthread_create(&th[nr_workers], NULL, use_racer ? racer_main : idle_main, &racer);
 	pthread_create(&th[nr_workers + 1], NULL, receiver_main, &receiver);
+	watchdog_arm(1);
 	for (i = 0; i < nr_workers; i++)
 		pthread_create(&th[i], NULL, worker_main, &workers[i]);
 	for (i = 0; i < nr_workers; i++)
 		pthread_join(th[i], NULL);
+	watchdog_arm(0);
 	t = now_sec();
 	atomic_store(&F.stop, 1);
 	pthread_join(th[nr_workers], NULL);
@@ -452,6 +458,15 @@ int main(void)
 	if (hugepool_get(&pool))
 		pool.free = -1;
 	setup();
+	{
+		static struct worker *watched[FUZZ_MAX_THREADS + 2];
+
+		for (e = 0; e < nr_workers; e++)
+			watched[e] = &workers[e];
+		watched[e++] = &racer;
+		watched[e++] = &receiver;
+		watchdog_start(watched, e);
+	}
 	pins_get(&base);
 	t0 = now_sec();
 	F.deadline = t0 + seconds;
