@@ -5,7 +5,12 @@
 
 #include <signal.h>
 
-int bind_run_child(char **cmd, int dmabuf_fd, int nl_fd, const sigset_t *old);
-int bind_hold(void);
+#include "setup.h"
+
+/* 0, or the exit status of a usage error (said). */
+int bind_split_command(int *argc, char **argv, char ***cmd);
+void bind_block_signals(sigset_t *old);
+int bind_serve(char **cmd, const struct rx_opts *o, const struct rx_setup *s,
+	       const sigset_t *old);
 
 #endif

@@ -43,43 +43,19 @@ static void tx_options(struct option *out, size_t max)
 	memset(&out[n], 0, sizeof(out[n]));
 }
 
-static void set_env_u64(const char *name, unsigned long long v)
-{
-	char buf[32];
-
-	snprintf(buf, sizeof(buf), "%llu", v);
-	setenv(name, buf, 1);
-}
-
-static void export_env(const struct rx_opts *o, const struct rx_setup *s)
-{
-	set_env_u64("URING_DMABUF_FD", (unsigned long long)s->dmabuf_fd);
-	set_env_u64("URING_DMABUF_NL_FD",
-		    (unsigned long long)uring_dmabuf_binding_socket(s->binding));
-	set_env_u64("URING_DMABUF_BINDING_ID", uring_dmabuf_binding_id(s->binding));
-	set_env_u64("URING_DMABUF_SIZE", s->info.bytes);
-	setenv("URING_DMABUF_IFNAME", o->dev, 1);
-}
-
 int cmd_bind_tx(int argc, char **argv)
 {
 	static struct option opts[32];
 	static struct rx_opts o;
 	struct rx_setup s;
-	sigset_t block, old;
+	sigset_t old;
 	bool exit_now = false;
 	char **cmd = NULL;
-	int i, opt, ret, status;
+	int opt, ret, status;
 
-	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--")) {
-			cmd = argv + i + 1;
-			argc = i;
-			break;
-		}
-	}
-	if (cmd && !cmd[0])
-		return usage_error("nothing after '--': give a COMMAND");
+	ret = bind_split_command(&argc, argv, &cmd);
+	if (ret)
+		return ret;
 	tx_options(opts, sizeof(opts) / sizeof(opts[0]));
 	rx_opts_init(&o);
 	o.tx = true;
@@ -102,12 +78,7 @@ int cmd_bind_tx(int argc, char **argv)
 	if (rx_opts_check(&o, true))
 		return usage_hint();
 
-	sigemptyset(&block);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGTERM);
-	sigaddset(&block, SIGHUP);
-	sigaddset(&block, SIGCHLD);
-	sigprocmask(SIG_BLOCK, &block, &old);
+	bind_block_signals(&old);
 
 	ret = dmabuf_setup(&o, &s);
 	if (!ret)
@@ -121,11 +92,7 @@ int cmd_bind_tx(int argc, char **argv)
 	out_init(cli.json, cli.pretty);
 	rx_setup_print(&o, &s);
 	out_finish();
-	if (cmd)
-		export_env(&o, &s);
-	status = cmd ? bind_run_child(cmd, s.dmabuf_fd,
-				      uring_dmabuf_binding_socket(s.binding),
-				      &old) : bind_hold();
+	status = bind_serve(cmd, &o, &s, &old);
 	rx_teardown(&s);
 	return status;
 }
