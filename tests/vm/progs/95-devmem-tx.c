@@ -91,25 +91,6 @@ struct tx_src {
 	uint64_t end[MAX_SENDS];	/* stream offset each send ended at */
 };
 
-/* "KEY=value" of TX queue @q of @ifname's queues file, or -1. */
-static long long tx_stat(const char *ifname, int q, const char *key)
-{
-	char buf[4096], prefix[16], k[48], *line, *p, *save;
-
-	if (simnic_read(ifname, "queues", buf, sizeof(buf)) < 0)
-		return -1;
-	snprintf(prefix, sizeof(prefix), "tx%d ", q);
-	snprintf(k, sizeof(k), " %s=", key);
-	for (line = strtok_r(buf, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		if (strncmp(line, prefix, strlen(prefix)))
-			continue;
-		p = strstr(line, k);
-		return p ? strtoll(p + strlen(k), NULL, 10) : -1;
-	}
-	return -1;
-}
-
 /*
  * sendmsg(MSG_ZEROCOPY) of @len bytes at dma-buf offset @off of binding
  * @id: the bytes sent or -errno.
@@ -166,7 +147,7 @@ static void reap(int fd, struct tx_src *s, int wait_ms)
 			s->completions++;
 			if (ee->ee_code & SO_EE_CODE_ZEROCOPY_COPIED)
 				s->copied++;
-			read_by_nic = tx_stat(TX_IF, s->queue, "devmem_bytes") -
+			read_by_nic = tx_queue_stat(TX_IF, s->queue, "devmem_bytes") -
 				      s->dev_base;
 			for (i = ee->ee_info; i <= ee->ee_data &&
 			     i < MAX_SENDS; i++) {
@@ -177,19 +158,6 @@ static void reap(int fd, struct tx_src *s, int wait_ms)
 			}
 		}
 	}
-}
-
-/* Reads and drops the notifications there are (a sender that only streams). */
-static void reap_discard(int fd)
-{
-	char ctrl[256];
-	struct msghdr msg;
-
-	do {
-		memset(&msg, 0, sizeof(msg));
-		msg.msg_control = ctrl;
-		msg.msg_controllen = sizeof(ctrl);
-	} while (recvmsg(fd, &msg, MSG_ERRQUEUE | MSG_DONTWAIT) >= 0);
 }
 
 /* The sender child of devmem_transfer(): all of @len from the dma-buf. */
@@ -246,7 +214,7 @@ static void devmem_sender(int fd, uint64_t seed, size_t len, void *arg)
 /* What the sender child reported, as results. */
 static void sender_results(const struct tx_src *s, size_t len)
 {
-	long long dev_bytes = tx_stat(TX_IF, s->queue, "devmem_bytes");
+	long long dev_bytes = tx_queue_stat(TX_IF, s->queue, "devmem_bytes");
 
 	if (!t_ok(!s->err && s->sent == len,
 		  "%s: sendmsg(MSG_ZEROCOPY, SCM_DEVMEM_DMABUF) sent %zu bytes",
@@ -287,7 +255,7 @@ static struct tx_src *src_new(const char *tag, int fd, uint32_t id,
 	s->id = id;
 	s->seed = seed;
 	s->queue = queue;
-	s->dev_base = tx_stat(TX_IF, queue, "devmem_bytes");
+	s->dev_base = tx_queue_stat(TX_IF, queue, "devmem_bytes");
 	return s;
 }
 
@@ -627,7 +595,7 @@ static void errors(struct devbuf *rx)
 	gfd = -1;
 	t_errno(send_until(cfd, id, 0, 4096, -EINVAL), EINVAL,
 		"errors: a send after unbind (netlink socket closed): EINVAL");
-	t_ok(tx_stat(TX_IF, TX_QUEUE_PLAIN, "dma_refused") == 0,
+	t_ok(tx_queue_stat(TX_IF, TX_QUEUE_PLAIN, "dma_refused") == 0,
 	     "errors: the NIC never met an address it cannot reach");
 	/* Of all these sends only the first put bytes on the wire. */
 	shutdown(cfd, SHUT_WR);
@@ -676,7 +644,7 @@ static void stream_sender(int fd, uint32_t id, size_t len, int close_fd,
 		r = send_devmem(fd, id, off, len - off < TX_CHUNK ?
 				len - off : TX_CHUNK);
 		if (r == -ENOBUFS) {
-			reap_discard(fd);
+			zc_reap_discard(fd);
 			continue;
 		}
 		if (r <= 0) {
@@ -684,7 +652,7 @@ static void stream_sender(int fd, uint32_t id, size_t len, int close_fd,
 			_exit(0);
 		}
 		rep->sent += r;
-		reap_discard(fd);
+		zc_reap_discard(fd);
 	}
 }
 

@@ -577,13 +577,14 @@ int simnic_write(const char *ifname, const char *file, const char *text)
 	return write_text(path, text);
 }
 
-long long queue_stat(const char *ifname, int q, const char *key)
+/* The line of queue @q of kind @dir ("rx" or "tx") holds "KEY=value". */
+static long long stat_of(const char *ifname, const char *dir, int q, const char *key)
 {
 	char buf[4096], prefix[16], k[48], *line, *p, *save;
 
 	if (simnic_read(ifname, "queues", buf, sizeof(buf)) < 0)
 		return -1;
-	snprintf(prefix, sizeof(prefix), "rx%d ", q);
+	snprintf(prefix, sizeof(prefix), "%s%d ", dir, q);
 	snprintf(k, sizeof(k), " %s=", key);
 	for (line = strtok_r(buf, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
@@ -593,6 +594,29 @@ long long queue_stat(const char *ifname, int q, const char *key)
 		return p ? strtoll(p + strlen(k), NULL, 10) : -1;
 	}
 	return -1;
+}
+
+long long queue_stat(const char *ifname, int q, const char *key)
+{
+	return stat_of(ifname, "rx", q, key);
+}
+
+long long tx_queue_stat(const char *ifname, int q, const char *key)
+{
+	return stat_of(ifname, "tx", q, key);
+}
+
+/* Reads and drops the zero-copy notifications there are. */
+void zc_reap_discard(int fd)
+{
+	char ctrl[256];
+	struct msghdr msg;
+
+	do {
+		memset(&msg, 0, sizeof(msg));
+		msg.msg_control = ctrl;
+		msg.msg_controllen = sizeof(ctrl);
+	} while (recvmsg(fd, &msg, MSG_ERRQUEUE | MSG_DONTWAIT) >= 0);
 }
 
 int wait_stat(const char *ifname, int q, const char *key, long long want)

@@ -171,8 +171,11 @@ int simnic_load(const char *params);
  */
 int simnic_read(const char *ifname, const char *file, char *buf, size_t size);
 int simnic_write(const char *ifname, const char *file, const char *text);
-/* "KEY=value" of RX queue @q in the queues file, or -1. */
+/* "KEY=value" of RX (TX) queue @q in the queues file, or -1. */
 long long queue_stat(const char *ifname, int q, const char *key);
+long long tx_queue_stat(const char *ifname, int q, const char *key);
+/* Reads and drops a socket's zero-copy notifications (MSG_ERRQUEUE). */
+void zc_reap_discard(int fd);
 /* Polls queue_stat() for 5 s; 1 once it reads @want. */
 int wait_stat(const char *ifname, int q, const char *key, long long want);
 

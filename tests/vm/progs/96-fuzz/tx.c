@@ -155,19 +155,6 @@ void tx_finish(struct worker *workers, int nr)
 	t_rmmod(SIMNIC_MODULE);
 }
 
-/* Reads the zero-copy notifications there are; what they say is not ours. */
-static void tx_reap(int fd)
-{
-	char ctrl[256];
-	struct msghdr msg;
-
-	do {
-		memset(&msg, 0, sizeof(msg));
-		msg.msg_control = ctrl;
-		msg.msg_controllen = sizeof(ctrl);
-	} while (recvmsg(fd, &msg, MSG_ERRQUEUE | MSG_DONTWAIT) >= 0);
-}
-
 void op_bind_tx(struct worker *w)
 {
 	struct txbind *t;
@@ -332,7 +319,7 @@ void op_send_tx(struct worker *w)
 		EXPECT(w, r < 0 ? r : 0, "devmem sendmsg", want);
 	else if (EXPECT(w, r < 0 ? r : 0, "devmem sendmsg", 0, EAGAIN, ENOBUFS) && r > 0)
 		atomic_fetch_add(&tx_sent, r);
-	tx_reap(w->tx_sock);
+	zc_reap_discard(w->tx_sock);
 }
 
 /*
@@ -361,5 +348,5 @@ void tx_close_all(struct worker *w)
 	while (w->nr_tx)
 		tx_unbind_at(w, w->nr_tx - 1);
 	if (tx_ready)
-		tx_reap(w->tx_sock);
+		zc_reap_discard(w->tx_sock);
 }
