@@ -288,6 +288,25 @@ kernels_or_all() {
 
 # The whole command runs from a function: bash has read all of it before it
 # starts, so editing this file while a run is going does not derail the run.
+# Boots K's image IMG for a benchmark WHAT, its output in OUT; fails on a
+# guest that did not finish, a "bench: FAIL" line or a kernel report.
+bench_boot() {
+	local k=$1 img=$2 out=$3 what=$4 rc=0
+
+	log "$k: booting $(kernel_kver "$k") for the $what"
+	qemu_boot "$k" "$(kernel_kver "$k")" "$img" "$out" bench || rc=$?
+	cat "$out/results.log"
+	[ "$rc" = 0 ] || die "$k: the guest did not finish the $what (console: $out/console.log)"
+	! grep -q '^bench: FAIL' "$out/results.log" || exit 1
+	report_console "$k" "$out" | tee "$out/console-report.txt"
+	! grep -q '^not ok' "$out/console-report.txt" || exit 1
+}
+
+# The commit the figures are of, for the tables.
+bench_commit() {
+	git -C "$TOP" describe --always --dirty 2>/dev/null || echo unknown
+}
+
 main() {
 	cmd=${1:-}; shift || true
 	case $cmd in
@@ -418,15 +437,8 @@ main() {
 		part=${cmd#bench-}
 		out=$VMBUILD/$1+$part-bench
 		mkdir -p "$out"
-		log "$1: booting $(kernel_kver "$1") for the $cmd"
-		rc=0
-		qemu_boot "$1" "$(kernel_kver "$1")" "$VMBUILD/$1/initramfs.img" "$out" bench || rc=$?
-		cat "$out/results.log"
-		[ "$rc" = 0 ] || die "$1: the guest did not finish the $cmd (console: $out/console.log)"
-		! grep -q '^bench: FAIL' "$out/results.log" || exit 1
-		report_console "$1" "$out" | tee "$out/console-report.txt"
-		! grep -q '^not ok' "$out/console-report.txt" || exit 1
-		commit=$(git -C "$TOP" describe --always --dirty 2>/dev/null || echo unknown)
+		bench_boot "$1" "$VMBUILD/$1/initramfs.img" "$out" "$cmd"
+		commit=$(bench_commit)
 		if [ "$part" = tx ]; then
 			"$TOP/tests/bench/tx-table.sh" "$out/results.log" "$(kernel_kver "$1")" "" \
 				"$commit" >"$out/tx.md" || die "$1: no TX figures in $out/results.log"
@@ -455,15 +467,8 @@ main() {
 		perf=$(nice -n 10 "$VMDIR/perf/build.sh" "$1") || die "$1: perf could not be built"
 		install -m 0755 "$VMDIR/guest/recv-profile" "$out/overlay/bin/recv-profile"
 		INITRAMFS_EXTRA="$perf/guest $out/overlay" VM_INITRAMFS=initramfs-profile.img "$0" _build "$1"
-		log "$1: booting $(kernel_kver "$1") for the $cmd"
-		rc=0
-		qemu_boot "$1" "$(kernel_kver "$1")" "$VMBUILD/$1/initramfs-profile.img" "$out" bench || rc=$?
-		cat "$out/results.log"
-		[ "$rc" = 0 ] || die "$1: the guest did not finish the $cmd (console: $out/console.log)"
-		! grep -q '^bench: FAIL' "$out/results.log" || exit 1
-		report_console "$1" "$out" | tee "$out/console-report.txt"
-		! grep -q '^not ok' "$out/console-report.txt" || exit 1
-		commit=$(git -C "$TOP" describe --always --dirty 2>/dev/null || echo unknown)
+		bench_boot "$1" "$VMBUILD/$1/initramfs-profile.img" "$out" "$cmd"
+		commit=$(bench_commit)
 		"$TOP/tests/bench/profile-table.sh" "$out/results.log" "$(kernel_kver "$1")" "" \
 			"$commit" >"$out/profile.md" || die "$1: no profile in $out/results.log"
 		SPLICE_HEADING="## Where the receiver's CPU goes" \
@@ -482,15 +487,8 @@ main() {
 		out=$VMBUILD/$1
 		[ "$cmd" = bench ] || out=$VMBUILD/$1+iommu-bench
 		mkdir -p "$out"
-		log "$1: booting $(kernel_kver "$1") for the $cmd"
-		rc=0
-		qemu_boot "$1" "$(kernel_kver "$1")" "$VMBUILD/$1/initramfs.img" "$out" bench || rc=$?
-		cat "$out/results.log"
-		[ "$rc" = 0 ] || die "$1: the guest did not finish the $cmd (console: $out/console.log)"
-		! grep -q '^bench: FAIL' "$out/results.log" || exit 1
-		report_console "$1" "$out" | tee "$out/console-report.txt"
-		! grep -q '^not ok' "$out/console-report.txt" || exit 1
-		commit=$(git -C "$TOP" describe --always --dirty 2>/dev/null || echo unknown)
+		bench_boot "$1" "$VMBUILD/$1/initramfs.img" "$out" "$cmd"
+		commit=$(bench_commit)
 		# The figures go into the docs from here only, never by hand; a
 		# partial run (make bench BENCH_ARGS=..., BENCH_DOCS=0) stays in $BUILD.
 		if [ "$cmd" = bench-iommu ]; then
