@@ -147,7 +147,11 @@ static int ifq_register(struct zcrx_rx *z, const struct rx_opts *o,
 	};
 	size_t stats_off = RQ_HDR_MAX + reg.rq_entries * sizeof(struct zc_rqe);
 
-	z->rq_size = stats_off + 4096;
+	/*
+	 * The region must be whole pages (else EINVAL): fewer than 256
+	 * entries (a small --size) end mid-page. The statistics get a page.
+	 */
+	z->rq_size = ((stats_off + 4095) & ~(size_t)4095) + 4096;
 	z->rq_mem = mmap(NULL, z->rq_size, PROT_READ | PROT_WRITE,
 			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (z->rq_mem == MAP_FAILED) {

@@ -210,7 +210,8 @@ VM_TESTS="10-version-info 97-*"
 dbg_verdicts=$(IFS=';'; for v in ${VM_VERDICTS}; do echo "@@ ok $v"; done)
 v97=$(prog 97-fault-injection 0 "ok random failures (5% of allocations) over 300 calls: 129 failed, each clean" \
 	"ok NETDEV_CMD_BIND_RX to sim0b queue 1: each of its 35 allocations failed once, each a clean errno, nothing left" \
-	"ok NETDEV_CMD_BIND_TX to sim0b: each of its 6 allocations failed once, each a clean errno, nothing left")
+	"ok NETDEV_CMD_BIND_TX to sim0b: each of its 6 allocations failed once, each a clean errno, nothing left" \
+	"ok zcrx ifq on sim0b queue 1, a dma-buf area: each of its 6 allocations failed once, each a clean errno, nothing left")
 report debug "$(runner_log 7.3.4-uring-dmabuf-debug "$v10
 $v97" "$dbg_verdicts")"
 expect_pass "a good debug log passes"

@@ -54,17 +54,20 @@ nic_zcrx_bytes() {
 	sed -n 's/^rx1 .* zcrx_bytes=\([0-9]*\).*/\1/p' "$dbg/queues"
 }
 
-# zcrx_case TAG RECV-ARGS...: 32 MiB through recv --zcrx, then the checks
+# zcrx_case TAG RECV-ARGS...: $xfer_mib MiB (32) through recv --zcrx, then
+# the checks
 zcrx_case() {
 	tag=$1
 	shift
+	mib=${xfer_mib:-32}
+	bytes=$((mib << 20))
 	z0=$(nic_zcrx_bytes)
 	nsenter -t "$rxns" -n "$CLI" -j recv --port 5220 --zcrx --dev sim0b --queue 1 \
 		--size 16M --verify --require-devmem "$@" >"$T/recv.out" 2>"$T/recv.err" &
 	rpid=$!
 	i=0
 	while :; do
-		nsenter -t "$txns" -n "$CLI" send --addr 198.18.78.2 --port 5220 --size 32M >"$T/send.out" 2>&1 && break
+		nsenter -t "$txns" -n "$CLI" send --addr 198.18.78.2 --port 5220 --size "${mib}M" >"$T/send.out" 2>&1 && break
 		grep -q "cannot connect" "$T/send.out" && [ $i -lt 300 ] || break
 		sleep 0.1
 		i=$((i + 1))
@@ -78,13 +81,13 @@ zcrx_case() {
 	check "recv --zcrx ($tag): one JSON object" out_json
 	check "recv --zcrx ($tag): zcrx mode on sim0b queue 1" \
 		out_has '"ifname":"sim0b","queue":1' '"mode":"zcrx"'
-	check "recv --zcrx ($tag): all 32 MiB in the area, none copied, verified" \
-		sh -c "grep -q '\"bytes\":33554432,\"dmabuf_bytes\":33554432,\"linear_bytes\":0,' '$T/out' &&
+	check "recv --zcrx ($tag): all $mib MiB in the area, none copied, verified" \
+		sh -c "grep -q '\"bytes\":$bytes,\"dmabuf_bytes\":$bytes,\"linear_bytes\":0,' '$T/out' &&
 			grep -q '\"bad_bytes\":0' '$T/out'"
 	check "recv --zcrx ($tag): a buffer returned per frag" \
 		[ "$(json_num frags)" = "$(json_num tokens_returned)" ]
 	check "recv --zcrx ($tag): the NIC wrote it all into io_uring's net_iovs" \
-		[ $((z1 - z0)) -ge 33554432 ]
+		[ $((z1 - z0)) -ge "$bytes" ]
 	check "recv --zcrx ($tag): no provider left on queue 1" \
 		grep -q '^rx1 bound=0 ' "$dbg/queues"
 	check "recv --zcrx ($tag): nothing stays pinned" idle
@@ -106,5 +109,14 @@ fi
 zcrx_case "dma-buf area" --area dmabuf --uring
 check "recv --zcrx (dma-buf area): a dma-buf of an io_uring fixed buffer" \
 	out_has '"area":"dmabuf"' '"source":"uring"'
+# 128 buffers: a refill ring of 128 entries ends mid-page, and the ring's
+# region must still be whole pages (it was not: EINVAL). 1 MiB through it:
+# 32 MiB through 128 buffers stalled in two of three runs on 7.3 (not on
+# 7.2; not understood yet, see docs/testing.md).
+xfer_mib=1
+zcrx_case "dma-buf area of 512 KiB" --area dmabuf --uring --size 512K --4k
+xfer_mib=
+check "recv --zcrx (dma-buf area of 512 KiB): an area of 128 buffers" \
+	out_has '"rx_buf_len":4096' '"area_size":524288'
 
 finish

@@ -11,8 +11,9 @@
  * fewer than N, so every site on that path fails exactly once. That covers
  * the ioctls, mmap, an importer, CREATE_FIXED (its uring_cmd runs inline,
  * in the submitting thread) and, with the simulated NIC, our attach and map
- * as the devmem core calls them for NETDEV_CMD_BIND_RX (6.12+) and
- * NETDEV_CMD_BIND_TX (6.16+).
+ * as their other importers call them: the devmem core for NETDEV_CMD_BIND_RX
+ * (6.12+) and NETDEV_CMD_BIND_TX (6.16+), io_uring zcrx registering our
+ * dma-buf as its area (6.15+).
  * Random: make-it-fail and a failure probability, over mixes of the calls
  * (and io-wq workers, should io_uring punt one). Both count only
  * allocations with the module's code on the stack (the stacktrace filter),
@@ -30,6 +31,7 @@
 #include "common.h"
 #include "netdev.h"
 #include "uring.h"
+#include "zcrx.h"
 #include "../../kmod/importer/importer_uapi.h"
 
 #define FI "/sys/kernel/debug/"
@@ -134,7 +136,7 @@ struct call {
 	unsigned int flags;
 	int dmabuf;		/* for mmap and import */
 	struct io_uring *ring;
-	int family, ifindex;	/* for NETDEV_CMD_BIND_RX/TX */
+	int family, ifindex;	/* for NETDEV_CMD_BIND_RX/TX, zcrx */
 	int tx;			/* NETDEV_CMD_BIND_TX rather than RX */
 	const int *errnos;	/* what a failure may give, 0-terminated */
 };
@@ -289,6 +291,49 @@ static long call_bind(struct call *c)
 	return ret < 0 ? ret : -1000;
 }
 
+/*
+ * IORING_REGISTER_ZCRX_IFQ with a fresh dma-buf as the area (the whole of
+ * it, from offset 0), then closing the ring (which unregisters the ifq)
+ * and the dma-buf. Only the registration runs armed.
+ */
+static long call_zcrx(struct call *c)
+{
+	struct zc_area_reg area = { .len = c->mem[0].len, .flags = ZC_AREA_DMABUF };
+	char left[16];
+	struct zcrx z;
+	long ret;
+	int buf;
+
+	memset(&z, 0, sizeof(z));
+	fail_nth_pause(left, sizeof(left));
+	buf = ud_create1(dev_fd, c->mem[0].p, c->mem[0].len,
+			 URING_DMABUF_CREATE_CLOEXEC);
+	ret = buf < 0 ? buf : zcrx_ring_init(&z, 8);
+	area.dmabuf_fd = buf;
+	write_text(FAIL_NTH, left);
+	if (!ret)
+		ret = zcrx_register(&z, BIND_IF, BIND_QUEUE, &area, NULL, 64);
+
+	fail_nth_pause(left, sizeof(left));
+	zcrx_close(&z);
+	if (buf >= 0) {
+		wait_detached(buf);
+		close(buf);
+	}
+	write_text(FAIL_NTH, left);
+	return ret < 0 ? ret : -1000;
+}
+
+static int have_recv_zc(void)
+{
+	struct io_uring_probe *p = io_uring_get_probe();
+	int ok = p && io_uring_opcode_supported(p, ZC_OP_RECV_ZC);
+
+	if (p)
+		io_uring_free_probe(p);
+	return ok;
+}
+
 static long long attachments(void)
 {
 	unsigned long long v;
@@ -372,12 +417,13 @@ static const char *simnic_setup(struct call *c, int *broken)
 	return NULL;
 }
 
-/* Our attach and map under the devmem core, bound as 95 binds. */
+/* Our attach and map under the devmem core and zcrx, bound as 95 binds. */
 static void sweep_netdev(void)
 {
 	struct call c = { .name = "NETDEV_CMD_BIND_RX to " BIND_IF " queue 1",
 			  .fn = call_bind, .nr_mem = 1, .errnos = bind_errnos };
 	const char *tx_name = "NETDEV_CMD_BIND_TX to " BIND_IF;
+	const char *zcrx_name = "zcrx ifq on " BIND_IF " queue 1, a dma-buf area";
 	int err, broken = 0;
 	const char *why = simnic_setup(&c, &broken);
 
@@ -400,6 +446,14 @@ static void sweep_netdev(void)
 		c.tx = 1;
 		if (c.family < 0)
 			t_skip("kernel lacks NETDEV_CMD_BIND_TX (devmem TX is 6.16+)", "%s", c.name);
+		else
+			sweep(&c);
+		/* zcrx's dma-buf import: DMA_FROM_DEVICE, its own error paths. */
+		c.name = zcrx_name;
+		c.fn = call_zcrx;
+		c.tx = 0;
+		if (!have_recv_zc())
+			t_skip("no IORING_OP_RECV_ZC (zcrx is 6.15+)", "%s", c.name);
 		else
 			sweep(&c);
 		mem_free(&c.mem[0]);

@@ -82,7 +82,8 @@ int zcrx_register(struct zcrx *z, const char *ifname, int queue,
 	reg.if_idx = if_nametoindex(ifname);
 	if (!reg.if_idx)
 		return -ENODEV;
-	z->rq_size = stats_off + PAGE_SZ;
+	/* Whole pages (else EINVAL): below 256 entries the ring ends mid-page. */
+	z->rq_size = ((stats_off + PAGE_SZ - 1) & ~(size_t)(PAGE_SZ - 1)) + PAGE_SZ;
 	z->rq_mem = mmap(NULL, z->rq_size, PROT_READ | PROT_WRITE,
 			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (z->rq_mem == MAP_FAILED) {
