@@ -241,6 +241,9 @@ void op_bind_tx(struct worker *w);
 void op_send_tx(struct worker *w);
 void op_unbind_tx(struct worker *w);
 
+/* main.c: 1 if op @name runs (URING_DMABUF_FUZZ_OPS may leave it out) */
+int op_enabled(const char *name);
+
 /* tx.c: 1 if the TX ops can run (BIND_TX, the simulated NIC, connections) */
 int tx_setup(struct worker *workers, int nr);
 void tx_close_all(struct worker *w);

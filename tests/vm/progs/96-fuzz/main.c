@@ -182,6 +182,17 @@ static struct op ops[] = {
 /* Where the time goes, per op: printed at the end. */
 static atomic_long op_runs[NR_OPS], op_usecs[NR_OPS];
 
+/* 1 if op @name runs (URING_DMABUF_FUZZ_OPS may leave it out). */
+int op_enabled(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NR_OPS; i++)
+		if (!strcmp(ops[i].name, name))
+			return ops[i].weight > 0;
+	return 0;
+}
+
 static struct op *pick_op(struct rng *r)
 {
 	unsigned int total = 0, n;
